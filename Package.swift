@@ -1,0 +1,68 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Module dependencies run one way (see Sources/README.md):
+//   CLinearAlgebra <- LinearAlgebra <- AttributionCore
+//   LanguageModels, Corpora            (pure, no I/O beyond reading/writing their own files)
+//   CCurl <- CCurlShim <- Oracles       (HTTP transport, MLMAC client)
+//   Storage (SQLite via GRDB: query journal, response-distribution store)
+//   SimulatorServer (Hummingbird: MLMAC-compatible API on loopback)
+//   AttribCLI <- attrib                 (thin command line over everything)
+let package = Package(
+    name: "attrib",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "attrib", targets: ["attrib"]),
+        .library(name: "AttributionCore", targets: ["AttributionCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    ],
+    targets: [
+        // C libraries: system modules and the curl shim. No Swift API; see their READMEs.
+        .systemLibrary(name: "CLinearAlgebra", path: "Sources/CLinearAlgebra"),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "CCurlShim", dependencies: ["CCurl"], path: "Sources/CCurlShim"),
+
+        // Pure modules.
+        .target(name: "LinearAlgebra", dependencies: ["CLinearAlgebra"]),
+        .target(name: "AttributionCore", dependencies: ["LinearAlgebra"]),
+        .target(name: "LanguageModels"),
+        .target(name: "Corpora"),
+
+        // I/O modules.
+        .target(name: "Oracles", dependencies: ["CCurlShim"]),
+        .target(name: "Storage", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "SimulatorServer", dependencies: [
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
+
+        // Command line.
+        .target(name: "AttribCLI", dependencies: [
+            "AttributionCore", "LinearAlgebra",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "attrib", dependencies: ["AttribCLI"]),
+
+        // One test target per module.
+        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
+        .testTarget(name: "AttributionCoreTests", dependencies: [
+            "AttributionCore",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
+        .testTarget(name: "CCurlShimTests", dependencies: ["CCurlShim"]),
+        .testTarget(name: "LanguageModelsTests", dependencies: [
+            "LanguageModels",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
+        .testTarget(name: "CorporaTests", dependencies: ["Corpora"]),
+        .testTarget(name: "OraclesTests", dependencies: ["Oracles", "SimulatorServer"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(name: "SimulatorServerTests", dependencies: ["SimulatorServer"]),
+        .testTarget(name: "AttribCLITests", dependencies: ["AttribCLI"]),
+    ]
+)

@@ -1,0 +1,2 @@
+import AttribCLI
+AttribCommand.main()
