@@ -4,6 +4,7 @@ import PackageDescription
 // Module dependencies run one way (see Sources/README.md):
 //   CLinearAlgebra <- LinearAlgebra <- AttributionCore
 //   LanguageModels, Corpora            (pure, no I/O beyond reading/writing their own files)
+//   LanguageModels, Corpora <- Simulation (model zoo, fine-tunes, in-process oracle)
 //   CCurl <- CCurlShim <- Oracles       (HTTP transport, MLMAC client)
 //   Storage (SQLite via GRDB: query journal, response-distribution store)
 //   SimulatorServer (Hummingbird: MLMAC-compatible API on loopback)
@@ -33,6 +34,7 @@ let package = Package(
         .target(name: "AttributionCore", dependencies: ["LinearAlgebra"]),
         .target(name: "LanguageModels"),
         .target(name: "Corpora"),
+        .target(name: "Simulation", dependencies: ["LanguageModels", "Corpora"]),
 
         // I/O modules.
         .target(name: "Oracles", dependencies: ["CCurlShim"]),
@@ -60,6 +62,7 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "CorporaTests", dependencies: ["Corpora"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
         .testTarget(name: "OraclesTests", dependencies: ["Oracles", "SimulatorServer"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "SimulatorServerTests", dependencies: ["SimulatorServer"]),
