@@ -1,0 +1,100 @@
+import Foundation
+import Hummingbird
+
+/// The HTTP side of the simulator: routes `POST /query` and `GET /status` per
+/// `mlmac-api.yml`, applies the fault knobs, and writes one log line per request.
+struct SimulatorResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+
+    let models: any FineTuneResponder
+    let tokens: TokenRegistry
+    let state: SimulatorState
+    let knobs: FaultKnobs
+    let created: String
+    let log: @Sendable (String) -> Void
+
+    /// Thrown from a response body writer to drop the connection mid-response.
+    struct DroppedConnection: Error {}
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        let started = ContinuousClock.now
+        let user = tokens.user(authorization: request.headers[.authorization])
+        var note = ""
+        let response: Response
+        switch (request.method, request.uri.path) {
+        case (.post, "/query"):
+            (response, note) = try await query(request, context: context, user: user)
+        case (.get, "/status"):
+            response = await status(user: user)
+        default:
+            response = Self.json(.notFound, ["status": "failed", "result": ["error": "not found"]])
+        }
+        let elapsed = ContinuousClock.now - started
+        let millis = Double(elapsed.components.attoseconds) * 1e-15 + Double(elapsed.components.seconds) * 1e3
+        // The path and the user's name only: never the Authorization header.
+        log("\(request.method.rawValue) \(request.uri.path)\(Self.modelSuffix(request)) "
+            + "\(response.status.code)\(note) user=\(user ?? "-") \(String(format: "%.1f", millis))ms")
+        return response
+    }
+
+    private func query(_ request: Request, context: Context, user: String?) async throws -> (Response, String) {
+        guard let user else { return (Self.unauthorized, "") }
+        guard let text = request.uri.queryParameters["model"], let model = Int(text),
+              model >= 0, model < models.modelCount else {
+            return (Self.badRequest("model must be an integer from 0 to \(models.modelCount - 1)"), "")
+        }
+        let bytes = try await request.body.collect(upTo: 1 << 22)
+        guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: bytes)) as? [String: Any],
+              let prompt = object["input"] as? String else {
+            return (Self.badRequest("the body must be a JSON object with a string field input"), "")
+        }
+        switch await state.admit(user: user, model: model, prompt: prompt) {
+        case .rateLimited(let retryAfter):
+            var response = Self.json(.tooManyRequests, ["status": "failed", "result": ["error": "too many requests"]])
+            response.headers[.retryAfter] = String(retryAfter)
+            return (response, "")
+        case .serverError:
+            return (Self.json(.internalServerError, ["status": "failed", "result": ["error": "internal server error"]]), " injected")
+        case .loading(let remaining):
+            let counts = await state.counts(user: user)
+            return (Self.json(.serviceUnavailable, [
+                "status": "failed",
+                "result": ["error": "currently loading", "estimated_time": (remaining * 1000).rounded() / 1000],
+                "queries": Self.wire(counts),
+            ]), " loading")
+        case .answer(let sample, let fault):
+            if knobs.responseDelay > 0 { try await Task.sleep(for: .seconds(knobs.responseDelay)) }
+            let continuation: String
+            do { continuation = try models.continuation(model: model, prompt: prompt, sample: sample) } catch {
+                return (Self.json(.internalServerError, ["status": "failed", "result": ["error": "model failed"]]), " model-error")
+            }
+            let counts = await state.count(user: user, model: model, prompt: prompt)
+            let body: [String: Any] = [
+                "status": "success", "result": ["generated_text": prompt + continuation],
+                "queries": Self.wire(counts),
+            ]
+            switch fault {
+            case .none:
+                return (Self.json(.ok, body), "")
+            case .malformed:
+                let full = Self.encode(body)
+                let cut = ByteBuffer(bytes: full.prefix(max(1, full.count / 2)))
+                return (Response(status: .ok, headers: [.contentType: "application/json"],
+                                 body: .init(byteBuffer: cut)), " malformed")
+            case .drop:
+                return (Response(status: .ok, headers: [.contentType: "application/json"],
+                                 body: ResponseBody { _ in throw DroppedConnection() }), " dropped")
+            }
+        }
+    }
+
+    private func status(user: String?) async -> Response {
+        guard let user else { return Self.unauthorized }
+        let counts = await state.counts(user: user)
+        // `api_key` is a label, not the token: the simulator never echoes secrets.
+        return Self.json(.ok, [
+            "api_key": "key-of-\(user)", "name": user, "created": created,
+            "total_queries": counts.values.reduce(0, +), "queries": Self.wire(counts),
+        ])
+    }
+}

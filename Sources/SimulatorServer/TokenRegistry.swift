@@ -1,0 +1,42 @@
+import Foundation
+
+/// The bearer tokens the simulator accepts, each with a user name for `/status` and logs.
+///
+/// File format: one token per line, optionally followed by whitespace and a name;
+/// blank lines and lines starting with `#` are skipped. Names default to `user1`, `user2`...
+public struct TokenRegistry: Sendable {
+    /// Token to user name.
+    let names: [String: String]
+
+    public init(tokens: [String: String]) {
+        names = tokens
+    }
+
+    /// Reads the token file at `path`.
+    public init(contentsOf path: String) throws(SimulatorError) {
+        guard let data = FileManager.default.contents(atPath: path),
+              let text = String(data: data, encoding: .utf8) else {
+            throw .tokenFile(path: path, line: 0, reason: "cannot read the file as UTF-8 text")
+        }
+        var names: [String: String] = [:]
+        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            let token = String(fields[0])
+            guard names[token] == nil else {
+                throw .tokenFile(path: path, line: index + 1, reason: "the token is listed twice")
+            }
+            names[token] = fields.count > 1 ? fields[1...].joined(separator: " ") : "user\(names.count + 1)"
+        }
+        guard !names.isEmpty else { throw .tokenFile(path: path, line: 0, reason: "no tokens") }
+        self.names = names
+    }
+
+    /// The user name for an `Authorization` header value, or nil when it is not a known
+    /// `Bearer` token.
+    func user(authorization: String?) -> String? {
+        guard let authorization, authorization.hasPrefix("Bearer ") else { return nil }
+        return names[String(authorization.dropFirst("Bearer ".count))]
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import Oracles
+import SimulatorServer
+
+/// The token every test server accepts. Distinctive, so a leak is easy to grep for.
+let testSecret = "sk-TEST-9f8e7d6c5b4a-SECRET"
+
+/// Records every wait the client asks for and really waits `scale` times as long.
+actor RecordingSleeper: Sleeper {
+    let scale: Double
+    private(set) var waits: [Double] = []
+
+    init(scale: Double = 0) { self.scale = scale }
+
+    func sleep(seconds: Double) async throws {
+        waits.append(seconds)
+        if scale > 0 { try await Task.sleep(for: .seconds(seconds * scale)) }
+    }
+}
+
+/// Collects the simulator's log lines.
+final class LogCollector: Sendable {
+    private let lines = LockedLines()
+    var all: [String] { lines.snapshot() }
+    var sink: @Sendable (String) -> Void { { [lines] in lines.append($0) } }
+}
+
+final class LockedLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    func append(_ line: String) { lock.lock(); lines.append(line); lock.unlock() }
+    func snapshot() -> [String] { lock.lock(); defer { lock.unlock() }; return lines }
+}
+
+/// A simulator on a free loopback port, stopped by `stop()`.
+struct TestServer {
+    let server: SimulatorServer
+    let logs: LogCollector
+
+    static func start(knobs: FaultKnobs = .none, models: Int = 4) async throws -> TestServer {
+        let logs = LogCollector()
+        let server = try await SimulatorServer.start(
+            responder: SeededResponder(modelCount: models, seed: 7),
+            tokens: TokenRegistry(tokens: [testSecret: "alice"]), knobs: knobs, log: logs.sink)
+        return TestServer(server: server, logs: logs)
+    }
+
+    func client(token: String = testSecret, retry: RetryPolicy = RetryPolicy(maxTransientRetries: 3, baseBackoff: 0.01),
+                requestTimeout: Double = 10, sleeper: any Sleeper = RecordingSleeper()) throws -> MLMACClient {
+        try MLMACClient(
+            configuration: .init(baseURL: server.baseURL + "/", connectTimeout: 2,
+                                 requestTimeout: requestTimeout, retry: retry),
+            token: APIToken(token), sleeper: sleeper)
+    }
+
+    func stop() async { await server.stop() }
+}
