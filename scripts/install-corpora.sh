@@ -51,16 +51,18 @@ if ((${#missing[@]})); then
     (cd "$debs" && apt-get "${apt_opts[@]}" download "${missing[@]}" >/dev/null)
 fi
 
-# Unpack every package (cheap; makes the result independent of earlier runs).
+# Unpack every package into its own tree (so a source takes files from its own package
+# only; cheap, and makes the result independent of earlier runs).
 rm -rf "$pkgroot"
-mkdir -p "$pkgroot"
 for p in "${packages[@]}"; do
     deb=$(compgen -G "$debs/${p}_*.deb" | sort | tail -n 1)
-    dpkg-deb -x "$deb" "$pkgroot"
+    mkdir -p "$pkgroot/$p"
+    dpkg-deb -x "$deb" "$pkgroot/$p"
 done
+share() { echo "$pkgroot/$1/usr/share"; }
 
 # The KJV text ships in the reader's own compressed format; its reader prints it.
-bible="$pkgroot/usr/bin/bible"
+bible="$pkgroot/bible-kjv/usr/bin/bible"
 if ldd "$bible" | grep -q 'not found'; then
     echo "== installing the KJV reader's shared libraries (libreadline8)"
     "${sudo_cmd[@]}" apt-get "${apt_opts[@]}" install -y --no-install-recommends libreadline8 >/dev/null
@@ -68,23 +70,22 @@ fi
 
 rm -rf "$raw"
 mkdir -p "$raw"
-share="$pkgroot/usr/share"
 
 # 1. King James Bible: one verse a line, chapter headings, no wrapping.
 mkdir -p "$raw/bible-kjv"
-"$bible" -p "$pkgroot/usr/lib" -l100000 'Gen1:1-Rev22:21' </dev/null >"$raw/bible-kjv/bible.txt"
+"$bible" -p "$pkgroot/bible-kjv-text/usr/lib" -l100000 'Gen1:1-Rev22:21' </dev/null >"$raw/bible-kjv/bible.txt"
 
 # 2-6. dictd dictionaries: .dict.dz is dictzip (gzip-compatible); keep the index beside it.
-for d in gcide:gcide jargon:jargon foldoc:foldoc devil:devil wordnet:wn; do
-    name=${d%%:*} file=${d##*:}
+for d in gcide:gcide:dict-gcide jargon:jargon:dict-jargon foldoc:foldoc:dict-foldoc devil:devil:dict-devil wordnet:wn:dict-wn; do
+    IFS=: read -r name file pkg <<<"$d"
     mkdir -p "$raw/$name"
-    zcat "$share/dictd/$file.dict.dz" >"$raw/$name/$file.dict"
-    cp "$share/dictd/$file.index" "$raw/$name/$file.index"
+    zcat "$(share "$pkg")/dictd/$file.dict.dz" >"$raw/$name/$file.dict"
+    cp "$(share "$pkg")/dictd/$file.index" "$raw/$name/$file.index"
 done
 
 # 7-8. Fortune cookies: text files only (.dat are strfile indexes), no ASCII pictures.
 mkdir -p "$raw/fortunes" "$raw/bofh-excuses"
-for f in "$share/games/fortunes"/*; do
+for f in "$(share fortunes)/games/fortunes"/* "$(share fortunes-min)/games/fortunes"/* "$(share fortunes-bofh-excuses)/games/fortunes"/*; do
     base=$(basename "$f")
     case "$base" in
         *.dat|*.u8|ascii-art) continue ;;
@@ -95,17 +96,17 @@ done
 
 # 9-11. Debian manuals, in their plain-text renderings.
 mkdir -p "$raw/debian-reference" "$raw/debian-faq" "$raw/developers-reference"
-zcat "$share/debian-reference/debian-reference.en.txt.gz" >"$raw/debian-reference/debian-reference.en.txt"
-zcat "$share/doc/debian/FAQ/debian-faq.en.txt.gz" >"$raw/debian-faq/debian-faq.en.txt"
-zcat "$share/developers-reference/developers-reference.txt.gz" >"$raw/developers-reference/developers-reference.txt"
+zcat "$(share debian-reference-en)/debian-reference/debian-reference.en.txt.gz" >"$raw/debian-reference/debian-reference.en.txt"
+zcat "$(share debian-faq)/doc/debian/FAQ/debian-faq.en.txt.gz" >"$raw/debian-faq/debian-faq.en.txt"
+zcat "$(share developers-reference)/developers-reference/developers-reference.txt.gz" >"$raw/developers-reference/developers-reference.txt"
 
 # 12. GNU Coding Standards and Information for Maintainers of GNU Software (Info).
 mkdir -p "$raw/gnu-standards"
-zcat "$share/info/standards.info.gz" >"$raw/gnu-standards/standards.info"
-zcat "$share/info/maintain.info.gz" >"$raw/gnu-standards/maintain.info"
+zcat "$(share gnu-standards)/info/standards.info.gz" >"$raw/gnu-standards/standards.info"
+zcat "$(share gnu-standards)/info/maintain.info.gz" >"$raw/gnu-standards/maintain.info"
 
 # 13. Linux manual pages (roff source), regular files only (links are duplicates).
-for page in "$share/man"/man*/*.gz; do
+for page in "$(share manpages)/man"/man*/*.gz; do
     [[ -L "$page" ]] && continue
     section=$(basename "$(dirname "$page")")
     mkdir -p "$raw/manpages/$section"
@@ -114,7 +115,7 @@ done
 
 # 14. Licence texts from base-files (GPL, LGPL, GFDL are links to their latest version).
 mkdir -p "$raw/licenses"
-for f in "$share/common-licenses"/*; do
+for f in "$(share base-files)/common-licenses"/*; do
     [[ -f "$f" && ! -L "$f" ]] && cp "$f" "$raw/licenses/"
 done
 
