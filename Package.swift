@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "Simulation", dependencies: ["LanguageModels", "Corpora"]),
 
         // I/O modules.
-        .target(name: "Oracles", dependencies: ["CCurlShim"]),
+        .target(name: "Oracles", dependencies: ["CCurlShim", "Storage"]),
         .target(name: "Storage", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "SimulatorServer", dependencies: [
             .product(name: "Hummingbird", package: "hummingbird"),
