@@ -1,0 +1,33 @@
+# attrib: the two commands of the quick start are `make demo` and `make test`.
+# Both install what they need first (idempotent).
+SWIFT ?= swift
+
+.PHONY: deps demo test build release bench clean
+
+deps:
+	bash scripts/install-deps.sh
+
+# The main job on the embedded default. Until `attrib demo` lands (issue 5) it prints the
+# command tree.
+demo: release
+	.build/release/attrib --help
+
+# Every test of every module.
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+# Figures for the foundation issue: EIG selection step at the reference size and doubled.
+bench: release
+	.build/release/attrib bench select --prompts 1000 --hypotheses 13 --samples 32 --json
+	.build/release/attrib bench select --prompts 2000 --hypotheses 13 --samples 32 --json
+	.build/release/attrib bench select --prompts 1000 --hypotheses 13 --samples 64 --json
+
+clean:
+	rm -rf .build

@@ -1,0 +1,159 @@
+/// One query the scheduler hands out: ask `selection.prompt` of fine-tuned model `model`.
+public struct Assignment: Equatable, Sendable {
+    public var model: Int
+    public var selection: Selection
+    /// Expected drop in the probability of a wrong attribution of this model from this query.
+    public var expectedErrorReduction: Double
+}
+
+/// Progress of one fine-tuned model under the scheduler.
+public struct ModelProgress: Sendable {
+    public let model: Int
+    public internal(set) var posterior: Posterior
+    public internal(set) var queriesUsed = 0
+    public internal(set) var askedPrompts: [Int] = []
+    /// EIG in nats of each asked prompt at the time it was chosen (nil for strategies without EIG).
+    public internal(set) var askedEIG: [Double?] = []
+    public internal(set) var stopReason: StopReason?
+    public internal(set) var inFlight: Int?
+    var rule: any StoppingRule
+    var rng: SeededGenerator
+    /// The next selection and its value, cached until the posterior changes.
+    var pending: Assignment?
+
+    public var isStopped: Bool { stopReason != nil }
+}
+
+/// Spends queries across many fine-tuned models under an optional global budget.
+///
+/// Each next query goes to the model where it most reduces the expected number of wrong
+/// attributions, `sum_m (1 - max_h P_m(h))`: for every model the strategy picks its prompt,
+/// and the model's priority is the expected error drop of that prompt (one-step lookahead
+/// from the cross-score tensor). A one-step drop can be zero when no single answer can
+/// flip the MAP decision; ties are then broken by the larger current error, then by EIG,
+/// then by a seeded shuffle. Several queries may be in flight at once, at most one per model.
+/// Deterministic given the seed: each model draws from its own random stream, so decisions
+/// do not depend on the order in which answers come back.
+public struct Scheduler: Sendable {
+    public let bank: PromptBank
+    public let strategy: any SelectionStrategy
+    public let globalBudget: Int?
+    /// Whether a prompt may be asked again of the same model (at temperature > 0 a repeat gives a new sample).
+    public let allowRepeats: Bool
+    public private(set) var models: [ModelProgress]
+    private var tieRNG: SeededGenerator
+
+    /// - Parameters:
+    ///   - modelIDs: public ids of the fine-tuned models.
+    ///   - stoppingRule: a template copied (and reset) for every model.
+    ///   - globalBudget: total queries over all models, nil for none.
+    public init(modelIDs: [Int], bank: PromptBank, strategy: any SelectionStrategy, stoppingRule: any StoppingRule,
+                globalBudget: Int? = nil, allowRepeats: Bool = true, seed: UInt64) {
+        precondition(Set(modelIDs).count == modelIDs.count, "model ids must be distinct")
+        self.bank = bank
+        self.strategy = strategy
+        self.globalBudget = globalBudget
+        self.allowRepeats = allowRepeats
+        self.tieRNG = SeededGenerator.stream(seed, 0xFFFF_FFFF)
+        var template = stoppingRule
+        template.reset()
+        self.models = modelIDs.map { id in
+            ModelProgress(model: id, posterior: Posterior(space: bank.space), rule: template,
+                          rng: SeededGenerator.stream(seed, UInt64(truncatingIfNeeded: id)))
+        }
+    }
+
+    /// Queries answered so far, over all models.
+    public var queriesSpent: Int { models.reduce(0) { $0 + $1.queriesUsed } }
+    /// Queries handed out and not yet recorded.
+    public var queriesInFlight: Int { models.reduce(0) { $0 + ($1.inFlight == nil ? 0 : 1) } }
+    /// Expected number of wrong attributions if every model were answered now by its MAP hypothesis.
+    public var expectedWrong: Double { models.reduce(0) { $0 + $1.posterior.errorProbability } }
+    /// True when every model has stopped and nothing is in flight.
+    public var isFinished: Bool { models.allSatisfy { $0.isStopped && $0.inFlight == nil } }
+
+    /// Progress of the model with public id `id`.
+    public func progress(of id: Int) -> ModelProgress? { models.first { $0.model == id } }
+
+    /// Hands out up to `maxConcurrent` new queries (at most one per model, counting those
+    /// already in flight), best first. Returns an empty list when nothing can be asked now.
+    public mutating func next(maxConcurrent: Int = 1) -> [Assignment] {
+        var out = [Assignment]()
+        var slots = maxConcurrent - queriesInFlight
+        while slots > 0 {
+            if let budget = globalBudget, queriesSpent + queriesInFlight >= budget {
+                for k in models.indices where !models[k].isStopped && models[k].inFlight == nil {
+                    models[k].stopReason = .globalBudgetSpent
+                }
+                break
+            }
+            var best: Int?
+            for k in models.indices where !models[k].isStopped && models[k].inFlight == nil {
+                refreshPending(k)
+                guard models[k].pending != nil else { continue }
+                if let b = best { if ranksAbove(k, b) { best = k } } else { best = k }
+            }
+            guard let k = best, let assignment = models[k].pending else { break }
+            models[k].inFlight = assignment.selection.prompt
+            out.append(assignment)
+            slots -= 1
+        }
+        return out
+    }
+
+    /// Records the answer to a query handed out by `next`: the observation's log-likelihood
+    /// (natural log) under every state of the bank's hypothesis space.
+    public mutating func record(model id: Int, prompt: Int, logLikelihoods: [Double]) throws {
+        guard let k = models.firstIndex(where: { $0.model == id }) else { throw SchedulerError.unknownModel(id) }
+        guard models[k].inFlight == prompt else { throw SchedulerError.notInFlight(model: id, prompt: prompt) }
+        try models[k].posterior.update(logLikelihoods: logLikelihoods)
+        models[k].inFlight = nil
+        models[k].queriesUsed += 1
+        models[k].askedPrompts.append(prompt)
+        models[k].askedEIG.append(models[k].pending?.selection.eig)
+        models[k].pending = nil
+    }
+
+    /// Computes the model's next selection and stopping decision once per posterior state.
+    private mutating func refreshPending(_ k: Int) {
+        guard models[k].pending == nil, !models[k].isStopped else { return }
+        let candidates = allowRepeats ? Array(0..<bank.count)
+            : Array(Set(0..<bank.count).subtracting(models[k].askedPrompts)).sorted()
+        let logWeights = models[k].posterior.logWeights
+        let context = SelectionContext(logWeights: logWeights, candidates: candidates)
+        let selection = strategy.select(context, bank: bank, rng: &models[k].rng)
+        let stopping = StoppingContext(queriesUsed: models[k].queriesUsed,
+                                       maxPosterior: models[k].posterior.mapHypothesis.probability,
+                                       bestEIG: selection?.eig)
+        if let reason = models[k].rule.decide(stopping) { models[k].stopReason = reason; return }
+        guard let selection else { models[k].stopReason = .noCandidates; return }
+        let now = models[k].posterior.errorProbability
+        let after = bank.expectedError(afterPrompt: selection.prompt, logWeights: logWeights)
+        models[k].pending = Assignment(model: models[k].model, selection: selection, expectedErrorReduction: now - after)
+    }
+
+    /// Whether model `a` should be asked before model `b`.
+    private mutating func ranksAbove(_ a: Int, _ b: Int) -> Bool {
+        let pa = models[a].pending!, pb = models[b].pending!
+        let tol = 1e-9
+        if abs(pa.expectedErrorReduction - pb.expectedErrorReduction) > tol { return pa.expectedErrorReduction > pb.expectedErrorReduction }
+        let ea = models[a].posterior.errorProbability, eb = models[b].posterior.errorProbability
+        if abs(ea - eb) > tol { return ea > eb }
+        let ga = pa.selection.eig ?? 0, gb = pb.selection.eig ?? 0
+        if abs(ga - gb) > tol { return ga > gb }
+        return Bool.random(using: &tieRNG)
+    }
+}
+
+/// Misuse of the scheduler's protocol.
+public enum SchedulerError: Error, Equatable, CustomStringConvertible {
+    case unknownModel(Int)
+    case notInFlight(model: Int, prompt: Int)
+
+    public var description: String {
+        switch self {
+        case .unknownModel(let m): return "model \(m) is not scheduled"
+        case .notInFlight(let m, let p): return "prompt \(p) was not handed out for model \(m)"
+        }
+    }
+}

@@ -1,0 +1,106 @@
+/// What a stopping rule sees after each observation of one fine-tuned model.
+public struct StoppingContext: Sendable {
+    /// Queries spent on this model so far.
+    public var queriesUsed: Int
+    /// Largest marginal posterior probability over hypotheses.
+    public var maxPosterior: Double
+    /// Best EIG in nats among the remaining candidates, when known.
+    public var bestEIG: Double?
+
+    public init(queriesUsed: Int, maxPosterior: Double, bestEIG: Double? = nil) {
+        self.queriesUsed = queriesUsed
+        self.maxPosterior = maxPosterior
+        self.bestEIG = bestEIG
+    }
+}
+
+/// Why a model stopped.
+public enum StopReason: Equatable, Sendable, CustomStringConvertible {
+    /// The posterior passed the threshold tau.
+    case confident(threshold: Double)
+    /// The per-model budget was spent.
+    case budgetSpent(budget: Int)
+    /// No remaining prompt is expected to teach more than the floor (nats), `patience` times in a row.
+    case uninformative(floor: Double)
+    /// The scheduler's global budget ran out before the model stopped on its own.
+    case globalBudgetSpent
+    /// No candidate prompt was left.
+    case noCandidates
+
+    public var description: String {
+        switch self {
+        case .confident(let t): return "posterior >= \(t)"
+        case .budgetSpent(let b): return "budget of \(b) queries spent"
+        case .uninformative(let f): return "best EIG below \(f) nats"
+        case .globalBudgetSpent: return "global budget spent"
+        case .noCandidates: return "no candidate prompt left"
+        }
+    }
+}
+
+/// A stopping rule: an object with state, asked after every observation (as in BoTorch).
+public protocol StoppingRule: Sendable {
+    /// Returns a reason to stop now, or nil to go on.
+    mutating func decide(_ context: StoppingContext) -> StopReason?
+    /// Forgets all state, for reuse on another model.
+    mutating func reset()
+}
+
+/// Stop when the largest marginal posterior reaches `tau`. Under a correct observation
+/// model the Bayes error of the MAP answer is then at most `1 - tau`.
+public struct PosteriorThreshold: StoppingRule {
+    public var tau: Double
+    public init(tau: Double = 0.95) {
+        precondition(tau > 0 && tau <= 1, "tau must be in (0, 1]")
+        self.tau = tau
+    }
+    public mutating func decide(_ c: StoppingContext) -> StopReason? { c.maxPosterior >= tau ? .confident(threshold: tau) : nil }
+    public mutating func reset() {}
+}
+
+/// Stop after `budget` queries on this model.
+public struct QueryBudget: StoppingRule {
+    public var budget: Int
+    public init(budget: Int) {
+        precondition(budget >= 0, "a budget cannot be negative")
+        self.budget = budget
+    }
+    public mutating func decide(_ c: StoppingContext) -> StopReason? { c.queriesUsed >= budget ? .budgetSpent(budget: budget) : nil }
+    public mutating func reset() {}
+}
+
+/// Stop when the best EIG stays below `floor` nats for `patience` consecutive decisions.
+public struct EIGFloor: StoppingRule {
+    public var floor: Double
+    public var patience: Int
+    public private(set) var consecutiveLow = 0
+
+    public init(floor: Double = 1e-3, patience: Int = 1) {
+        precondition(patience >= 1, "patience must be at least 1")
+        self.floor = floor
+        self.patience = patience
+    }
+
+    public mutating func decide(_ c: StoppingContext) -> StopReason? {
+        guard let eig = c.bestEIG else { return nil }
+        consecutiveLow = eig < floor ? consecutiveLow + 1 : 0
+        return consecutiveLow >= patience ? .uninformative(floor: floor) : nil
+    }
+    public mutating func reset() { consecutiveLow = 0 }
+}
+
+/// Stop as soon as any of the rules says so (every rule sees every decision, so stateful
+/// rules stay up to date); the first reason in order is reported.
+public struct AnyOf: StoppingRule {
+    public var rules: [any StoppingRule]
+    public init(_ rules: [any StoppingRule]) { self.rules = rules }
+
+    public mutating func decide(_ c: StoppingContext) -> StopReason? {
+        var reason: StopReason?
+        for k in rules.indices {
+            if let r = rules[k].decide(c), reason == nil { reason = r }
+        }
+        return reason
+    }
+    public mutating func reset() { for k in rules.indices { rules[k].reset() } }
+}

@@ -1,0 +1,37 @@
+import Testing
+@testable import AttributionCore
+
+@Suite struct StoppingRuleTests {
+    @Test func thresholdStopsAtTau() {
+        var r = PosteriorThreshold(tau: 0.95)
+        #expect(r.decide(StoppingContext(queriesUsed: 3, maxPosterior: 0.949)) == nil)
+        #expect(r.decide(StoppingContext(queriesUsed: 3, maxPosterior: 0.95)) == .confident(threshold: 0.95))
+    }
+
+    @Test func budgetStopsWhenSpent() {
+        var r = QueryBudget(budget: 2)
+        #expect(r.decide(StoppingContext(queriesUsed: 1, maxPosterior: 0.1)) == nil)
+        #expect(r.decide(StoppingContext(queriesUsed: 2, maxPosterior: 0.1)) == .budgetSpent(budget: 2))
+    }
+
+    @Test func eigFloorCountsConsecutiveLowDecisionsAndResets() {
+        var r = EIGFloor(floor: 0.01, patience: 2)
+        #expect(r.decide(StoppingContext(queriesUsed: 0, maxPosterior: 0.5, bestEIG: 0.001)) == nil)
+        #expect(r.decide(StoppingContext(queriesUsed: 1, maxPosterior: 0.5, bestEIG: 0.5)) == nil)  // streak broken
+        #expect(r.decide(StoppingContext(queriesUsed: 2, maxPosterior: 0.5, bestEIG: 0.001)) == nil)
+        #expect(r.decide(StoppingContext(queriesUsed: 3, maxPosterior: 0.5, bestEIG: 0.001)) == .uninformative(floor: 0.01))
+        r.reset()
+        #expect(r.decide(StoppingContext(queriesUsed: 0, maxPosterior: 0.5, bestEIG: 0.001)) == nil)
+        #expect(r.decide(StoppingContext(queriesUsed: 0, maxPosterior: 0.5, bestEIG: nil)) == nil)
+    }
+
+    @Test func combinationReportsFirstReasonAndKeepsStateOfAll() {
+        var r = AnyOf([PosteriorThreshold(tau: 0.9), QueryBudget(budget: 5), EIGFloor(floor: 0.1, patience: 2)])
+        #expect(r.decide(StoppingContext(queriesUsed: 1, maxPosterior: 0.5, bestEIG: 0.01)) == nil)
+        // The threshold fires; the EIG floor also reaches its patience in the same decision.
+        #expect(r.decide(StoppingContext(queriesUsed: 2, maxPosterior: 0.95, bestEIG: 0.01)) == .confident(threshold: 0.9))
+        #expect(r.decide(StoppingContext(queriesUsed: 2, maxPosterior: 0.5, bestEIG: 0.01)) == .uninformative(floor: 0.1))
+        r.reset()
+        #expect(r.decide(StoppingContext(queriesUsed: 5, maxPosterior: 0.5, bestEIG: 0.01)) == .budgetSpent(budget: 5))
+    }
+}
