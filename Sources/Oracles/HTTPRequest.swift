@@ -1,7 +1,7 @@
 /// One HTTP request as the transport sends it: method, absolute URL, headers and body.
 ///
 /// Header values may hold secrets (the bearer token); `description` never prints them.
-public struct HTTPRequest: Sendable, CustomStringConvertible {
+public struct HTTPRequest: Sendable, CustomStringConvertible, CustomReflectable {
     public enum Method: String, Sendable { case get = "GET", post = "POST" }
 
     public var method: Method
@@ -30,4 +30,10 @@ public struct HTTPRequest: Sendable, CustomStringConvertible {
 
     /// Method and URL only: header values and body are left out on purpose.
     public var description: String { "\(method.rawValue) \(url)" }
+
+    /// `dump` shows header names and the body size, never header values or the body.
+    public var customMirror: Mirror {
+        Mirror(self, children: ["method": method.rawValue, "url": url,
+                                "headerNames": headers.map(\.name), "bodyBytes": body.count])
+    }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Byte-exact parsing of `prompts.csv` and `N.csv`. Works on UTF-8 bytes, not Swift
 /// Characters: "\r\n" is one Character, and continuations do contain bare CRs.
 extension ReplayLog {
@@ -15,19 +17,21 @@ extension ReplayLog {
     }
 
     /// Splits a model file into one record per prompt, in order. Record i starts at a line
-    /// start with prompt i; it ends just before the first later line that starts with
+    /// start with prompt i, or with prompt i less its trailing spaces (the echo can lose
+    /// them in a tokenizer round trip: two real records, "нужд. " echoed as "нужд.C"); it ends just before the first later line that starts with
     /// prompt i+1 (LF consumed), the last record at the end of the file (one final LF
     /// dropped).
     static func parseModel(_ text: String, prompts: [String], file: String) throws -> [Record] {
         let bytes = Array(text.utf8)
         let promptBytes = prompts.map { Array($0.utf8) }
+        let trimmedBytes = promptBytes.map { p in Array(p[..<(p.lastIndex { $0 != 32 }.map { $0 + 1 } ?? 0)]) }
         var records: [Record] = []
         records.reserveCapacity(prompts.count)
         var start = 0
         var line = 1
         for i in prompts.indices {
-            let prompt = promptBytes[i]
-            guard hasPrefix(bytes, at: start, prompt) else {
+            let prompt = hasPrefix(bytes, at: start, promptBytes[i]) ? promptBytes[i] : trimmedBytes[i]
+            guard !prompt.isEmpty, hasPrefix(bytes, at: start, prompt) else {
                 let found = String(decoding: bytes[start..<min(bytes.count, start + 60)], as: UTF8.self)
                 throw ReplayLogError(file: file, line: line,
                                      reason: "record \(i + 1) should start with prompt \(i + 1) "
@@ -37,7 +41,7 @@ extension ReplayLog {
             var end: Int
             var next: Int
             if i + 1 < prompts.count {
-                guard let lf = findLineStarting(with: promptBytes[i + 1], in: bytes, from: bodyStart) else {
+                guard let lf = findLineStarting(with: trimmedBytes[i + 1], in: bytes, from: bodyStart) else {
                     throw ReplayLogError(file: file, line: line,
                                          reason: "no line after record \(i + 1) starts with prompt \(i + 2) "
                                              + "(\(preview(prompts[i + 1]))); records missing or out of order")
@@ -50,6 +54,7 @@ extension ReplayLog {
                 next = bytes.count
             }
             records.append(Record(prompt: prompts[i],
+                                  echo: String(decoding: prompt, as: UTF8.self),
                                   continuation: String(decoding: bytes[bodyStart..<end], as: UTF8.self),
                                   line: line))
             line += bytes[start..<next].reduce(0) { $1 == 10 ? $0 + 1 : $0 }
@@ -83,5 +88,3 @@ extension ReplayLog {
         return "\"" + (flat.count > 40 ? flat.prefix(40) + "…" : flat) + "\""
     }
 }
-
-import Foundation

@@ -10,11 +10,18 @@ import Foundation
 /// quoting: quote characters are literal text. A continuation may contain line feeds and
 /// carriage returns, so a record can span several physical lines; it ends where the next
 /// record's prompt begins at the start of a line (the last one at the end of the file).
-/// Literal backslash sequences such as `\n` are kept as written, not unescaped.
+/// Literal backslash sequences such as `\n` are kept as written, not unescaped (the two
+/// published sets contain none). The response's echo of the prompt can lack the prompt's
+/// trailing spaces (`Record.echo`).
 public struct ReplayLog: Sendable, Equatable {
     /// One response: the prompt sent and what the model appended to it.
     public struct Record: Sendable, Equatable {
+        /// The prompt as sent (from `prompts.csv`).
         public var prompt: String
+        /// The prompt as echoed at the start of the response: equal to `prompt` except
+        /// where the model's tokenizer dropped its trailing spaces.
+        public var echo: String
+        /// What the model wrote after the echo (may contain LF and CR).
         public var continuation: String
         /// 1-based physical line of `N.csv` where the record starts.
         public var line: Int
