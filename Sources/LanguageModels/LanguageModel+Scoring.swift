@@ -1,0 +1,115 @@
+extension LanguageModel {
+    /// Sum of the natural-log next-token probabilities of `continuation`'s tokens after
+    /// `prompt`, each text tokenized separately (no end-of-text term, raw distribution).
+    public func score(prompt: String, continuation: String) -> Double {
+        var context = tokenizer.encode(prompt)
+        var total = 0.0
+        for token in tokenizer.encode(continuation) {
+            total += nextTokenLogProbabilities(context: context)[token]
+            context.append(token)
+        }
+        return total
+    }
+
+    /// Per-token raw and decoded log-probabilities of `continuation` after `prompt`, tokenized
+    /// separately from the exact boundary, with the end-of-text term when the continuation is
+    /// shorter than the length limit of `settings`.
+    public func scoreContinuation(prompt: String, continuation: String, settings: DecodingSettings) -> ContinuationScore {
+        var cache = DistributionCache(settings: settings, window: contextWindow)
+        return scoreContinuation(
+            promptTokens: tokenizer.encode(prompt), continuationTokens: tokenizer.encode(continuation), cache: &cache)
+    }
+
+    /// Scores many continuations of one prompt, sharing next-token distributions between them
+    /// (every continuation starts from the same context, so the first step is computed once).
+    public func scoreContinuations(prompt: String, continuations: [String], settings: DecodingSettings) -> [ContinuationScore] {
+        var cache = DistributionCache(settings: settings, window: contextWindow)
+        let promptTokens = tokenizer.encode(prompt)
+        return continuations.map { continuation in
+            scoreContinuation(promptTokens: promptTokens, continuationTokens: tokenizer.encode(continuation), cache: &cache)
+        }
+    }
+
+    /// Scores many already tokenized continuations of one tokenized prompt (ids of this model's
+    /// tokenizer), sharing next-token distributions between them.
+    public func scoreContinuations(promptTokens: [Int], continuations: [[Int]], settings: DecodingSettings) -> [ContinuationScore] {
+        var cache = DistributionCache(settings: settings, window: contextWindow)
+        return continuations.map { tokens in
+            scoreContinuation(promptTokens: promptTokens, continuationTokens: tokens, cache: &cache)
+        }
+    }
+
+    /// Scores already tokenized text (tokens of this model's tokenizer).
+    public func scoreContinuation(promptTokens: [Int], continuationTokens: [Int], settings: DecodingSettings) -> ContinuationScore {
+        var cache = DistributionCache(settings: settings, window: contextWindow)
+        return scoreContinuation(promptTokens: promptTokens, continuationTokens: continuationTokens, cache: &cache)
+    }
+
+    func scoreContinuation(promptTokens: [Int], continuationTokens: [Int], cache: inout DistributionCache) -> ContinuationScore {
+        let limit = cache.settings.newTokenLimit(promptTokenCount: promptTokens.count)
+        var context = promptTokens
+        var raw: [Double] = []
+        var decoded: [Double] = []
+        raw.reserveCapacity(continuationTokens.count)
+        decoded.reserveCapacity(continuationTokens.count)
+        for token in continuationTokens {
+            let step = cache.step(context: context, model: self)
+            raw.append(step.raw[token])
+            decoded.append(step.decoded(token))
+            context.append(token)
+        }
+        var endOfText: ContinuationScore.EndOfTextTerm? = nil
+        if continuationTokens.count < limit {
+            let step = cache.step(context: context, model: self)
+            let token = tokenizer.endOfTextToken
+            endOfText = .init(raw: step.raw[token], decoded: step.decoded(token))
+        }
+        return ContinuationScore(
+            promptTokenCount: promptTokens.count, tokens: continuationTokens, rawLogProbabilities: raw,
+            decodedLogProbabilities: decoded, newTokenLimit: limit, endOfText: endOfText)
+    }
+}
+
+/// Next-token distributions of one scoring batch, keyed by the context's trailing window.
+/// Without top-k/top-p the decoded log-probability is raw / T minus a cached normaliser, so
+/// the full decoded vector is never built.
+struct DistributionCache {
+    let settings: DecodingSettings
+    let window: Int?
+    private var entries: [[Int]: Step] = [:]
+    private static let capacity = 4096
+
+    struct Step {
+        let raw: [Double]
+        let temperature: Double
+        let normaliser: Double
+        /// Full decoded vector, only when top-k or top-p filter tokens.
+        let filtered: [Double]?
+
+        func decoded(_ token: Int) -> Double {
+            filtered?[token] ?? raw[token] / temperature - normaliser
+        }
+    }
+
+    init(settings: DecodingSettings, window: Int?) {
+        self.settings = settings
+        self.window = window
+    }
+
+    mutating func step(context: [Int], model: some LanguageModel) -> Step {
+        let key = window.map { Array(context.suffix($0)) } ?? context
+        if let hit = entries[key] { return hit }
+        let raw = model.nextTokenLogProbabilities(context: context)
+        let step: Step
+        if settings.topK == nil, settings.topP == nil {
+            let temperature = settings.temperature
+            step = Step(raw: raw, temperature: temperature, normaliser: logSumExp(raw.map { $0 / temperature }), filtered: nil)
+        } else {
+            step = Step(raw: raw, temperature: settings.temperature, normaliser: 0,
+                        filtered: settings.decodedLogProbabilities(raw: raw))
+        }
+        if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
+        entries[key] = step
+        return step
+    }
+}
