@@ -5,6 +5,7 @@ import PackageDescription
 //   CLinearAlgebra <- LinearAlgebra <- AttributionCore
 //   LanguageModels, Corpora            (pure, no I/O beyond reading/writing their own files)
 //   LanguageModels, Corpora <- Simulation (model zoo, fine-tunes, in-process oracle)
+//   AttributionCore, LanguageModels <- Engine (evidence scoring, drift-aware sampling, tensors, calibration)
 //   CCurl <- CCurlShim <- Oracles       (HTTP transport, MLMAC client)
 //   Storage (SQLite via GRDB: query journal, response-distribution store)
 //   SimulatorServer (Hummingbird: MLMAC-compatible API on loopback)
@@ -35,6 +36,7 @@ let package = Package(
         .target(name: "LanguageModels"),
         .target(name: "Corpora"),
         .target(name: "Simulation", dependencies: ["LanguageModels", "Corpora"]),
+        .target(name: "Engine", dependencies: ["AttributionCore", "LanguageModels"]),
 
         // I/O modules.
         .target(name: "Oracles", dependencies: ["CCurlShim", "Storage"]),
@@ -63,6 +65,7 @@ let package = Package(
         ]),
         .testTarget(name: "CorporaTests", dependencies: ["Corpora"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "OraclesTests", dependencies: ["Oracles", "SimulatorServer"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "SimulatorServerTests", dependencies: ["SimulatorServer"]),

@@ -1,0 +1,101 @@
+import AttributionCore
+
+/// Where responses come from: a live API, a replayed log or the in-process simulator.
+public protocol AttributionOracle: Sendable {
+    /// The continuation (the response text after the prompt) of fine-tuned model `model` to
+    /// `prompt`. `sequence` numbers the queries of one model from 0, so a journal can
+    /// recognise a query it has already paid for.
+    func respond(model: Int, prompt: String, sequence: Int) async throws -> String
+}
+
+/// One asked prompt in a model's report.
+public struct AskedPrompt: Codable, Equatable, Sendable {
+    public var prompt: Int
+    public var text: String
+    /// EIG in nats when it was chosen (nil for strategies that do not compute it).
+    public var eig: Double?
+    public var response: String
+}
+
+/// The outcome for one fine-tuned model.
+public struct ModelAttribution: Codable, Equatable, Sendable {
+    public var model: Int
+    /// The MAP hypothesis's name ("None" for None).
+    public var attribution: String
+    /// Marginal posterior over hypotheses, in hypothesis order.
+    public var posterior: [Double]
+    public var confidence: Double
+    public var queries: Int
+    public var stopReason: String
+    public var asked: [AskedPrompt]
+}
+
+/// Runs the scheduler against an oracle until every model has stopped: chooses prompts,
+/// asks them (several models concurrently), scores the answers under every hypothesis and
+/// updates the posteriors. Answers are recorded in the order the scheduler handed them out,
+/// so a run is reproducible from its seed whatever the network timing.
+public struct AttributionRunner: Sendable {
+    public let bank: PromptBank
+    public let prompts: [String]
+    public let scorer: EvidenceScorer
+    public let observation: any ObservationModel
+    public let strategy: any SelectionStrategy
+    public let stopping: any StoppingRule
+    public let globalBudget: Int?
+    public let concurrency: Int
+    public let seed: UInt64
+
+    public init(bank: PromptBank, prompts: [String], scorer: EvidenceScorer, observation: any ObservationModel,
+                strategy: any SelectionStrategy, stopping: any StoppingRule, globalBudget: Int? = nil,
+                concurrency: Int = 4, seed: UInt64) {
+        precondition(prompts.count == bank.count, "one prompt text per bank entry")
+        self.bank = bank
+        self.prompts = prompts
+        self.scorer = scorer
+        self.observation = observation
+        self.strategy = strategy
+        self.stopping = stopping
+        self.globalBudget = globalBudget
+        self.concurrency = max(1, concurrency)
+        self.seed = seed
+    }
+
+    /// Attributes `models` (public ids). `progress` is called after every recorded answer.
+    public func run(models: [Int], oracle: some AttributionOracle,
+                    progress: (@Sendable (ModelProgress, Scheduler) -> Void)? = nil) async throws -> [ModelAttribution] {
+        var scheduler = Scheduler(modelIDs: models, bank: bank, strategy: strategy, stoppingRule: stopping,
+                                  globalBudget: globalBudget, seed: seed)
+        var responses = [Int: [String]]()
+        while !scheduler.isFinished {
+            let batch = scheduler.next(maxConcurrent: concurrency)
+            if batch.isEmpty { break }
+            let answers = try await withThrowingTaskGroup(of: (Int, String).self) { group in
+                for (k, a) in batch.enumerated() {
+                    let sequence = scheduler.progress(of: a.model)!.queriesUsed
+                    let text = prompts[a.selection.prompt]
+                    group.addTask { (k, try await oracle.respond(model: a.model, prompt: text, sequence: sequence)) }
+                }
+                var out = [String](repeating: "", count: batch.count)
+                for try await (k, r) in group { out[k] = r }
+                return out
+            }
+            for (a, response) in zip(batch, answers) {
+                let evidence = scorer.evidence(prompt: prompts[a.selection.prompt], response: response)
+                let ll = observation.logLikelihoods(evidence, space: bank.space)
+                try scheduler.record(model: a.model, prompt: a.selection.prompt, logLikelihoods: ll)
+                responses[a.model, default: []].append(response)
+                progress?(scheduler.progress(of: a.model)!, scheduler)
+            }
+        }
+        return scheduler.models.map { m in
+            let (h, p) = m.posterior.mapHypothesis
+            let asked = m.askedPrompts.indices.map { k in
+                AskedPrompt(prompt: m.askedPrompts[k], text: prompts[m.askedPrompts[k]], eig: m.askedEIG[k],
+                            response: responses[m.model]?[k] ?? "")
+            }
+            return ModelAttribution(model: m.model, attribution: bank.space.name(ofHypothesis: h), posterior: m.posterior.marginal,
+                                    confidence: p, queries: m.queriesUsed, stopReason: m.stopReason?.description ?? "running",
+                                    asked: asked)
+        }
+    }
+}

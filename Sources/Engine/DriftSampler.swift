@@ -1,0 +1,34 @@
+import AttributionCore
+import LanguageModels
+
+/// Samples responses from the generative model of one state (hypothesis h, drift eps): at
+/// each step a token is drawn from `(1 - eps) q_h(. | context) + eps u_h(.)`, the same
+/// mixture the `DriftMixtureModel` scores, under the API's length limit. Generation ends at
+/// end-of-text or at the limit, exactly like the API.
+public struct DriftSampler: Sendable {
+    public let models: HypothesisModels
+
+    public init(models: HypothesisModels) { self.models = models }
+
+    /// One response text for `prompt` from hypothesis `h` with drift `eps` in [0, 1).
+    public func sample(prompt: String, hypothesis h: Int, eps: Double, rng: inout SeededGenerator) -> String {
+        let hm = models.hypotheses[h]
+        let model = hm.model
+        let settings = models.settings
+        let promptTokens = model.tokenizer.encode(prompt)
+        let limit = settings.newTokenLimit(promptTokenCount: promptTokens.count)
+        let eos = model.tokenizer.endOfTextToken
+        var context = promptTokens
+        var tokens = [Int]()
+        while tokens.count < limit {
+            let fromBackground = eps > 0 && rng.nextUnit() < eps
+            let logProbs = fromBackground ? hm.background
+                : settings.decodedLogProbabilities(raw: model.nextTokenLogProbabilities(context: context))
+            let token = sampleIndex(logProbabilities: logProbs, using: &rng)
+            if token == eos { break }
+            tokens.append(token)
+            context.append(token)
+        }
+        return model.tokenizer.decode(tokens)
+    }
+}

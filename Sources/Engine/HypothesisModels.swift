@@ -1,0 +1,96 @@
+import AttributionCore
+import Foundation
+import LanguageModels
+
+/// The language model behind one hypothesis, with the background distribution the drift
+/// mixture uses for it.
+public struct HypothesisModel: Sendable {
+    /// Display name (a base's name, or "None").
+    public let name: String
+    public let model: any LanguageModel
+    /// `log u(token)` (natural log) over the model's vocabulary, end-of-text included: the
+    /// decoded distribution at the start of a text, i.e. the model's broadest guess. A drifted
+    /// fine-tune's tokens that the base finds unlikely in context still get this much.
+    public let background: [Double]
+    /// How this model's tokenizer stands for a U+FFFD in a response (see `ReplacementCharacter`).
+    public let replacement: ReplacementCharacter
+
+    public init(name: String, model: any LanguageModel, settings: DecodingSettings) {
+        self.name = name
+        self.model = model
+        let background = settings.decodedLogProbabilities(raw: model.nextTokenLogProbabilities(context: []))
+        self.background = background
+        self.replacement = ReplacementCharacter(tokenizer: model.tokenizer, background: background)
+    }
+}
+
+/// A sampled token that is not valid UTF-8 on its own (a lone byte of a multi-byte
+/// character) reaches the API's caller as U+FFFD: the decoded text has lost which token it
+/// was. Re-encoding U+FFFD would score three bytes the model never sampled (and overrun the
+/// length limit), so each U+FFFD of a response is scored as one *stand-in* invalid token,
+/// credited with the number of invalid tokens it may stand for (a flat tempered distribution
+/// makes them about equally likely): `log q(stand-in) + log(count)`.
+public struct ReplacementCharacter: Sendable {
+    /// The invalid token with the largest background probability.
+    public let standIn: Int
+    /// Natural log of the number of tokens whose piece is not valid UTF-8 on its own.
+    public let logMultiplicity: Double
+
+    init(tokenizer: any Tokenizer, background: [Double]) {
+        var best = -1, count = 0
+        for token in 0..<tokenizer.vocabularySize where token != tokenizer.endOfTextToken {
+            let piece = tokenizer.piece(of: token)
+            guard !piece.isEmpty, String(validating: piece, as: UTF8.self) == nil else { continue }
+            count += 1
+            if best < 0 || background[token] > background[best] { best = token }
+        }
+        // A vocabulary without invalid pieces cannot produce U+FFFD from a lone token; fall
+        // back to re-encoding the character as its bytes.
+        standIn = best
+        logMultiplicity = count > 0 ? Foundation.log(Double(count)) : 0
+    }
+
+    /// Tokens of `text` for scoring, with one stand-in per U+FFFD, and the positions of the stand-ins.
+    public func encode(_ text: String, with tokenizer: any Tokenizer) -> (tokens: [Int], standIns: [Int]) {
+        guard standIn >= 0, text.unicodeScalars.contains("\u{FFFD}") else { return (tokenizer.encode(text), []) }
+        var tokens = [Int](), standIns = [Int]()
+        for (k, segment) in text.split(separator: "\u{FFFD}", omittingEmptySubsequences: false).enumerated() {
+            if k > 0 { standIns.append(tokens.count); tokens.append(standIn) }
+            if !segment.isEmpty { tokens += tokenizer.encode(String(segment)) }
+        }
+        return (tokens, standIns)
+    }
+}
+
+/// The K candidate bases plus the `None` hypothesis's reference model, under the API's
+/// decoding settings. Hypothesis `h < K` is base `h`; hypothesis `K` is `None`.
+///
+/// `None` is an explicit generative model: a reference model that is none of the candidates
+/// (for example one trained on other text), so that a fine-tune of an unlisted model is
+/// better explained by it than by its nearest base.
+public struct HypothesisModels: Sendable {
+    public let hypotheses: [HypothesisModel]
+    public let settings: DecodingSettings
+    public let hasNone: Bool
+
+    /// - Parameters:
+    ///   - bases: (name, model) of each candidate base, in hypothesis order.
+    ///   - none: the reference model of the `None` hypothesis, or nil to leave `None` out.
+    ///   - settings: the API's decoding settings (MLMAC: temperature 3, 20 tokens with the prompt).
+    public init(bases: [(name: String, model: any LanguageModel)], none: (any LanguageModel)?, settings: DecodingSettings) {
+        precondition(!bases.isEmpty, "need at least one candidate base")
+        var hs = bases.map { HypothesisModel(name: $0.name, model: $0.model, settings: settings) }
+        if let none { hs.append(HypothesisModel(name: "None", model: none, settings: settings)) }
+        self.hypotheses = hs
+        self.settings = settings
+        self.hasNone = none != nil
+    }
+
+    public var count: Int { hypotheses.count }
+    public var baseNames: [String] { hypotheses.prefix(hasNone ? count - 1 : count).map(\.name) }
+
+    /// A hypothesis space over these models with the given `None` prior mass and latent grid.
+    public func space(noneMass: Double, latentGrid: [Double]) -> HypothesisSpace {
+        HypothesisSpace(baseNames: baseNames, noneMass: hasNone ? noneMass : 0, latentGrid: latentGrid)
+    }
+}

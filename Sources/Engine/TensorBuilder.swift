@@ -1,0 +1,69 @@
+import AttributionCore
+import Dispatch
+import LanguageModels
+
+/// Builds the cross-score tensor of a prompt: S responses sampled from every state's
+/// drift-aware generative model, each scored under every state with the observation model
+/// that the posterior update uses (consistency between selection and inference).
+public struct TensorBuilder: Sendable {
+    public let models: HypothesisModels
+    public let space: HypothesisSpace
+    public let observation: DriftMixtureModel
+    /// Responses sampled per state and prompt.
+    public let samples: Int
+    public let seed: UInt64
+
+    public init(models: HypothesisModels, space: HypothesisSpace, observation: DriftMixtureModel, samples: Int, seed: UInt64) {
+        precondition(space.hypothesisCount == models.count, "the space needs one hypothesis per model")
+        precondition(samples >= 1, "need at least one sample per state")
+        self.models = models
+        self.space = space
+        self.observation = observation
+        self.samples = samples
+        self.seed = seed
+    }
+
+    /// The drift `eps` of state `i`: its latent value, or the observation model's eps.
+    public func eps(ofState i: Int) -> Double { space.latentValue(ofState: i) ?? observation.eps }
+
+    /// The tensor of one prompt. Deterministic given the builder's seed and the prompt text.
+    public func tensor(prompt: String) -> CrossScoreTensor {
+        let n = space.stateCount
+        let sampler = DriftSampler(models: models)
+        var hash = StableHash()
+        hash.combine(prompt)
+        var responses = [String]()
+        responses.reserveCapacity(n * samples)
+        for i in 0..<n {
+            var rng = SeededGenerator.stream(seed ^ hash.value, UInt64(i))
+            for _ in 0..<samples {
+                responses.append(sampler.sample(prompt: prompt, hypothesis: space.hypothesis(ofState: i), eps: eps(ofState: i), rng: &rng))
+            }
+        }
+        let scorer = EvidenceScorer(models: models)
+        // evidence[h][r]: evidence of response r under hypothesis h.
+        let evidence = (0..<models.count).map { scorer.evidence(prompt: prompt, responses: responses, hypothesis: $0) }
+        let latents = (0..<n).map { space.latentValue(ofState: $0) }
+        var values = [Float](repeating: 0, count: n * samples * n)
+        for r in 0..<responses.count {
+            for j in 0..<n {
+                values[r * n + j] = Float(observation.logLikelihood(evidence[space.hypothesis(ofState: j)][r], latent: latents[j]))
+            }
+        }
+        return CrossScoreTensor(states: n, samples: samples, values: values)
+    }
+
+    /// Tensors of many prompts, computed on `threads` threads; `progress` is called with the
+    /// number of prompts done so far (from any thread, serialised).
+    public func tensors(prompts: [String], threads: Int = 2, progress: (@Sendable (Int) -> Void)? = nil) -> [CrossScoreTensor] {
+        let results = ResultSlots<CrossScoreTensor>(count: prompts.count)
+        DispatchQueue.concurrentPerform(iterations: max(1, threads)) { worker in
+            var k = worker
+            while k < prompts.count {
+                results.set(k, tensor(prompt: prompts[k]), report: progress)
+                k += max(1, threads)
+            }
+        }
+        return results.values()
+    }
+}
