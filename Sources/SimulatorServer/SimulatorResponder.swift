@@ -26,6 +26,10 @@ struct SimulatorResponder: HTTPResponder {
             (response, note) = try await query(request, context: context, user: user)
         case (.get, "/status"):
             response = await status(user: user)
+        case (_, "/query"), (_, "/status"):
+            var refused = Self.json(.methodNotAllowed, ["status": "failed", "result": ["error": "method not allowed"]])
+            refused.headers[.allow] = request.uri.path == "/query" ? "POST" : "GET"
+            response = refused
         default:
             response = Self.json(.notFound, ["status": "failed", "result": ["error": "not found"]])
         }
@@ -44,8 +48,9 @@ struct SimulatorResponder: HTTPResponder {
             return (Self.badRequest("model must be an integer from 0 to \(models.modelCount - 1)"), "")
         }
         let bytes = try await request.body.collect(upTo: 1 << 22)
+        // The spec makes `input` optional: a missing one is the empty prompt.
         guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: bytes)) as? [String: Any],
-              let prompt = object["input"] as? String else {
+              let prompt = object["input"] == nil ? "" : object["input"] as? String else {
             return (Self.badRequest("the body must be a JSON object with a string field input"), "")
         }
         switch await state.admit(user: user, model: model, prompt: prompt) {

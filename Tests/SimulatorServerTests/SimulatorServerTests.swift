@@ -57,11 +57,15 @@ struct SimulatorServerTests {
         #expect(try await RawHTTP.run(["\(server.baseURL)/status"]).status == 401)
         #expect(try await RawHTTP.query(server.baseURL, model: "3", body: #"{"input":"x"}"#, token: token).status == 400)
         #expect(try await RawHTTP.query(server.baseURL, model: "a", body: #"{"input":"x"}"#, token: token).status == 400)
-        #expect(try await RawHTTP.query(server.baseURL, model: "0", body: #"{"text":"x"}"#, token: token).status == 400)
+        #expect(try await RawHTTP.query(server.baseURL, model: "0", body: #"{"input":5}"#, token: token).status == 400)
         #expect(try await RawHTTP.query(server.baseURL, model: "0", body: "not json", token: token).status == 400)
         #expect(try await RawHTTP.run(["\(server.baseURL)/nowhere"]).status == 404)
-        #expect(await server.counts().isEmpty)
-        #expect(lines.all.filter { $0.contains("user=-") }.count == 4)
+        let wrongMethod = try await RawHTTP.run(["-X", "DELETE", "\(server.baseURL)/status"])
+        #expect(wrongMethod.status == 405 && wrongMethod.headers["allow"] == "GET")
+        #expect(lines.all.filter { $0.contains("user=-") }.count == 5)
+        // `input` is optional in the spec: a missing one is the empty prompt.
+        let empty = try await RawHTTP.query(server.baseURL, model: "1", body: "{}", token: token)
+        #expect(empty.body == #"{"queries":{"1":1},"result":{"generated_text":" m1s0"},"status":"success"}"#)
         await server.stop()
     }
 

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Client overhead per query (issue 4 figure): MLMACClient against the simulator on
+# loopback, beside the curl command line doing the same requests (one process per request,
+# and one keep-alive process). Prints median and p99 and their ratios.
+# Usage: scripts/client-overhead.sh [queries, default 1000]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scratch=${SCRATCH:-.build-api}
+swift build --scratch-path "$scratch" --build-tests >/dev/null
+ATTRIB_BENCH=1 ATTRIB_BENCH_N=${1:-1000} \
+    swift test --scratch-path "$scratch" --skip-build --filter ClientOverheadBenchmark 2>&1 \
+    | grep -E '^(Client overhead|MLMACClient|curl CLI|ratio|✘)'
