@@ -45,9 +45,12 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
 
+        // Assembles runs from files: pools, stores, journals, reports (everything the CLI does).
+        .target(name: "Workflow", dependencies: ["Engine", "Storage", "Oracles"]),
+
         // Command line.
         .target(name: "AttribCLI", dependencies: [
-            "AttributionCore", "LinearAlgebra",
+            "AttributionCore", "LinearAlgebra", "Simulation", "Corpora",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "attrib", dependencies: ["AttribCLI"]),
@@ -66,6 +69,7 @@ let package = Package(
         .testTarget(name: "CorporaTests", dependencies: ["Corpora"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
+        .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Engine", "Storage", "LanguageModels", "AttributionCore"]),
         .testTarget(name: "OraclesTests", dependencies: ["Oracles", "SimulatorServer"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "SimulatorServerTests", dependencies: ["SimulatorServer"]),

@@ -8,6 +8,9 @@ public struct HypothesisModel: Sendable {
     /// Display name (a base's name, or "None").
     public let name: String
     public let model: any LanguageModel
+    /// A string that changes whenever the model does (for example its file's content hash);
+    /// part of every cache fingerprint that depends on this model.
+    public let identity: String
     /// `log u(token)` (natural log) over the model's vocabulary, end-of-text included: the
     /// decoded distribution at the start of a text, i.e. the model's broadest guess. A drifted
     /// fine-tune's tokens that the base finds unlikely in context still get this much.
@@ -15,9 +18,10 @@ public struct HypothesisModel: Sendable {
     /// How this model's tokenizer stands for a U+FFFD in a response (see `ReplacementCharacter`).
     public let replacement: ReplacementCharacter
 
-    public init(name: String, model: any LanguageModel, settings: DecodingSettings) {
+    public init(name: String, model: any LanguageModel, identity: String, settings: DecodingSettings) {
         self.name = name
         self.model = model
+        self.identity = identity
         let background = settings.decodedLogProbabilities(raw: model.nextTokenLogProbabilities(context: []))
         self.background = background
         self.replacement = ReplacementCharacter(tokenizer: model.tokenizer, background: background)
@@ -74,13 +78,14 @@ public struct HypothesisModels: Sendable {
     public let hasNone: Bool
 
     /// - Parameters:
-    ///   - bases: (name, model) of each candidate base, in hypothesis order.
-    ///   - none: the reference model of the `None` hypothesis, or nil to leave `None` out.
+    ///   - bases: (name, model, identity) of each candidate base, in hypothesis order.
+    ///   - none: the reference model of the `None` hypothesis and its identity, or nil to leave `None` out.
     ///   - settings: the API's decoding settings (MLMAC: temperature 3, 20 tokens with the prompt).
-    public init(bases: [(name: String, model: any LanguageModel)], none: (any LanguageModel)?, settings: DecodingSettings) {
+    public init(bases: [(name: String, model: any LanguageModel, identity: String)],
+                none: (model: any LanguageModel, identity: String)?, settings: DecodingSettings) {
         precondition(!bases.isEmpty, "need at least one candidate base")
-        var hs = bases.map { HypothesisModel(name: $0.name, model: $0.model, settings: settings) }
-        if let none { hs.append(HypothesisModel(name: "None", model: none, settings: settings)) }
+        var hs = bases.map { HypothesisModel(name: $0.name, model: $0.model, identity: $0.identity, settings: settings) }
+        if let none { hs.append(HypothesisModel(name: "None", model: none.model, identity: none.identity, settings: settings)) }
         self.hypotheses = hs
         self.settings = settings
         self.hasNone = none != nil

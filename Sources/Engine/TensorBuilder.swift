@@ -53,17 +53,42 @@ public struct TensorBuilder: Sendable {
         return CrossScoreTensor(states: n, samples: samples, values: values)
     }
 
-    /// Tensors of many prompts, computed on `threads` threads; `progress` is called with the
-    /// number of prompts done so far (from any thread, serialised).
-    public func tensors(prompts: [String], threads: Int = 2, progress: (@Sendable (Int) -> Void)? = nil) -> [CrossScoreTensor] {
+    /// Tensors of many prompts, computed on `threads` threads. `onTensor(k, tensor)` is called
+    /// on the worker thread as soon as prompt `k`'s tensor is ready (to store it); `progress`
+    /// with the number of prompts done so far, serialised.
+    public func tensors(prompts: [String], threads: Int = 2,
+                        onTensor: (@Sendable (Int, CrossScoreTensor) -> Void)? = nil,
+                        progress: (@Sendable (Int) -> Void)? = nil) -> [CrossScoreTensor] {
         let results = ResultSlots<CrossScoreTensor>(count: prompts.count)
-        DispatchQueue.concurrentPerform(iterations: max(1, threads)) { worker in
+        let step = max(1, threads)
+        DispatchQueue.concurrentPerform(iterations: step) { worker in
             var k = worker
             while k < prompts.count {
-                results.set(k, tensor(prompt: prompts[k]), report: progress)
-                k += max(1, threads)
+                let t = tensor(prompt: prompts[k])
+                onTensor?(k, t)
+                results.set(k, t, report: progress)
+                k += step
             }
         }
         return results.values()
+    }
+}
+
+extension TensorBuilder {
+    /// A fingerprint of everything the tensor of `prompt` depends on: every hypothesis's
+    /// model identity, the decoding settings, the observation model, the latent grid, the
+    /// sample count, the seed and the prompt. Changing any of them changes the fingerprint.
+    public func fingerprint(prompt: String) -> String {
+        var h = StableHash()
+        h.combine("attrib-tensor-v1")
+        for m in models.hypotheses { h.combine(m.name); h.combine(m.identity) }
+        let s = models.settings
+        h.combine("T=\(s.temperature) k=\(s.topK.map(String.init) ?? "-") p=\(s.topP.map { "\($0)" } ?? "-")")
+        h.combine("new=\(s.maxNewTokens.map(String.init) ?? "-") total=\(s.maxTotalTokens.map(String.init) ?? "-") min=\(s.minNewTokens)")
+        h.combine("eps=\(observation.eps) beta=\(observation.beta) grid=\(space.latentGrid) none=\(space.includesNone)")
+        h.combine("S=\(samples) seed=\(seed) penalty=\(EvidenceScorer.excessTokenLogPenalty)")
+        h.combine(UInt64(prompt.utf8.count))
+        h.combine(prompt)
+        return h.hex
     }
 }

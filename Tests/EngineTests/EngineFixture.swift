@@ -18,13 +18,13 @@ enum EngineFixture {
 
     /// Three bases, a None reference and the MLMAC decoding.
     static let models: HypothesisModels = {
-        let bases: [(name: String, model: any LanguageModel)] = [
-            ("gpl3-byte", try! model("GPL-3", .byte, order: 4)),
-            ("apache-bpe", try! model("Apache-2.0", .bpe(vocabularySize: 400))),
-            ("mpl-bpe", try! model("MPL-2.0", .bpe(vocabularySize: 1000))),
+        let bases: [(name: String, model: any LanguageModel, identity: String)] = [
+            ("gpl3-byte", try! model("GPL-3", .byte, order: 4), "gpl3"),
+            ("apache-bpe", try! model("Apache-2.0", .bpe(vocabularySize: 400)), "apache"),
+            ("mpl-bpe", try! model("MPL-2.0", .bpe(vocabularySize: 1000)), "mpl"),
         ]
         let none = try! model("Artistic", .byte, order: 3)
-        return HypothesisModels(bases: bases, none: none, settings: .mlmac)
+        return HypothesisModels(bases: bases, none: (none, "artistic"), settings: .mlmac)
     }()
 
     static let prompts = ["The ", "You may", "Licensor", "of this License", "Copyright (C) ", "software", "the terms", "a"]
