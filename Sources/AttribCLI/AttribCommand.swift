@@ -5,7 +5,7 @@ public struct AttribCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "attrib",
         abstract: "Attribute fine-tuned language models to their base models with as few API queries as possible.",
-        subcommands: [BenchCommand.self])
+        subcommands: [BenchCommand.self, ZooCommand.self])
 
     public init() {}
 }

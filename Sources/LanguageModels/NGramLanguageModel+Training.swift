@@ -29,12 +29,15 @@ extension NGramLanguageModel {
     /// A fine-tune: continued training on `documents`, keeping this model's tokenizer and order.
     ///
     /// The merged counts are `a * base + b * domain` with the domain holding a share `strength`
-    /// of the count mass: `a N_base / (a N_base + b N_domain) = 1 - strength`, and the larger of
-    /// `a`, `b` equal to 1. Counts are only ever thinned, never inflated (a scaled count is
-    /// rounded stochastically with `seed`, as if training on a subsample), so smoothing stays
-    /// sane at every strength. Strength 0 returns `self` unchanged; strength 1 is a model of the
-    /// domain alone with this tokenizer.
-    public func fineTuned(on documents: [String], strength: Double, seed: UInt64) throws -> NGramLanguageModel {
+    /// of the count mass: `a N_base / (a N_base + b N_domain) = 1 - strength`. The domain is
+    /// repeated up to `maxDomainEpochs` times (`b <= maxDomainEpochs`, like several epochs of
+    /// fine-tuning); beyond that the base is thinned instead (`a < 1`, as if continued from a
+    /// subsample), so smoothing stays sane at every strength. Scaled counts are rounded
+    /// stochastically with `seed`. Strength 0 returns `self` unchanged; strength 1 is a model
+    /// of the domain alone with this tokenizer.
+    public func fineTuned(
+        on documents: [String], strength: Double, seed: UInt64, maxDomainEpochs: Double = 4
+    ) throws -> NGramLanguageModel {
         guard strength >= 0, strength <= 1, strength.isFinite else {
             throw LanguageModelError.invalidParameter(name: "strength", value: "\(strength)", reason: "must be in [0, 1]")
         }
@@ -45,8 +48,8 @@ extension NGramLanguageModel {
         // Domain weight relative to base weight that gives the domain the share `strength`.
         let ratio = strength == 1 ? Double.infinity
             : strength / (1 - strength) * Double(counts.totalCount) / Double(domain.totalCount)
-        let baseWeight = ratio <= 1 ? 1 : 1 / ratio
-        let domainWeight = ratio <= 1 ? ratio : 1
+        let domainWeight = min(ratio, max(1, maxDomainEpochs))
+        let baseWeight = strength == 1 ? 0 : min(1, domainWeight / ratio)
         var generator = SplitMix64(seed: seed)
         return try NGramLanguageModel(
             vocabulary: vocabulary,

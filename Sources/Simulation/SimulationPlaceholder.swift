@@ -1,1 +1,0 @@
-// Placeholder so the target is not empty; replaced by the module's real code.
