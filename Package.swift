@@ -46,11 +46,12 @@ let package = Package(
         ]),
 
         // Assembles runs from files: pools, stores, journals, reports (everything the CLI does).
-        .target(name: "Workflow", dependencies: ["Engine", "Storage", "Oracles"]),
+        .target(name: "Workflow", dependencies: ["Engine", "Storage", "Oracles", "Simulation", "Corpora", "SimulatorServer"]),
 
         // Command line.
         .target(name: "AttribCLI", dependencies: [
-            "AttributionCore", "LinearAlgebra", "Simulation", "Corpora",
+            "AttributionCore", "LinearAlgebra", "Simulation", "Corpora", "Workflow", "Engine", "Oracles", "Storage",
+            "SimulatorServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "attrib", dependencies: ["AttribCLI"]),

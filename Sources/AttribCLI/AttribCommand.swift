@@ -1,11 +1,11 @@
 import ArgumentParser
 
 /// The root of the `attrib` command tree. It holds only configuration; each job is a subcommand.
-public struct AttribCommand: ParsableCommand {
+public struct AttribCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "attrib",
         abstract: "Attribute fine-tuned language models to their base models with as few API queries as possible.",
-        subcommands: [BenchCommand.self, ZooCommand.self])
+        subcommands: [DemoCommand.self, RunCommand.self, PrecomputeCommand.self, ServeCommand.self, ZooCommand.self, BenchCommand.self])
 
     public init() {}
 }

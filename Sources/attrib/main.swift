@@ -1,2 +1,3 @@
 import AttribCLI
-AttribCommand.main()
+
+await AttribCommand.main()

@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import Workflow
+
+/// `attrib demo`: the main job on the embedded default.
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Attribute the embedded simulated challenge over real HTTP and score it.",
+        discussion: """
+            Builds the zoo (cached under --work), starts the simulator server on a free loopback \
+            port, runs `attrib run` against it with EIG selection and again with random selection \
+            (the baseline, same stopping rule), and scores both with the MLMAC rules against the \
+            zoo's answer key. Needs the corpora: bash scripts/install-corpora.sh.
+            """)
+
+    @Option(help: "Zoo specification.") var zoo = "Experiments/zoos/round1-like.json"
+    @Option(help: "Working folder for the zoo, the store and the journals.") var work = ".cache/demo"
+    @Option(help: "Seed of the simulated API's sampling (the engine's seed is --seed).") var responseSeed: UInt64 = 1
+    @Flag(help: "Skip the random-selection baseline.") var noBaseline = false
+    @Flag(help: "Print one JSON object instead of a table.") var json = false
+    @OptionGroup var engine: EngineOptions
+
+    func validate() throws {
+        guard FileManager.default.fileExists(atPath: zoo) else {
+            throw ValidationError("The zoo specification \(zoo) does not exist (run from the repository root, or pass --zoo).")
+        }
+    }
+
+    func run() async throws {
+        var demo = Demo(zooSpec: URL(fileURLWithPath: zoo), workDirectory: URL(fileURLWithPath: work),
+                        settings: engine.settings, responseSeed: responseSeed)
+        demo.runBaseline = !noBaseline
+        let progress = ProgressLine("precompute")
+        let outcome = try await demo.execute(log: { line in if !line.hasPrefix("model ") { note(line) } },
+                                             precomputeProgress: { progress.update($0, $1) })
+        if json {
+            print(DemoSummary(outcome).json)
+        } else {
+            print(DemoSummary(outcome).table)
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import Workflow
+
+/// What `attrib demo` prints: a table for a person or one JSON object.
+struct DemoSummary {
+    let outcome: Demo.Outcome
+
+    init(_ outcome: Demo.Outcome) { self.outcome = outcome }
+
+    struct JSON: Encodable {
+        let zoo: String
+        let correct, total, queries: Int
+        let queries_per_model: [Int]
+        let confidence: [Double]
+        let right: [Bool]
+        let baseline: Baseline?
+        let fano_queries_per_model: Double
+        let capacity_nats: Double
+        let queries_counted_by_server: Int?
+        let seconds: Double
+        struct Baseline: Encodable { let correct, queries: Int; let queries_per_model: [Int] }
+    }
+
+    var json: String {
+        let s = outcome.eigScore
+        let counted = outcome.eig.journal.perModel.values.reduce(0) { $0 + ($1.serverCounted ?? 0) }
+        let object = JSON(zoo: outcome.manifest.name, correct: s.correct, total: s.total, queries: s.queries,
+                          queries_per_model: s.queriesPerModel, confidence: s.confidence, right: s.right,
+                          baseline: outcome.baselineScore.map { .init(correct: $0.correct, queries: $0.queries, queries_per_model: $0.queriesPerModel) },
+                          fano_queries_per_model: outcome.eig.report.fanoQueriesPerModel, capacity_nats: outcome.eig.report.capacityNats,
+                          queries_counted_by_server: counted, seconds: outcome.seconds)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try! encoder.encode(object), as: UTF8.self)
+    }
+
+    var table: String {
+        let key = Dictionary(uniqueKeysWithValues: outcome.manifest.answerKey.map { ($0.id, $0) })
+        var lines = ["zoo \(outcome.manifest.name): \(outcome.manifest.bases.count) candidate bases + None, \(outcome.manifest.fineTunes.count) fine-tunes",
+                     "",
+                     pad("id", 3) + pad("truth", 28) + pad("attribution", 28) + pad("conf", 7) + pad("queries", 8) + "ok"]
+        for m in outcome.eig.report.models.sorted(by: { $0.model < $1.model }) {
+            let truth = key[m.model]?.base ?? "None"
+            lines.append(pad("\(m.model)", 3) + pad(truth, 28) + pad(m.attribution, 28) + pad(String(format: "%.3f", m.confidence), 7)
+                         + pad("\(m.queries)", 8) + (truth == m.attribution ? "yes" : "NO"))
+        }
+        let s = outcome.eigScore
+        lines.append("")
+        lines.append("EIG:      \(s.correct)/\(s.total) correct with \(s.queries) queries (\(String(format: "%.1f", Double(s.queries) / Double(max(1, s.total)))) per model)")
+        if let b = outcome.baselineScore {
+            lines.append("random:   \(b.correct)/\(b.total) correct with \(b.queries) queries (same stopping rule)")
+        }
+        lines.append(String(format: "Fano floor: %.2f queries per model (capacity %.3f nats per query)",
+                            outcome.eig.report.fanoQueriesPerModel, outcome.eig.report.capacityNats))
+        lines.append("server:   \(outcome.eig.journal)")
+        lines.append(String(format: "%.1f s", outcome.seconds))
+        return lines.joined(separator: "\n")
+    }
+
+    private func pad(_ s: String, _ width: Int) -> String {
+        s.count >= width ? s + " " : s + String(repeating: " ", count: width - s.count)
+    }
+}

@@ -1,0 +1,55 @@
+import ArgumentParser
+import Workflow
+
+/// Engine options shared by `run`, `precompute` and `demo`.
+struct EngineOptions: ParsableArguments {
+    @Option(help: "Stop a model when its largest posterior probability reaches this.") var threshold = 0.95
+    @Option(help: "Queries per fine-tuned model at most.") var budget = 30
+    @Option(help: "Queries over all models at most (default: no global budget).") var globalBudget: Int?
+    @Option(help: "Prompt selection: eig, eig-per-cost, random, disagreement, fixed.") var strategy = "eig"
+    @Option(help: "Responses sampled per hypothesis state and prompt for the EIG tensors.") var samples = 16
+    @Option(help: "Latent drift grid (comma-separated eps values; empty for one global eps).") var driftGrid = "0.02,0.15,0.5"
+    @Option(help: "Drift eps when --drift-grid is empty.") var eps = 0.1
+    @Option(help: "Tempering power beta of the observation model.") var beta = 1.0
+    @Option(help: "Prior probability of None.") var noneMass = 0.1
+    @Option(help: "Random seed of the engine (tensor sampling, tie-breaks).") var seed: UInt64 = 1
+    @Option(help: "Threads for precomputing tensors.") var threads = 2
+    @Option(help: "Queries in flight at once (at most one per model).") var concurrency = 4
+
+    func validate() throws {
+        guard threshold > 0 && threshold <= 1 else { throw ValidationError("--threshold must be in (0, 1].") }
+        guard budget >= 1 else { throw ValidationError("--budget must be at least 1.") }
+        guard globalBudget.map({ $0 >= 1 }) ?? true else { throw ValidationError("--global-budget must be at least 1.") }
+        guard samples >= 1 else { throw ValidationError("--samples must be at least 1.") }
+        guard eps >= 0 && eps < 1 else { throw ValidationError("--eps must be in [0, 1).") }
+        guard beta > 0 else { throw ValidationError("--beta must be positive.") }
+        guard noneMass >= 0 && noneMass < 1 else { throw ValidationError("--none-mass must be in [0, 1).") }
+        guard threads >= 1, concurrency >= 1 else { throw ValidationError("--threads and --concurrency must be at least 1.") }
+        _ = try grid()
+    }
+
+    func grid() throws -> [Double] {
+        let parts = driftGrid.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return try parts.map { p in
+            guard let v = Double(p), v >= 0, v < 1 else { throw ValidationError("--drift-grid: \"\(p)\" is not a number in [0, 1).") }
+            return v
+        }
+    }
+
+    var settings: EngineSettings {
+        var s = EngineSettings()
+        s.threshold = threshold
+        s.budgetPerModel = budget
+        s.globalBudget = globalBudget
+        s.strategy = strategy
+        s.samples = samples
+        s.latentGrid = (try? grid()) ?? []
+        s.eps = eps
+        s.beta = beta
+        s.noneMass = noneMass
+        s.seed = seed
+        s.threads = threads
+        s.concurrency = concurrency
+        return s
+    }
+}

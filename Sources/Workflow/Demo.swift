@@ -1,0 +1,125 @@
+import Corpora
+import Foundation
+import LanguageModels
+import Oracles
+import Simulation
+import SimulatorServer
+
+/// `attrib demo`: the main job on the embedded default. Builds the zoo (cached), the `None`
+/// reference and the default pool (cached), starts the simulator server on a free loopback
+/// port, runs the attribution over real HTTP with EIG selection and again with random
+/// selection (the baseline, same stopping rule), and scores both against the answer key.
+public struct Demo: Sendable {
+    public var zooSpec: URL
+    /// Where the zoo, pool, reference model, store and journals live (`.cache/demo`).
+    public var workDirectory: URL
+    public var settings: EngineSettings
+    /// Seed of the server's sampling of fine-tune responses.
+    public var responseSeed: UInt64
+    public var runBaseline = true
+
+    public init(zooSpec: URL, workDirectory: URL, settings: EngineSettings, responseSeed: UInt64) {
+        self.zooSpec = zooSpec
+        self.workDirectory = workDirectory
+        self.settings = settings
+        self.responseSeed = responseSeed
+    }
+
+    /// Sources used for the default pool and the `None` reference (the two large
+    /// dictionaries are left out: they take tens of seconds to clean).
+    public static let poolSources = CorpusCatalog.sources.map(\.name).filter { $0 != "gcide" && $0 != "wordnet" }
+
+    public struct Outcome: Sendable {
+        public var manifest: ZooManifest
+        public var eig: LiveRun.Outcome
+        public var eigScore: Score
+        public var baseline: LiveRun.Outcome?
+        public var baselineScore: Score?
+        public var seconds: Double
+    }
+
+    public func execute(log: @escaping @Sendable (String) -> Void,
+                        precomputeProgress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> Outcome {
+        let start = Date()
+        let fm = FileManager.default
+        try fm.createDirectory(at: workDirectory, withIntermediateDirectories: true)
+        let knownCorpora = Set(CorpusCatalog.sources.map(\.name))
+        let spec = try ZooSpec.load(contentsOf: zooSpec, knownCorpora: knownCorpora)
+        let zooDirectory = workDirectory.appendingPathComponent("zoo-\(spec.name)")
+        let corpora = CorpusCache()
+        let zoo = try ZooBuilder(spec: spec, corpora: { try corpora.corpus($0) }).build(into: zooDirectory, log: log)
+        log(String(format: "zoo %@: %d bases, %d fine-tunes (%d models built, %.1f s)", spec.name, zoo.manifest.bases.count,
+                   zoo.manifest.fineTunes.count, zoo.built.count, zoo.seconds))
+
+        // The default pool and the None reference, built once.
+        let poolURL = workDirectory.appendingPathComponent("default-pool.jsonl")
+        let noneURL = workDirectory.appendingPathComponent("none-reference.ngram")
+        if !fm.fileExists(atPath: poolURL.path) || !fm.fileExists(atPath: noneURL.path) {
+            let sources = try Self.poolSources.map { try corpora.corpus($0) }
+            try atomicWrite(Data(DefaultPool.make(corpora: sources).jsonl().utf8), to: poolURL)
+            try NoneReference.train(corpora: sources).write(to: noneURL)
+            log("built the default pool and the None reference model")
+        }
+        let pool = try PromptPool.load(path: poolURL.path)
+
+        // The bases file of this zoo.
+        let bases = BasesFile(decoding: nil, bases: zoo.manifest.bases.map { .init(name: $0.name, model: "zoo-\(spec.name)/models/\($0.file)") },
+                              none: .init(name: "None", model: noneURL.lastPathComponent))
+        var basesFile = bases
+        basesFile.decoding = DecodingSpec(temperature: zoo.manifest.decoding.temperature, topK: zoo.manifest.decoding.topK,
+                                          topP: zoo.manifest.decoding.topP, maxNewTokens: zoo.manifest.decoding.maxNewTokens,
+                                          maxTotalTokens: zoo.manifest.decoding.maxTotalTokens, minNewTokens: zoo.manifest.decoding.minNewTokens)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let basesURL = workDirectory.appendingPathComponent("bases-\(spec.name).json")
+        try atomicWrite(try encoder.encode(basesFile), to: basesURL)
+        let models = try basesFile.hypothesisModels(directory: workDirectory)
+
+        // The simulator on a free loopback port, with a fresh token.
+        var rng = SystemRandomNumberGenerator()
+        let secret = "demo-" + String(rng.next(), radix: 36) + String(rng.next(), radix: 36)
+        let responder = try ZooResponder(manifest: zoo.manifest, directory: zooDirectory, seed: responseSeed)
+        let server = try await SimulatorServer.start(responder: responder, tokens: TokenRegistry(tokens: [secret: "demo"]), log: { _ in })
+        defer { Task { await server.stop() } }
+        log("simulator listening on \(server.baseURL)")
+        let token = try APIToken(secret, source: "the demo token")
+        let ids = Array(0..<zoo.manifest.fineTunes.count)
+        let answerKey = Dictionary(uniqueKeysWithValues: zoo.manifest.answerKey.map { ($0.id, $0.base) })
+
+        func live(_ strategy: String) async throws -> LiveRun.Outcome {
+            var s = settings
+            s.strategy = strategy
+            let journal = workDirectory.appendingPathComponent("journal-\(strategy).sqlite")
+            for suffix in ["", "-wal", "-shm"] { try? fm.removeItem(atPath: journal.path + suffix) }
+            return try await LiveRun(apiURL: server.baseURL, token: token, models: models, pool: pool, settings: s, modelIDs: ids,
+                                     storePath: workDirectory.appendingPathComponent("store.sqlite").path,
+                                     journalPath: journal.path, runID: "demo-\(strategy)-\(settings.seed)")
+                .execute(log: log, precomputeProgress: precomputeProgress)
+        }
+        let eig = try await live(settings.strategy)
+        let eigScore = Score(models: eig.report.models, answerKey: answerKey)
+        var baseline: LiveRun.Outcome?, baselineScore: Score?
+        if runBaseline {
+            let b = try await live("random")
+            baseline = b
+            baselineScore = Score(models: b.report.models, answerKey: answerKey)
+        }
+        await server.stop()
+        return Outcome(manifest: zoo.manifest, eig: eig, eigScore: eigScore, baseline: baseline, baselineScore: baselineScore,
+                       seconds: Date().timeIntervalSince(start))
+    }
+}
+
+/// Loads each corpus once per process (cleaning the large ones takes seconds).
+final class CorpusCache: @unchecked Sendable {
+    private var loaded: [String: Corpus] = [:]
+    private let lock = NSLock()
+
+    func corpus(_ name: String) throws -> Corpus {
+        lock.lock(); defer { lock.unlock() }
+        if let c = loaded[name] { return c }
+        let c = try Corpus.load(name)
+        loaded[name] = c
+        return c
+    }
+}

@@ -1,0 +1,54 @@
+import AttributionCore
+import Engine
+
+/// Everything that shapes the engine of a run, with the defaults `attrib run` and
+/// `attrib demo` use.
+public struct EngineSettings: Sendable, Codable, Equatable {
+    /// Responses sampled per state and prompt for the cross-score tensors.
+    public var samples = 16
+    /// Latent drift values eps inferred jointly with the base (empty: one global eps).
+    public var latentGrid: [Double] = [0.02, 0.15, 0.5]
+    /// eps when there is no latent grid.
+    public var eps = 0.1
+    /// Tempering power of the observation model.
+    public var beta = 1.0
+    /// Prior probability of `None`.
+    public var noneMass = 0.1
+    /// Stop a model when its largest posterior reaches this.
+    public var threshold = 0.95
+    /// Queries per model at most.
+    public var budgetPerModel = 30
+    /// Queries over all models at most (nil: none).
+    public var globalBudget: Int?
+    /// Selection strategy name (see `SelectionStrategies.names`).
+    public var strategy = "eig"
+    public var seed: UInt64 = 1
+    /// Threads for precomputing tensors.
+    public var threads = 2
+    /// Queries in flight at once (one per model).
+    public var concurrency = 4
+
+    public init() {}
+
+    public var observation: DriftMixtureModel { DriftMixtureModel(eps: eps, beta: beta) }
+
+    public var stoppingRule: any StoppingRule {
+        AnyOf([PosteriorThreshold(tau: threshold), QueryBudget(budget: budgetPerModel), EIGFloor(floor: 1e-4, patience: 2)])
+    }
+
+    public func selectionStrategy() throws -> any SelectionStrategy {
+        guard let s = SelectionStrategies.named(strategy) else {
+            throw WorkflowError.invalid(file: "(command line)", field: "strategy",
+                                        reason: "\"\(strategy)\" is not one of \(SelectionStrategies.names.joined(separator: ", "))")
+        }
+        return s
+    }
+
+    public func space(models: HypothesisModels) -> HypothesisSpace {
+        models.space(noneMass: noneMass, latentGrid: latentGrid)
+    }
+
+    public func tensorBuilder(models: HypothesisModels) -> TensorBuilder {
+        TensorBuilder(models: models, space: space(models: models), observation: observation, samples: samples, seed: seed)
+    }
+}

@@ -1,0 +1,72 @@
+import AttributionCore
+import Engine
+import Foundation
+
+/// What a run writes: per-model attributions with their evidence, and totals.
+public struct RunReport: Codable, Sendable {
+    public var hypotheses: [String]
+    public var strategy: String
+    public var settings: EngineSettings
+    public var models: [ModelAttribution]
+    /// Queries the engine used (answers recorded), all models.
+    public var queries: Int
+    /// Largest per-query EIG (nats) of the pool under the prior: the capacity C of the Fano floor.
+    public var capacityNats: Double
+    /// Fano floor on mean queries per model at the threshold's error rate.
+    public var fanoQueriesPerModel: Double
+
+    public init(bank: PromptBank, settings: EngineSettings, strategy: String, models: [ModelAttribution]) {
+        hypotheses = (0..<bank.space.hypothesisCount).map { bank.space.name(ofHypothesis: $0) }
+        self.strategy = strategy
+        self.settings = settings
+        self.models = models
+        queries = models.reduce(0) { $0 + $1.queries }
+        capacityNats = bank.eig(logWeights: bank.space.logPriorStates).max() ?? 0
+        fanoQueriesPerModel = capacityNats > 0
+            ? FanoBound.minimumQueries(hypotheses: bank.space.hypothesisCount, errorRate: 1 - settings.threshold, capacityNats: capacityNats) : .infinity
+    }
+
+    /// The MLMAC submission: `model_id,base_model`, one line per fine-tuned model.
+    public var submissionCSV: String {
+        "model_id,base_model\n" + models.sorted { $0.model < $1.model }.map { "\($0.model),\($0.attribution)" }.joined(separator: "\n") + "\n"
+    }
+
+    /// Writes `submission.csv` and `report.json` into `directory` (created if needed),
+    /// each through a temporary file renamed into place, so nothing half-written is left.
+    public func write(to directory: URL) throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try atomicWrite(Data(submissionCSV.utf8), to: directory.appendingPathComponent("submission.csv"))
+        try atomicWrite(try encoder.encode(self), to: directory.appendingPathComponent("report.json"))
+    }
+}
+
+/// Writes `data` to a temporary sibling, then renames it over `url`.
+func atomicWrite(_ data: Data, to url: URL) throws {
+    let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp")
+    try data.write(to: tmp)
+    _ = try FileManager.default.replaceItemAt(url, withItemAt: tmp)
+}
+
+/// MLMAC scoring of attributions against an answer key.
+public struct Score: Codable, Sendable, Equatable {
+    public var correct: Int
+    public var total: Int
+    public var queries: Int
+    public var queriesPerModel: [Int]
+    /// (stated confidence, correct) per model, for calibration tables.
+    public var confidence: [Double]
+    public var right: [Bool]
+
+    /// - Parameter answerKey: the true base of each public id, nil for `None`.
+    public init(models: [ModelAttribution], answerKey: [Int: String?]) {
+        let sorted = models.sorted { $0.model < $1.model }
+        right = sorted.map { m in (answerKey[m.model] ?? nil) == (m.attribution == "None" ? nil : m.attribution) }
+        correct = right.filter { $0 }.count
+        total = sorted.count
+        queriesPerModel = sorted.map(\.queries)
+        queries = queriesPerModel.reduce(0, +)
+        confidence = sorted.map(\.confidence)
+    }
+}
