@@ -6,7 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scratch=${SCRATCH:-.build-api}
-swift build --scratch-path "$scratch" --build-tests >/dev/null
+if ! log=$(swift build --scratch-path "$scratch" --build-tests 2>&1); then
+    grep -E "error" <<<"$log" >&2
+    exit 1
+fi
 ATTRIB_BENCH=1 ATTRIB_BENCH_N=${1:-1000} \
     swift test --scratch-path "$scratch" --skip-build --filter ClientOverheadBenchmark 2>&1 \
     | grep -E '^(Client overhead|MLMACClient|curl CLI|ratio|✘)'

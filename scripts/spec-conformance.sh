@@ -13,7 +13,10 @@ if [[ ! -x $venv/bin/schemathesis ]]; then
     "$venv/bin/pip" install --quiet schemathesis requests
 fi
 scratch=${SCRATCH:-.build-api}
-swift build --scratch-path "$scratch" --build-tests >/dev/null
+if ! log=$(swift build --scratch-path "$scratch" --build-tests 2>&1); then
+    grep -E "error" <<<"$log" >&2
+    exit 1
+fi
 # The spec documents no 4xx for a malformed request (only 401 and 429), so rejecting one
 # with 400 is reported as an undocumented status: that check is excluded, all others run.
 ATTRIB_SCHEMATHESIS="$PWD/$venv/bin/schemathesis" \

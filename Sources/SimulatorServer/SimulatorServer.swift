@@ -79,6 +79,10 @@ public final class SimulatorServer: Sendable {
     /// Query counts so far, by user name then model.
     public func counts() async -> [String: [Int: Int]] { await state.allCounts() }
 
+    /// How many times each prompt was answered for user `user`, by model then prompt
+    /// (crash tests count duplicates with it).
+    public func promptCounts(user: String) async -> [Int: [String: Int]] { await state.promptCounts(user: user) }
+
     /// Writes a log line to standard error.
     public static let standardErrorLog: @Sendable (String) -> Void = { line in
         FileHandle.standardError.write(Data((line + "\n").utf8))

@@ -64,6 +64,13 @@ actor SimulatorState {
     /// All counts, by user name then model.
     func allCounts() -> [String: [Int: Int]] { counts }
 
+    /// How many times each (model, prompt) was answered for `user`.
+    func promptCounts(user: String) -> [Int: [String: Int]] {
+        var result: [Int: [String: Int]] = [:]
+        for (key, count) in samples where key.user == user { result[key.model, default: [:]][key.prompt] = Int(count) }
+        return result
+    }
+
     private static func seconds(_ duration: Duration) -> Double {
         let (whole, attoseconds) = duration.components
         return Double(whole) + Double(attoseconds) * 1e-18

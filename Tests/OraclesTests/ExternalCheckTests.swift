@@ -28,6 +28,8 @@ struct ExternalCheckTests {
                     process.executableURL = URL(fileURLWithPath: executable)
                     process.arguments = arguments
                     process.environment = environment.merging(extra) { $1 }
+                    // schemathesis writes a `.schemathesis` cache in its working directory.
+                    process.currentDirectoryURL = FileManager.default.temporaryDirectory
                     let pipe = Pipe()
                     process.standardOutput = pipe
                     process.standardError = pipe
