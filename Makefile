@@ -6,11 +6,11 @@ SWIFT ?= swift
 
 deps:
 	bash scripts/install-deps.sh
+	bash scripts/install-corpora.sh
 
-# The main job on the embedded default. Until `attrib demo` lands (issue 5) it prints the
-# command tree.
+# The main job on the embedded default: the round1-like challenge over real HTTP.
 demo: release
-	.build/release/attrib --help
+	.build/release/attrib demo
 
 # Every test of every module.
 test: deps

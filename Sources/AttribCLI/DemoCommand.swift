@@ -3,7 +3,7 @@ import Foundation
 import Workflow
 
 /// `attrib demo`: the main job on the embedded default.
-struct DemoCommand: AsyncParsableCommand {
+struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "Attribute the embedded simulated challenge over real HTTP and score it.",
@@ -27,7 +27,12 @@ struct DemoCommand: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
+    func run() throws {
+        let command = self
+        try blockingAwait { try await command.execute() }
+    }
+
+    func execute() async throws {
         var demo = Demo(zooSpec: URL(fileURLWithPath: zoo), workDirectory: URL(fileURLWithPath: work),
                         settings: engine.settings, responseSeed: responseSeed)
         demo.runBaseline = !noBaseline

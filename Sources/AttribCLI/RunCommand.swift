@@ -5,7 +5,7 @@ import Storage
 import Workflow
 
 /// `attrib run`: an automated minimal-query attribution run against a live API.
-struct RunCommand: AsyncParsableCommand {
+struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Attribute every fine-tuned model an MLMAC-compatible API serves.",
@@ -32,7 +32,12 @@ struct RunCommand: AsyncParsableCommand {
         guard models >= 1 else { throw ValidationError("--models must be at least 1.") }
     }
 
-    func run() async throws {
+    func run() throws {
+        let command = self
+        try blockingAwait { try await command.execute() }
+    }
+
+    func execute() async throws {
         let token = try APIToken.resolve(file: tokenFile)
         let basesFile = try BasesFile.load(path: bases)
         let hypotheses = try basesFile.hypothesisModels(directory: URL(fileURLWithPath: bases).deletingLastPathComponent())
@@ -49,7 +54,7 @@ struct RunCommand: AsyncParsableCommand {
 }
 
 /// `attrib precompute`: fills the response-distribution store for a pool.
-struct PrecomputeCommand: AsyncParsableCommand {
+struct PrecomputeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "precompute",
         abstract: "Precompute the EIG tensors of a prompt pool into the response-distribution store.",
@@ -60,7 +65,12 @@ struct PrecomputeCommand: AsyncParsableCommand {
     @Option(help: "Response-distribution store (SQLite).") var store = "attrib-store.sqlite"
     @OptionGroup var engine: EngineOptions
 
-    func run() async throws {
+    func run() throws {
+        let command = self
+        try blockingAwait { try await command.execute() }
+    }
+
+    func execute() async throws {
         let basesFile = try BasesFile.load(path: bases)
         let hypotheses = try basesFile.hypothesisModels(directory: URL(fileURLWithPath: bases).deletingLastPathComponent())
         let promptPool = try PromptPool.load(path: pool)

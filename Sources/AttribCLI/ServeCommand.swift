@@ -5,7 +5,7 @@ import SimulatorServer
 import Workflow
 
 /// `attrib serve`: the simulated MLMAC API over a built zoo.
-struct ServeCommand: AsyncParsableCommand {
+struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Serve a built zoo's fine-tunes over an MLMAC-compatible HTTP API on loopback.")
@@ -22,7 +22,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Fraction of answers sent as truncated JSON.") var malformedRate = 0.0
     @Option(help: "Delay before every answer, in seconds.") var delay = 0.0
 
-    func run() async throws {
+    func run() throws {
+        let command = self
+        try blockingAwait { try await command.execute() }
+    }
+
+    func execute() async throws {
         let directory = URL(fileURLWithPath: zoo)
         let manifest = try ZooManifest.load(directory: directory)
         let responder = try ZooResponder(manifest: manifest, directory: directory, seed: seed)

@@ -49,7 +49,7 @@ public struct LiveRun: Sendable {
         let pre = try Precompute(builder: builder, store: store, threads: settings.threads).bank(for: pool, progress: precomputeProgress)
         log("precompute: \(pre.cached) tensors from the store, \(pre.computed) computed")
 
-        let transport = CurlTransport()
+        let transport = CurlTransportPool(size: settings.concurrency)
         let client = try MLMACClient(configuration: .init(baseURL: apiURL), token: token, transport: transport)
         let journal = try QueryJournal(path: journalPath)
         let journaled = JournaledOracle(oracle: client, journal: journal, runID: runID)
@@ -67,7 +67,6 @@ public struct LiveRun: Sendable {
                        progress.model, progress.queriesUsed, names[h], p, state, scheduler.queriesSpent))
         }
         let summary = try await journaled.summary()
-        await transport.close()
         return Outcome(report: RunReport(bank: pre.bank, settings: settings, strategy: strategy.name, models: results),
                        journal: summary, reconciliation: findings, precomputed: (pre.cached, pre.computed))
     }

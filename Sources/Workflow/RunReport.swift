@@ -46,7 +46,11 @@ public struct RunReport: Codable, Sendable {
 func atomicWrite(_ data: Data, to url: URL) throws {
     let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp")
     try data.write(to: tmp)
-    _ = try FileManager.default.replaceItemAt(url, withItemAt: tmp)
+    if FileManager.default.fileExists(atPath: url.path) {
+        _ = try FileManager.default.replaceItemAt(url, withItemAt: tmp)
+    } else {
+        try FileManager.default.moveItem(at: tmp, to: url)
+    }
 }
 
 /// MLMAC scoring of attributions against an answer key.

@@ -1,3 +1,3 @@
 import AttribCLI
 
-await AttribCommand.main()
+AttribCommand.main()
