@@ -1,12 +1,17 @@
 /// One token per frequent word, whitespace run or punctuation character (pieces of
-/// `PreTokenizer.words`); an out-of-vocabulary piece falls back to its learned characters,
-/// then to UTF-8 bytes.
+/// `PreTokenizer.words`). An out-of-vocabulary piece is cut into the fewest in-vocabulary
+/// pieces (words glued together by sampling come apart again), falling back to learned
+/// characters, then UTF-8 bytes, only where no learned piece covers it
+/// (`WordTokenizer+Segmentation.swift`).
 public struct WordTokenizer: Tokenizer, Equatable {
     let table: PieceTable
+    /// Byte length of the longest learned piece: no segmentation piece is longer.
+    let longestPieceBytes: Int
 
     /// A tokenizer with exactly these multi-byte pieces (in id order).
     public init(pieces: [[UInt8]]) {
         table = PieceTable(learned: pieces)
+        longestPieceBytes = Self.longestLearnedPiece(in: table)
     }
 
     /// Learns a vocabulary of `vocabularySize` ids (bytes and end-of-text included): first the
@@ -51,19 +56,8 @@ public struct WordTokenizer: Tokenizer, Equatable {
             let piece = bytes[range]
             if let id = table.id(of: piece) {
                 tokens.append(id)
-                continue
-            }
-            // Fall back scalar by scalar: a learned character, else its bytes.
-            var start = range.lowerBound
-            while start < range.upperBound {
-                let width = utf8Width(leadByte: bytes[start])
-                let end = min(start + width, range.upperBound)
-                if let id = table.id(of: bytes[start..<end]) {
-                    tokens.append(id)
-                } else {
-                    tokens.append(contentsOf: bytes[start..<end].lazy.map { Int($0) })
-                }
-                start = end
+            } else {
+                appendSegmentation(of: bytes, range: range, to: &tokens)
             }
         }
         return tokens
