@@ -18,6 +18,7 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Working folder for the zoo, the store and the journals.") var work = ".cache/demo"
     @Option(help: "Seed of the simulated API's sampling (the engine's seed is --seed).") var responseSeed: UInt64 = 1
     @Flag(help: "Skip the random-selection baseline.") var noBaseline = false
+    @Flag(help: "Use --beta as given instead of fitting it on calibration fine-tunes.") var noCalibration = false
     @Flag(help: "Print one JSON object instead of a table.") var json = false
     @OptionGroup var engine: EngineOptions
 
@@ -36,6 +37,7 @@ struct DemoCommand: ParsableCommand {
         var demo = Demo(zooSpec: URL(fileURLWithPath: zoo), workDirectory: URL(fileURLWithPath: work),
                         settings: engine.settings, responseSeed: responseSeed)
         demo.runBaseline = !noBaseline
+        demo.calibrate = !noCalibration
         let progress = ProgressLine("precompute")
         let outcome = try await demo.execute(log: { line in if !line.hasPrefix("model ") { note(line) } },
                                              precomputeProgress: { progress.update($0, $1) })

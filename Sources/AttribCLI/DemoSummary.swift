@@ -18,6 +18,8 @@ struct DemoSummary {
         let capacity_nats: Double
         let queries_counted_by_server: Int?
         let seconds: Double
+        let beta: Double
+        let calibration: Calibration?
         struct Baseline: Encodable { let correct, queries: Int; let queries_per_model: [Int] }
     }
 
@@ -28,7 +30,8 @@ struct DemoSummary {
                           queries_per_model: s.queriesPerModel, confidence: s.confidence, right: s.right,
                           baseline: outcome.baselineScore.map { .init(correct: $0.correct, queries: $0.queries, queries_per_model: $0.queriesPerModel) },
                           fano_queries_per_model: outcome.eig.report.fanoQueriesPerModel, capacity_nats: outcome.eig.report.capacityNats,
-                          queries_counted_by_server: counted, seconds: outcome.seconds)
+                          queries_counted_by_server: counted, seconds: outcome.seconds,
+                          beta: outcome.eig.report.settings.beta, calibration: outcome.eig.report.calibration)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return String(decoding: try! encoder.encode(object), as: UTF8.self)
@@ -52,6 +55,9 @@ struct DemoSummary {
         }
         lines.append(String(format: "Fano floor: %.2f queries per model (capacity %.3f nats per query)",
                             outcome.eig.report.fanoQueriesPerModel, outcome.eig.report.capacityNats))
+        if let c = outcome.eig.report.calibration {
+            lines.append(String(format: "calibration: beta %.2f fitted on %d calibration fine-tunes (%d answers)", c.beta, c.models, c.responses))
+        }
         lines.append("server:   \(outcome.eig.journal)")
         lines.append(String(format: "%.1f s", outcome.seconds))
         return lines.joined(separator: "\n")

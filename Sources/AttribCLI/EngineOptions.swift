@@ -7,7 +7,8 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "Queries per fine-tuned model at most.") var budget = 30
     @Option(help: "Queries over all models at most (default: no global budget).") var globalBudget: Int?
     @Option(help: "Prompt selection: eig, eig-per-cost, random, disagreement, fixed.") var strategy = "eig"
-    @Option(help: "Responses sampled per hypothesis state and prompt for the EIG tensors.") var samples = 16
+    @Option(help: "Responses sampled per hypothesis state and prompt for the EIG tensors.") var samples = 6
+    @Option(help: "Stop a model when the best EIG stays below this many nats (default: never).") var eigFloor: Double?
     @Option(help: "Latent drift grid (comma-separated eps values; empty for one global eps).") var driftGrid = "0.02,0.15,0.5"
     @Option(help: "Drift eps when --drift-grid is empty.") var eps = 0.1
     @Option(help: "Tempering power beta of the observation model.") var beta = 1.0
@@ -43,6 +44,7 @@ struct EngineOptions: ParsableArguments {
         s.globalBudget = globalBudget
         s.strategy = strategy
         s.samples = samples
+        s.eigFloor = eigFloor
         s.latentGrid = (try? grid()) ?? []
         s.eps = eps
         s.beta = beta

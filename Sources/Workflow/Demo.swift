@@ -17,6 +17,11 @@ public struct Demo: Sendable {
     /// Seed of the server's sampling of fine-tune responses.
     public var responseSeed: UInt64
     public var runBaseline = true
+    /// Fit beta on calibration fine-tunes before the runs (otherwise `settings.beta` is used).
+    public var calibrate = true
+
+    /// Corpora whose fine-tuning split is the calibration domain text.
+    public static let calibrationDomains = ["licenses", "debian-faq", "bofh-excuses"]
 
     public init(zooSpec: URL, workDirectory: URL, settings: EngineSettings, responseSeed: UInt64) {
         self.zooSpec = zooSpec
@@ -75,6 +80,18 @@ public struct Demo: Sendable {
         try atomicWrite(try encoder.encode(basesFile), to: basesURL)
         let models = try basesFile.hypothesisModels(directory: workDirectory)
 
+        // Calibrate beta on fine-tunes of known provenance built for calibration only.
+        var settings = self.settings
+        var calibration: Calibration?
+        if calibrate {
+            let domains = try Self.calibrationDomains.flatMap { try corpora.corpus($0).text(in: .finetune, maxBytes: 40_000).components(separatedBy: "\n\n") }
+            let fitted = try Calibration.fit(models: models, settings: settings, pool: pool, domains: domains, seed: settings.seed)
+            settings.beta = fitted.beta
+            calibration = fitted
+            log(String(format: "calibration: beta = %.2f (mean log score %.3f; %.3f at beta 1) from %d models, %d answers",
+                       fitted.beta, fitted.logScore, fitted.logScoreAtOne, fitted.models, fitted.responses))
+        }
+
         // The simulator on a free loopback port, with a fresh token.
         var rng = SystemRandomNumberGenerator()
         let secret = "demo-" + String(rng.next(), radix: 36) + String(rng.next(), radix: 36)
@@ -91,16 +108,19 @@ public struct Demo: Sendable {
             s.strategy = strategy
             let journal = workDirectory.appendingPathComponent("journal-\(strategy).sqlite")
             for suffix in ["", "-wal", "-shm"] { try? fm.removeItem(atPath: journal.path + suffix) }
-            return try await LiveRun(apiURL: server.baseURL, token: token, models: models, pool: pool, settings: s, modelIDs: ids,
-                                     storePath: workDirectory.appendingPathComponent("store.sqlite").path,
-                                     journalPath: journal.path, runID: "demo-\(strategy)-\(settings.seed)")
-                .execute(log: log, precomputeProgress: precomputeProgress)
+            var run = LiveRun(apiURL: server.baseURL, token: token, models: models, pool: pool, settings: s, modelIDs: ids,
+                              storePath: workDirectory.appendingPathComponent("store.sqlite").path,
+                              journalPath: journal.path, runID: "demo-\(strategy)-\(settings.seed)")
+            run.calibration = calibration
+            return try await run.execute(log: log, precomputeProgress: precomputeProgress)
         }
         let eig = try await live(settings.strategy)
+        try eig.report.write(to: workDirectory.appendingPathComponent("out-\(settings.strategy)"))
         let eigScore = Score(models: eig.report.models, answerKey: answerKey)
         var baseline: LiveRun.Outcome?, baselineScore: Score?
         if runBaseline {
             let b = try await live("random")
+            try b.report.write(to: workDirectory.appendingPathComponent("out-random"))
             baseline = b
             baselineScore = Score(models: b.report.models, answerKey: answerKey)
         }

@@ -18,6 +18,8 @@ public struct LiveRun: Sendable {
     public var journalPath: String
     /// Journal run id: a resumed run must use the same id (and the same settings and seed).
     public var runID: String
+    /// Where `settings.beta` came from, recorded in the report.
+    public var calibration: Calibration?
 
     public init(apiURL: String, token: APIToken, models: HypothesisModels, pool: PromptPool, settings: EngineSettings,
                 modelIDs: [Int], storePath: String?, journalPath: String, runID: String) {
@@ -67,7 +69,9 @@ public struct LiveRun: Sendable {
                        progress.model, progress.queriesUsed, names[h], p, state, scheduler.queriesSpent))
         }
         let summary = try await journaled.summary()
-        return Outcome(report: RunReport(bank: pre.bank, settings: settings, strategy: strategy.name, models: results),
+        var report = RunReport(bank: pre.bank, settings: settings, strategy: strategy.name, models: results)
+        report.calibration = calibration
+        return Outcome(report: report,
                        journal: summary, reconciliation: findings, precomputed: (pre.cached, pre.computed))
     }
 }

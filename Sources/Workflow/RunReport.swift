@@ -14,6 +14,8 @@ public struct RunReport: Codable, Sendable {
     public var capacityNats: Double
     /// Fano floor on mean queries per model at the threshold's error rate.
     public var fanoQueriesPerModel: Double
+    /// The calibration the run's beta came from, when it was fitted.
+    public var calibration: Calibration?
 
     public init(bank: PromptBank, settings: EngineSettings, strategy: String, models: [ModelAttribution]) {
         hypotheses = (0..<bank.space.hypothesisCount).map { bank.space.name(ofHypothesis: $0) }
@@ -46,10 +48,9 @@ public struct RunReport: Codable, Sendable {
 func atomicWrite(_ data: Data, to url: URL) throws {
     let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp")
     try data.write(to: tmp)
-    if FileManager.default.fileExists(atPath: url.path) {
-        _ = try FileManager.default.replaceItemAt(url, withItemAt: tmp)
-    } else {
-        try FileManager.default.moveItem(at: tmp, to: url)
+    // rename(2) replaces the destination atomically (Foundation's replaceItemAt does not on Linux).
+    guard rename(tmp.path, url.path) == 0 else {
+        throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
     }
 }
 

@@ -1,0 +1,94 @@
+import AttributionCore
+import Engine
+import Foundation
+import LanguageModels
+
+/// Fits the observation model's tempering power `beta` on fine-tunes of known provenance
+/// built for calibration only (never the fine-tunes being evaluated).
+///
+/// Each candidate base (and the `None` reference, standing for "a model that is not a
+/// candidate") is fine-tuned on calibration domain text at a light and a heavy strength.
+/// Each calibration model answers `responsesPerModel` pool prompts; every answer is scored
+/// under every state at beta = 1. For a candidate beta the log posterior after k answers is
+/// `log prior + beta * sum of scores`; the fit maximises the mean log posterior probability
+/// of the true hypothesis over all models and all k (a proper scoring rule, so the fitted
+/// posterior is as sharp as the evidence warrants and no sharper).
+public struct Calibration: Codable, Sendable, Equatable {
+    public var beta: Double
+    /// Mean log probability (natural log) of the true hypothesis at the fitted beta.
+    public var logScore: Double
+    /// Mean log score at beta = 1, for comparison.
+    public var logScoreAtOne: Double
+    public var models: Int
+    public var responses: Int
+    /// Calibration table at the fitted beta: stated confidence bins against accuracy of the MAP answer.
+    public var bins: [CalibrationBin]
+
+    public struct CalibrationBin: Codable, Sendable, Equatable {
+        public var lower: Double
+        public var upper: Double
+        public var count: Int
+        public var accuracy: Double
+    }
+
+    /// Betas tried by the fit.
+    public static let betaGrid: [Double] = [0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0]
+
+    /// Builds the calibration fine-tunes, gathers their scored answers and fits beta.
+    /// - Parameters:
+    ///   - domains: calibration domain documents (not the evaluated fine-tunes' text).
+    ///   - strengths: fine-tuning strengths of the calibration models.
+    public static func fit(models: HypothesisModels, settings: EngineSettings, pool: PromptPool, domains: [String],
+                           strengths: [Double] = [0.2, 0.6], responsesPerModel: Int = 12, seed: UInt64) throws -> Calibration {
+        var observation = settings.observation
+        observation.beta = 1
+        let space = settings.space(models: models)
+        let scorer = EvidenceScorer(models: models)
+        var trajectories = [(truth: Int, scores: [[Double]])]()
+        var rng = SeededGenerator(seed: seed ^ 0xCA11_B8A7)
+        for (h, hm) in models.hypotheses.enumerated() {
+            guard let base = hm.model as? NGramLanguageModel else { continue }
+            for (k, strength) in strengths.enumerated() {
+                let tuned = try base.fineTuned(on: domains, strength: strength, seed: seed &+ UInt64(h * 10 + k))
+                var scores = [[Double]]()
+                for _ in 0..<responsesPerModel {
+                    let prompt = pool.prompts[Int(rng.next() % UInt64(pool.count))]
+                    let response = tuned.sample(prompt: prompt, settings: models.settings, using: &rng).text
+                    scores.append(observation.logLikelihoods(scorer.evidence(prompt: prompt, response: response), space: space))
+                }
+                trajectories.append((h, scores))
+            }
+        }
+        func logScore(_ beta: Double, bins: inout [CalibrationBin]) -> Double {
+            var total = 0.0, count = 0
+            for t in trajectories {
+                var posterior = Posterior(space: space)
+                for s in t.scores {
+                    try? posterior.update(logLikelihoods: s.map { beta * $0 })
+                    total += posterior.logMarginal[t.truth]
+                    count += 1
+                    let (map, p) = posterior.mapHypothesis
+                    if let b = bins.firstIndex(where: { p >= $0.lower && p < $0.upper }) {
+                        let right = map == t.truth ? 1.0 : 0.0
+                        bins[b].accuracy = (bins[b].accuracy * Double(bins[b].count) + right) / Double(bins[b].count + 1)
+                        bins[b].count += 1
+                    }
+                }
+            }
+            return total / Double(max(1, count))
+        }
+        let edges = [0.0, 0.5, 0.8, 0.9, 0.95, 0.99, 1.0000001]
+        let emptyBins = (0..<(edges.count - 1)).map { CalibrationBin(lower: edges[$0], upper: edges[$0 + 1], count: 0, accuracy: 0) }
+        var best = (beta: 1.0, score: -Double.infinity)
+        for beta in betaGrid {
+            var scratch = emptyBins
+            let s = logScore(beta, bins: &scratch)
+            if s > best.score { best = (beta, s) }
+        }
+        var bins = emptyBins
+        let fitted = logScore(best.beta, bins: &bins)
+        var ignored = emptyBins
+        return Calibration(beta: best.beta, logScore: fitted, logScoreAtOne: logScore(1, bins: &ignored),
+                           models: trajectories.count, responses: trajectories.count * responsesPerModel, bins: bins)
+    }
+}
