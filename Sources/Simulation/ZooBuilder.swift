@@ -15,7 +15,7 @@ public struct ZooBuilder {
     /// Default bytes of the train split for a trained model, and of the finetune split for a domain.
     public static let defaultTrainBytes = 600_000
     public static let defaultDomainBytes = 150_000
-    static let cacheVersion = "zoo-v1"
+    static let cacheVersion = "zoo-v2"  // v2: word tokenizer segments unknown words
 
     public init(spec: ZooSpec, corpora: @escaping CorpusProvider) {
         self.spec = spec
