@@ -9,7 +9,7 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "Prompt selection: eig, eig-per-cost, random, disagreement, fixed.") var strategy = "eig"
     @Option(help: "Responses sampled per hypothesis state and prompt for the EIG tensors.") var samples = 6
     @Option(help: "Stop a model when the best EIG stays below this many nats (default: never).") var eigFloor: Double?
-    @Option(help: "Latent drift grid (comma-separated eps values; empty for one global eps).") var driftGrid = "0.02,0.15,0.5"
+    @Option(help: "Latent drift grid (comma-separated eps values, or none for one global --eps).") var driftGrid = "0.02,0.15,0.5"
     @Option(help: "Drift eps when --drift-grid is empty.") var eps = 0.1
     @Option(help: "Tempering power beta of the observation model.") var beta = 1.0
     @Option(help: "Prior probability of None.") var noneMass = 0.1
@@ -30,9 +30,10 @@ struct EngineOptions: ParsableArguments {
     }
 
     func grid() throws -> [Double] {
+        if driftGrid == "none" { return [] }
         let parts = driftGrid.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         return try parts.map { p in
-            guard let v = Double(p), v >= 0, v < 1 else { throw ValidationError("--drift-grid: \"\(p)\" is not a number in [0, 1).") }
+            guard let v = Double(p), v >= 0, v < 1 else { throw ValidationError("--drift-grid: \"\(p)\" is not a number in [0, 1) (or use none).") }
             return v
         }
     }
