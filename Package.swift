@@ -70,7 +70,9 @@ let package = Package(
         .testTarget(name: "CorporaTests", dependencies: ["Corpora"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
-        .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Engine", "Storage", "LanguageModels", "AttributionCore"]),
+        .testTarget(name: "WorkflowTests", dependencies: [
+            "Workflow", "Engine", "Storage", "LanguageModels", "AttributionCore", "Oracles", "SimulatorServer",
+        ]),
         .testTarget(name: "OraclesTests", dependencies: ["Oracles", "SimulatorServer"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "SimulatorServerTests", dependencies: ["SimulatorServer"]),

@@ -55,7 +55,7 @@ public actor QueryJournal {
                 try db.execute(sql: """
                     INSERT INTO queries (run_id, model, seq, prompt, state, intended_at, server_count_before)
                     VALUES (?, ?, ?, ?, 'intended', ?, ?)
-                    """, arguments: [key.runID, key.model, key.sequence, key.prompt,
+                    """, arguments: [key.runID, key.model, key.sequence, Self.exact(key.prompt),
                                      Date().timeIntervalSince1970, serverCountBefore])
             }
             return try Self.fetchEntry(db, key)!
@@ -82,7 +82,7 @@ public actor QueryJournal {
                 UPDATE queries SET state = 'completed', completed_at = ?, generated_text = ?,
                   continuation = ?, prompt_echoed = ?, server_count_after = ?, attempts = attempts + ?
                 WHERE run_id = ? AND model = ? AND seq = ?
-                """, arguments: [now, response.generatedText, response.continuation, response.promptEchoed,
+                """, arguments: [now, Self.exact(response.generatedText), Self.exact(response.continuation), response.promptEchoed,
                                  response.serverCountAfter, response.attempts, key.runID, key.model, key.sequence])
             if let count = response.serverCountAfter {
                 try Self.insertCount(db, runID: key.runID, source: "query", model: key.model, count: count, at: now)
@@ -122,12 +122,26 @@ public actor QueryJournal {
         return entry
     }
 
+    /// Texts are stored as their UTF-8 bytes (a BLOB): SQLite's text accessors stop at a NUL
+    /// character, and API answers at temperature 3 do contain NULs; a replay must be exact.
+    static func exact(_ text: String) -> Data { Data(text.utf8) }
+
+    /// A text column written by `exact` (or as plain text by an older journal).
+    static func text(_ row: Row, _ column: String) -> String? {
+        switch row[column] as DatabaseValue {
+        case let value where value.isNull: return nil
+        default:
+            if let data = row[column] as Data? { return String(decoding: data, as: UTF8.self) }
+            return row[column] as String?
+        }
+    }
+
     static func entry(from row: Row) -> JournalEntry {
-        let key = QueryKey(runID: row["run_id"], model: row["model"], sequence: row["seq"], prompt: row["prompt"])
+        let key = QueryKey(runID: row["run_id"], model: row["model"], sequence: row["seq"], prompt: text(row, "prompt") ?? "")
         let state = JournalEntry.State(rawValue: row["state"]) ?? .intended
         var response: JournalResponse?
         if state == .completed {
-            response = JournalResponse(generatedText: row["generated_text"] ?? "", continuation: row["continuation"] ?? "",
+            response = JournalResponse(generatedText: text(row, "generated_text") ?? "", continuation: text(row, "continuation") ?? "",
                                        promptEchoed: row["prompt_echoed"] ?? false,
                                        serverCountAfter: row["server_count_after"], attempts: row["attempts"])
         }

@@ -1,0 +1,87 @@
+import AttributionCore
+import Engine
+import Foundation
+import LanguageModels
+import Oracles
+import SimulatorServer
+import Testing
+@testable import Workflow
+
+/// Fine-tuned models behind the real simulator server, for end-to-end runs in tests.
+struct ModelsResponder: FineTuneResponder {
+    let models: [NGramLanguageModel]
+    var modelCount: Int { models.count }
+
+    func continuation(model: Int, prompt: String, sample: UInt64) throws -> String {
+        var h = StableHash()
+        h.combine(UInt64(model)); h.combine(sample); h.combine(prompt)
+        var rng = SplitMix64(seed: h.value)
+        return models[model].sample(prompt: prompt, settings: .mlmac, using: &rng).text
+    }
+}
+
+@Suite(.serialized) struct LiveRunTests {
+    static func temporary(_ name: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("attrib-live-\(UUID().uuidString)-\(name)").path
+    }
+
+    /// Two candidate bases and a None reference (PrecomputeTests' models) and three fine-tunes:
+    /// of base a, of base b, and of a model that is no candidate.
+    static func world() throws -> (HypothesisModels, [NGramLanguageModel], [String?]) {
+        let models = try PrecomputeTests.models()
+        func docs(_ name: String) throws -> [String] {
+            try String(contentsOfFile: "/usr/share/common-licenses/\(name)", encoding: .utf8).components(separatedBy: "\n\n")
+        }
+        let a = models.hypotheses[0].model as! NGramLanguageModel
+        let b = models.hypotheses[1].model as! NGramLanguageModel
+        let fineTunes = [try b.fineTuned(on: docs("GPL-2"), strength: 0.2, seed: 1),
+                         try a.fineTuned(on: docs("MPL-2.0"), strength: 0.2, seed: 2),
+                         try NGramLanguageModel(tokenizer: .byte, order: 2, documents: docs("LGPL-2.1"))]
+        return (models, fineTunes, ["b", "a", nil])
+    }
+
+    @Test func attributesOverHTTPAndResumesFromTheJournalWithoutPaying() async throws {
+        let (models, fineTunes, truth) = try Self.world()
+        let secret = "test-token-\(UUID().uuidString)"
+        let server = try await SimulatorServer.start(responder: ModelsResponder(models: fineTunes),
+                                                     tokens: TokenRegistry(tokens: [secret: "tester"]), log: { _ in })
+        var settings = EngineSettings()
+        settings.samples = 4
+        settings.budgetPerModel = 12
+        settings.latentGrid = [0.05, 0.3]
+        let journal = Self.temporary("journal.sqlite")
+        let run = LiveRun(apiURL: server.baseURL, token: try APIToken(secret), models: models,
+                          pool: PromptPool(prompts: ["The ", "You may", "License", "a", "Copyright "]), settings: settings,
+                          modelIDs: [0, 1, 2], storePath: Self.temporary("store.sqlite"), journalPath: journal, runID: "t")
+        let first = try await run.execute()
+        let answered = first.report.queries
+        #expect(first.journal.answered == answered)
+        #expect(await server.counts()["tester"]?.values.reduce(0, +) == answered)
+        // The fine-tunes of the two bases are attributed correctly. (The third, a byte model of
+        // LGPL-2.1 text, is close to the GPL-3 byte base: not asserted.)
+        let score = Score(models: first.report.models, answerKey: [0: truth[0], 1: truth[1], 2: truth[2]])
+        #expect(score.right[0] && score.right[1])
+        #expect(first.report.submissionCSV.hasPrefix("model_id,base_model\n0,b\n1,a\n2,"))
+
+        // A rerun with the same journal and run id replays every answer: the server counts nothing new,
+        // the tensors come from the store, and the decisions are the same.
+        let again = try await run.execute()
+        #expect(await server.counts()["tester"]?.values.reduce(0, +) == answered)
+        #expect(again.precomputed.cached == 5 && again.precomputed.computed == 0)
+        #expect(again.report.models == first.report.models)
+        await server.stop()
+    }
+
+    @Test func calibrationFitsBetaOnItsOwnModels() throws {
+        let (models, _, _) = try Self.world()
+        var settings = EngineSettings()
+        settings.latentGrid = []
+        let docs = try String(contentsOfFile: "/usr/share/common-licenses/GPL-2", encoding: .utf8).components(separatedBy: "\n\n")
+        let c = try Calibration.fit(models: models, settings: settings, pool: PromptPool(prompts: ["The ", "a", "You "]),
+                                    domains: docs, responsesPerModel: 5, seed: 3)
+        #expect(Calibration.betaGrid.contains(c.beta))
+        #expect(c.models == 6 && c.responses == 30)   // 3 hypotheses x 2 strengths
+        #expect(c.bins.reduce(0) { $0 + $1.count } == 30)
+        #expect(c.logScore >= c.logScoreAtOne)        // the fit is at least as good as beta = 1
+    }
+}
