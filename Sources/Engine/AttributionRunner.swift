@@ -80,8 +80,8 @@ public struct AttributionRunner: Sendable {
                 return out
             }
             for (a, response) in zip(batch, answers) {
-                let evidence = scorer.evidence(prompt: prompts[a.selection.prompt], response: response)
-                let ll = observation.logLikelihoods(evidence, space: bank.space)
+                let ll = scorer.logLikelihoods(prompt: prompts[a.selection.prompt], responses: [response],
+                                               observation: observation, space: bank.space)[0]
                 try scheduler.record(model: a.model, prompt: a.selection.prompt, logLikelihoods: ll)
                 responses[a.model, default: []].append(response)
                 progress?(scheduler.progress(of: a.model)!, scheduler)

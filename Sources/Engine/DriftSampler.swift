@@ -1,7 +1,8 @@
 import AttributionCore
 import LanguageModels
 
-/// Samples responses from the generative model of one state (hypothesis h, drift eps): at
+/// Samples responses from the generative model of one state (hypothesis h, drift eps; for a
+/// hypothesis with several models, one of them drawn uniformly per response): at
 /// each step a token is drawn from `(1 - eps) q_h(. | context) + eps u_h(.)`, the same
 /// mixture the `DriftMixtureModel` scores, under the API's length limit. Generation ends at
 /// end-of-text or at the limit, exactly like the API.
@@ -12,7 +13,8 @@ public struct DriftSampler: Sendable {
 
     /// One response text for `prompt` from hypothesis `h` with drift `eps` in [0, 1).
     public func sample(prompt: String, hypothesis h: Int, eps: Double, rng: inout SeededGenerator) -> String {
-        let hm = models.hypotheses[h]
+        let group = models.components[h]
+        let hm = group.count == 1 ? group[0] : group[Int(rng.next() % UInt64(group.count))]
         let model = hm.model
         let settings = models.settings
         let promptTokens = model.tokenizer.encode(prompt)

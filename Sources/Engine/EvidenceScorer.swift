@@ -1,4 +1,5 @@
 import AttributionCore
+import Foundation
 import LanguageModels
 
 /// Turns an observed (prompt, response) pair into per-hypothesis `TokenEvidence`.
@@ -16,14 +17,39 @@ public struct EvidenceScorer: Sendable {
 
     public init(models: HypothesisModels) { self.models = models }
 
-    /// Evidence of `response` after `prompt` under every hypothesis, in hypothesis order.
+    /// Evidence of `response` after `prompt` under every hypothesis's first model, in hypothesis order.
     public func evidence(prompt: String, response: String) -> [TokenEvidence] {
-        (0..<models.count).map { evidence(prompt: prompt, responses: [response], hypothesis: $0)[0] }
+        models.hypotheses.map { evidence(prompt: prompt, responses: [response], model: $0)[0] }
     }
 
-    /// Evidence of many responses to one prompt under hypothesis `h`, sharing the scoring cache.
-    public func evidence(prompt: String, responses: [String], hypothesis h: Int) -> [TokenEvidence] {
-        let hm = models.hypotheses[h]
+    /// Log-likelihood (natural log) of each response under every state of `space`: for a
+    /// hypothesis with several models (None), the log of the mean of their likelihoods.
+    /// Result `[r][j]` for response `r` and state `j`.
+    public func logLikelihoods(prompt: String, responses: [String], observation: any ObservationModel,
+                               space: HypothesisSpace) -> [[Double]] {
+        precondition(space.hypothesisCount == models.count, "the space needs one hypothesis per model group")
+        let n = space.stateCount
+        var out = [[Double]](repeating: [Double](repeating: 0, count: n), count: responses.count)
+        let latents = (0..<n).map { space.latentValue(ofState: $0) }
+        for h in 0..<models.count {
+            let group = models.components[h]
+            let scored = group.map { self.evidence(prompt: prompt, responses: responses, model: $0) }
+            let logCount = Foundation.log(Double(group.count))
+            for j in 0..<n where space.hypothesis(ofState: j) == h {
+                for r in 0..<responses.count {
+                    if group.count == 1 {
+                        out[r][j] = observation.logLikelihood(scored[0][r], latent: latents[j])
+                    } else {
+                        out[r][j] = LogSpace.logSumExp(scored.map { observation.logLikelihood($0[r], latent: latents[j]) }) - logCount
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Evidence of many responses to one prompt under one model, sharing the scoring cache.
+    public func evidence(prompt: String, responses: [String], model hm: HypothesisModel) -> [TokenEvidence] {
         let tokenizer = hm.model.tokenizer
         let promptTokens = tokenizer.encode(prompt)
         let encoded = responses.map { hm.replacement.encode($0, with: tokenizer) }

@@ -66,33 +66,38 @@ public struct ReplacementCharacter: Sendable {
     }
 }
 
-/// The K candidate bases plus the `None` hypothesis's reference model, under the API's
+/// The K candidate bases plus the `None` hypothesis's reference models, under the API's
 /// decoding settings. Hypothesis `h < K` is base `h`; hypothesis `K` is `None`.
 ///
-/// `None` is an explicit generative model: a reference model that is none of the candidates
-/// (for example one trained on other text), so that a fine-tune of an unlisted model is
-/// better explained by it than by its nearest base.
+/// `None` is an explicit generative model: an equal mixture of reference models that are
+/// none of the candidates (for example models of other text, with tokenizers of several
+/// kinds), so that a fine-tune of an unlisted model is better explained by it than by its
+/// nearest base. A response's likelihood under `None` is the mean of its likelihoods under
+/// the references (a sequence-level mixture, so tokenizers need not agree).
 public struct HypothesisModels: Sendable {
-    public let hypotheses: [HypothesisModel]
+    /// The model(s) of each hypothesis: one per base; the references for `None`.
+    public let components: [[HypothesisModel]]
     public let settings: DecodingSettings
     public let hasNone: Bool
 
     /// - Parameters:
     ///   - bases: (name, model, identity) of each candidate base, in hypothesis order.
-    ///   - none: the reference model of the `None` hypothesis and its identity, or nil to leave `None` out.
+    ///   - none: the reference models of the `None` hypothesis and their identities; empty leaves `None` out.
     ///   - settings: the API's decoding settings (MLMAC: temperature 3, 20 tokens with the prompt).
     public init(bases: [(name: String, model: any LanguageModel, identity: String)],
-                none: (model: any LanguageModel, identity: String)?, settings: DecodingSettings) {
+                none: [(model: any LanguageModel, identity: String)], settings: DecodingSettings) {
         precondition(!bases.isEmpty, "need at least one candidate base")
-        var hs = bases.map { HypothesisModel(name: $0.name, model: $0.model, identity: $0.identity, settings: settings) }
-        if let none { hs.append(HypothesisModel(name: "None", model: none.model, identity: none.identity, settings: settings)) }
-        self.hypotheses = hs
+        var cs = bases.map { [HypothesisModel(name: $0.name, model: $0.model, identity: $0.identity, settings: settings)] }
+        if !none.isEmpty { cs.append(none.map { HypothesisModel(name: "None", model: $0.model, identity: $0.identity, settings: settings) }) }
+        self.components = cs
         self.settings = settings
-        self.hasNone = none != nil
+        self.hasNone = !none.isEmpty
     }
 
-    public var count: Int { hypotheses.count }
-    public var baseNames: [String] { hypotheses.prefix(hasNone ? count - 1 : count).map(\.name) }
+    /// The first (for a base: the only) model of each hypothesis.
+    public var hypotheses: [HypothesisModel] { components.map { $0[0] } }
+    public var count: Int { components.count }
+    public var baseNames: [String] { components.prefix(hasNone ? count - 1 : count).map { $0[0].name } }
 
     /// A hypothesis space over these models with the given `None` prior mass and latent grid.
     public func space(noneMass: Double, latentGrid: [Double]) -> HypothesisSpace {

@@ -40,16 +40,9 @@ public struct TensorBuilder: Sendable {
                 responses.append(sampler.sample(prompt: prompt, hypothesis: space.hypothesis(ofState: i), eps: eps(ofState: i), rng: &rng))
             }
         }
-        let scorer = EvidenceScorer(models: models)
-        // evidence[h][r]: evidence of response r under hypothesis h.
-        let evidence = (0..<models.count).map { scorer.evidence(prompt: prompt, responses: responses, hypothesis: $0) }
-        let latents = (0..<n).map { space.latentValue(ofState: $0) }
+        let ll = EvidenceScorer(models: models).logLikelihoods(prompt: prompt, responses: responses, observation: observation, space: space)
         var values = [Float](repeating: 0, count: n * samples * n)
-        for r in 0..<responses.count {
-            for j in 0..<n {
-                values[r * n + j] = Float(observation.logLikelihood(evidence[space.hypothesis(ofState: j)][r], latent: latents[j]))
-            }
-        }
+        for r in 0..<responses.count { for j in 0..<n { values[r * n + j] = Float(ll[r][j]) } }
         return CrossScoreTensor(states: n, samples: samples, values: values)
     }
 
@@ -81,7 +74,7 @@ extension TensorBuilder {
     public func fingerprint(prompt: String) -> String {
         var h = StableHash()
         h.combine("attrib-tensor-v1")
-        for m in models.hypotheses { h.combine(m.name); h.combine(m.identity) }
+        for group in models.components { for m in group { h.combine(m.name); h.combine(m.identity) } }
         let s = models.settings
         h.combine("T=\(s.temperature) k=\(s.topK.map(String.init) ?? "-") p=\(s.topP.map { "\($0)" } ?? "-")")
         h.combine("new=\(s.maxNewTokens.map(String.init) ?? "-") total=\(s.maxTotalTokens.map(String.init) ?? "-") min=\(s.minNewTokens)")

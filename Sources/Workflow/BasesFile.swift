@@ -7,9 +7,10 @@ import Simulation
 ///
 ///     {"decoding": {"temperature": 3.0, "maxTotalTokens": 20},
 ///      "bases": [{"name": "gpt2", "model": "models/gpt2.ngram"}, ...],
-///      "none": {"name": "reference", "model": "reference.ngram"}}
+///      "none": [{"name": "reference-bpe", "model": "reference-bpe.ngram"}, ...]}
 ///
-/// `decoding` fields default to MLMAC's; `none` is optional (without it `None` is no
+/// `decoding` fields default to MLMAC's; `none` lists the reference models whose equal
+/// mixture is the `None` hypothesis; it is optional (without it `None` is no
 /// hypothesis); model paths are relative to the file. A zoo's `manifest.json` does not fit:
 /// `attrib demo` writes a bases file next to it.
 public struct BasesFile: Codable, Sendable, Equatable {
@@ -24,9 +25,9 @@ public struct BasesFile: Codable, Sendable, Equatable {
 
     public var decoding: DecodingSpec?
     public var bases: [Entry]
-    public var none: Entry?
+    public var none: [Entry]?
 
-    public init(decoding: DecodingSpec?, bases: [Entry], none: Entry?) {
+    public init(decoding: DecodingSpec?, bases: [Entry], none: [Entry]?) {
         self.decoding = decoding
         self.bases = bases
         self.none = none
@@ -77,8 +78,8 @@ public struct BasesFile: Codable, Sendable, Equatable {
             let (m, id) = try load(b, field: "bases.\(k).model")
             return (b.name, m, id)
         }
-        let none = try self.none.map { entry -> (model: any LanguageModel, identity: String) in
-            let (m, id) = try load(entry, field: "none.model")
+        let none = try (self.none ?? []).enumerated().map { k, entry -> (model: any LanguageModel, identity: String) in
+            let (m, id) = try load(entry, field: "none.\(k).model")
             return (m, id)
         }
         return HypothesisModels(bases: bases, none: none, settings: settings)

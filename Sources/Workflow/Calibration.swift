@@ -46,15 +46,15 @@ public struct Calibration: Codable, Sendable, Equatable {
         let scorer = EvidenceScorer(models: models)
         var trajectories = [(truth: Int, scores: [[Double]])]()
         var rng = SeededGenerator(seed: seed ^ 0xCA11_B8A7)
-        for (h, hm) in models.hypotheses.enumerated() {
-            guard let base = hm.model as? NGramLanguageModel else { continue }
+        for (h, group) in models.components.enumerated() {
+            guard let base = group[0].model as? NGramLanguageModel else { continue }
             for (k, strength) in strengths.enumerated() {
                 let tuned = try base.fineTuned(on: domains, strength: strength, seed: seed &+ UInt64(h * 10 + k))
                 var scores = [[Double]]()
                 for _ in 0..<responsesPerModel {
                     let prompt = pool.prompts[Int(rng.next() % UInt64(pool.count))]
                     let response = tuned.sample(prompt: prompt, settings: models.settings, using: &rng).text
-                    scores.append(observation.logLikelihoods(scorer.evidence(prompt: prompt, response: response), space: space))
+                    scores.append(scorer.logLikelihoods(prompt: prompt, responses: [response], observation: observation, space: space)[0])
                 }
                 trajectories.append((h, scores))
             }

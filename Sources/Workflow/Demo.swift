@@ -58,18 +58,20 @@ public struct Demo: Sendable {
 
         // The default pool and the None reference, built once.
         let poolURL = workDirectory.appendingPathComponent("default-pool.jsonl")
-        let noneURL = workDirectory.appendingPathComponent("none-reference.ngram")
-        if !fm.fileExists(atPath: poolURL.path) || !fm.fileExists(atPath: noneURL.path) {
+        let noneFiles = NoneReference.recipes.map { "\($0.name).ngram" }
+        if !fm.fileExists(atPath: poolURL.path) || noneFiles.contains(where: { !fm.fileExists(atPath: workDirectory.appendingPathComponent($0).path) }) {
             let sources = try Self.poolSources.map { try corpora.corpus($0) }
             try atomicWrite(Data(DefaultPool.make(corpora: sources).jsonl().utf8), to: poolURL)
-            try NoneReference.train(corpora: sources).write(to: noneURL)
-            log("built the default pool and the None reference model")
+            for (name, model) in try NoneReference.train(corpora: sources) {
+                try model.write(to: workDirectory.appendingPathComponent("\(name).ngram"))
+            }
+            log("built the default pool and the None reference models")
         }
         let pool = try PromptPool.load(path: poolURL.path)
 
         // The bases file of this zoo.
         let bases = BasesFile(decoding: nil, bases: zoo.manifest.bases.map { .init(name: $0.name, model: "zoo-\(spec.name)/models/\($0.file)") },
-                              none: .init(name: "None", model: noneURL.lastPathComponent))
+                              none: noneFiles.map { .init(name: "None", model: $0) })
         var basesFile = bases
         basesFile.decoding = DecodingSpec(temperature: zoo.manifest.decoding.temperature, topK: zoo.manifest.decoding.topK,
                                           topP: zoo.manifest.decoding.topP, maxNewTokens: zoo.manifest.decoding.maxNewTokens,

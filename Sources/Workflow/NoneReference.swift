@@ -1,8 +1,8 @@
 import Corpora
 import LanguageModels
 
-/// The generative model of the `None` hypothesis for the embedded challenge: a generic
-/// model that is none of the candidates, trained on held-out text pooled from every corpus
+/// The generative models of the `None` hypothesis for the embedded challenge: generic
+/// models that are none of the candidates, trained on held-out text pooled from every corpus
 /// (like using another public model as the reference for "fine-tuned from something else").
 /// It never sees a zoo model's training or fine-tuning text, and it is not the zoo's hidden
 /// reference models, which the attributor does not know.
@@ -10,11 +10,19 @@ public enum NoneReference {
     /// Bytes of held-out text taken from each corpus.
     public static let bytesPerCorpus = 30_000
 
-    public static func train(corpora: [Corpus], tokenizer: TokenizerConfiguration = .bpe(vocabularySize: 1000),
-                             order: Int = 3) throws -> NGramLanguageModel {
+    /// Tokenizers of the reference models: one of each kind, because the kind of tokenizer
+    /// alone shapes a response at temperature 3 (a word model answers in whole words).
+    public static let recipes: [(name: String, tokenizer: TokenizerConfiguration, order: Int)] = [
+        ("none-bpe1k", .bpe(vocabularySize: 1000), 3),
+        ("none-word2k", .word(vocabularySize: 2000), 3),
+        ("none-byte", .byte, 4),
+    ]
+
+    /// One reference model per recipe, trained on the same pooled held-out text.
+    public static func train(corpora: [Corpus]) throws -> [(name: String, model: NGramLanguageModel)] {
         let documents = corpora.flatMap { corpus in
             corpus.text(in: .heldout, maxBytes: bytesPerCorpus).components(separatedBy: "\n\n")
         }
-        return try NGramLanguageModel(tokenizer: tokenizer, order: order, documents: documents)
+        return try recipes.map { r in (r.name, try NGramLanguageModel(tokenizer: r.tokenizer, order: r.order, documents: documents)) }
     }
 }

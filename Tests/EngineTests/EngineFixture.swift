@@ -24,7 +24,7 @@ enum EngineFixture {
             ("mpl-bpe", try! model("MPL-2.0", .bpe(vocabularySize: 1000)), "mpl"),
         ]
         let none = try! model("Artistic", .byte, order: 3)
-        return HypothesisModels(bases: bases, none: (none, "artistic"), settings: .mlmac)
+        return HypothesisModels(bases: bases, none: [(none, "artistic")], settings: .mlmac)
     }()
 
     static let prompts = ["The ", "You may", "Licensor", "of this License", "Copyright (C) ", "software", "the terms", "a"]

@@ -87,3 +87,30 @@ import Testing
         #expect(abs(e.decodedLogProbs[0] - (s.decodedLogProbabilities[0] + log(128.0))) < 1e-9)
     }
 }
+
+@Suite struct NoneMixtureTests {
+    /// With several reference models, a response's likelihood under None is the mean of its
+    /// likelihoods under each (checked against the single-reference scores by hand).
+    @Test func noneIsTheMeanOfItsReferences() throws {
+        let base = EngineFixture.models.hypotheses[0]
+        let refA = try EngineFixture.model("Artistic", .byte, order: 3)
+        let refB = try EngineFixture.model("BSD", .bpe(vocabularySize: 300), order: 2)
+        let settings = DecodingSettings.mlmac
+        let mixed = HypothesisModels(bases: [(base.name, base.model, base.identity)], none: [(refA, "a"), (refB, "b")], settings: settings)
+        let onlyA = HypothesisModels(bases: [(base.name, base.model, base.identity)], none: [(refA, "a")], settings: settings)
+        let onlyB = HypothesisModels(bases: [(base.name, base.model, base.identity)], none: [(refB, "b")], settings: settings)
+        let obs = DriftMixtureModel(eps: 0.1)
+        let space = mixed.space(noneMass: 0.2, latentGrid: [])
+        let responses = ["terms", " of the", "\u{FFFD}x"]
+        let m = EvidenceScorer(models: mixed).logLikelihoods(prompt: "The ", responses: responses, observation: obs, space: space)
+        let a = EvidenceScorer(models: onlyA).logLikelihoods(prompt: "The ", responses: responses, observation: obs, space: space)
+        let b = EvidenceScorer(models: onlyB).logLikelihoods(prompt: "The ", responses: responses, observation: obs, space: space)
+        for r in responses.indices {
+            #expect(abs(m[r][0] - a[r][0]) < 1e-12)  // the base is unchanged
+            #expect(abs(m[r][1] - log((exp(a[r][1]) + exp(b[r][1])) / 2)) < 1e-9)
+        }
+        // Each None sample comes from one of the references: the fingerprint names both.
+        let builder = TensorBuilder(models: mixed, space: space, observation: obs, samples: 2, seed: 1)
+        #expect(builder.fingerprint(prompt: "x") != TensorBuilder(models: onlyA, space: space, observation: obs, samples: 2, seed: 1).fingerprint(prompt: "x"))
+    }
+}

@@ -14,7 +14,7 @@ import Testing
         let a = try NGramLanguageModel(tokenizer: .byte, order: 3, documents: docs("GPL-3"))
         let b = try NGramLanguageModel(tokenizer: .bpe(vocabularySize: 300), order: 2, documents: docs("Apache-2.0"))
         let none = try NGramLanguageModel(tokenizer: .byte, order: 2, documents: docs("Artistic"))
-        return HypothesisModels(bases: [("a", a, a.contentHash), ("b", b, b.contentHash)], none: (none, none.contentHash), settings: .mlmac)
+        return HypothesisModels(bases: [("a", a, a.contentHash), ("b", b, b.contentHash)], none: [(none, none.contentHash)], settings: .mlmac)
     }
 
     @Test func storedTensorsAreReusedAndChangedModelsInvalidateThem() throws {
