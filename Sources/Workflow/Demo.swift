@@ -58,12 +58,13 @@ public struct Demo: Sendable {
 
         // The default pool and the None reference, built once.
         let poolURL = workDirectory.appendingPathComponent("default-pool.jsonl")
-        let noneFiles = NoneReference.recipes.map { "\($0.name).ngram" }
+        // File names carry the recipe, so a changed recipe never reuses a stale model.
+        let noneFiles = NoneReference.recipes.map { "\($0.name)-o\($0.order)-\(NoneReference.bytesPerCorpus).ngram" }
         if !fm.fileExists(atPath: poolURL.path) || noneFiles.contains(where: { !fm.fileExists(atPath: workDirectory.appendingPathComponent($0).path) }) {
             let sources = try Self.poolSources.map { try corpora.corpus($0) }
             try atomicWrite(Data(DefaultPool.make(corpora: sources).jsonl().utf8), to: poolURL)
-            for (name, model) in try NoneReference.train(corpora: sources) {
-                try model.write(to: workDirectory.appendingPathComponent("\(name).ngram"))
+            for (file, (_, model)) in zip(noneFiles, try NoneReference.train(corpora: sources)) {
+                try model.write(to: workDirectory.appendingPathComponent(file))
             }
             log("built the default pool and the None reference models")
         }

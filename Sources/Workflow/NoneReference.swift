@@ -8,13 +8,13 @@ import LanguageModels
 /// reference models, which the attributor does not know.
 public enum NoneReference {
     /// Bytes of held-out text taken from each corpus.
-    public static let bytesPerCorpus = 30_000
+    public static let bytesPerCorpus = 80_000
 
     /// Tokenizers of the reference models: one of each kind, because the kind of tokenizer
     /// alone shapes a response at temperature 3 (a word model answers in whole words).
     public static let recipes: [(name: String, tokenizer: TokenizerConfiguration, order: Int)] = [
         ("none-bpe1k", .bpe(vocabularySize: 1000), 3),
-        ("none-word2k", .word(vocabularySize: 2000), 3),
+        ("none-word4k", .word(vocabularySize: 4000), 3),
         ("none-byte", .byte, 4),
     ]
 
