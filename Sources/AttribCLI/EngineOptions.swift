@@ -10,7 +10,8 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "Responses sampled per hypothesis state and prompt for the EIG tensors.") var samples = 6
     @Option(help: "Stop a model when the best EIG stays below this many nats (default: never).") var eigFloor: Double?
     @Option(help: "Latent drift grid (comma-separated eps values, or none for one global --eps).") var driftGrid = "0.02,0.15,0.5"
-    @Option(help: "Drift eps when --drift-grid is empty.") var eps = 0.1
+    @Option(help: "Drift eps when --drift-grid is none.") var eps = 0.1
+    @Flag(help: "Model drift with a contextual generic-text model per tokenizer (demo only).") var contextualDrift = false
     @Option(help: "Tempering power beta of the observation model.") var beta = 1.0
     @Option(help: "Prior probability of None.") var noneMass = 0.1
     @Option(help: "Random seed of the engine (tensor sampling, tie-breaks).") var seed: UInt64 = 1
@@ -48,6 +49,7 @@ struct EngineOptions: ParsableArguments {
         s.eigFloor = eigFloor
         s.latentGrid = (try? grid()) ?? []
         s.eps = eps
+        s.contextualDrift = contextualDrift
         s.beta = beta
         s.noneMass = noneMass
         s.seed = seed

@@ -24,8 +24,13 @@ public struct DriftSampler: Sendable {
         var tokens = [Int]()
         while tokens.count < limit {
             let fromBackground = eps > 0 && rng.nextUnit() < eps
-            let logProbs = fromBackground ? hm.background
-                : settings.decodedLogProbabilities(raw: model.nextTokenLogProbabilities(context: context))
+            let logProbs: [Double]
+            if fromBackground {
+                logProbs = hm.driftModel.map { settings.decodedLogProbabilities(raw: $0.nextTokenLogProbabilities(context: context)) }
+                    ?? hm.background
+            } else {
+                logProbs = settings.decodedLogProbabilities(raw: model.nextTokenLogProbabilities(context: context))
+            }
             let token = sampleIndex(logProbabilities: logProbs, using: &rng)
             if token == eos { break }
             tokens.append(token)

@@ -54,21 +54,22 @@ public struct EvidenceScorer: Sendable {
         let promptTokens = tokenizer.encode(prompt)
         let encoded = responses.map { hm.replacement.encode($0, with: tokenizer) }
         let scores = hm.model.scoreContinuations(promptTokens: promptTokens, continuations: encoded.map(\.tokens), settings: models.settings)
-        return zip(scores, encoded).map { score, enc in
-            evidence(score, standIns: enc.standIns, model: hm)
+        let drift = hm.driftModel?.scoreContinuations(promptTokens: promptTokens, continuations: encoded.map(\.tokens), settings: models.settings)
+        return scores.indices.map { k in
+            evidence(scores[k], standIns: encoded[k].standIns, model: hm, drift: drift?[k])
         }
     }
 
-    func evidence(_ score: ContinuationScore, standIns: [Int], model hm: HypothesisModel) -> TokenEvidence {
+    func evidence(_ score: ContinuationScore, standIns: [Int], model hm: HypothesisModel, drift: ContinuationScore?) -> TokenEvidence {
         var decoded = score.decodedLogProbabilities
-        var bg = score.tokens.map { hm.background[$0] }
+        var bg = drift?.decodedLogProbabilities ?? score.tokens.map { hm.background[$0] }
         for k in standIns {
             decoded[k] += hm.replacement.logMultiplicity
             bg[k] += hm.replacement.logMultiplicity
         }
         if let eos = score.endOfText {
             decoded.append(eos.decoded)
-            bg.append(hm.background[hm.model.tokenizer.endOfTextToken])
+            bg.append(drift?.endOfText?.decoded ?? hm.background[hm.model.tokenizer.endOfTextToken])
         }
         let excess = score.tokenCount - score.newTokenLimit
         if excess > 0 {

@@ -17,11 +17,20 @@ public struct HypothesisModel: Sendable {
     public let background: [Double]
     /// How this model's tokenizer stands for a U+FFFD in a response (see `ReplacementCharacter`).
     public let replacement: ReplacementCharacter
+    /// A contextual drift model with the same tokenizer (for example a low-order model of
+    /// generic text): when set, the drift mixture's `u` is its decoded next-token
+    /// distribution in context instead of the fixed `background`, so drift toward other
+    /// text is modelled as text rather than as context-free noise.
+    public let driftModel: (any LanguageModel)?
 
-    public init(name: String, model: any LanguageModel, identity: String, settings: DecodingSettings) {
+    public init(name: String, model: any LanguageModel, identity: String, settings: DecodingSettings,
+                driftModel: (any LanguageModel)? = nil, driftIdentity: String = "") {
+        precondition(driftModel.map { $0.tokenizer.identifier == model.tokenizer.identifier } ?? true,
+                     "a drift model must share its hypothesis model's tokenizer")
         self.name = name
         self.model = model
-        self.identity = identity
+        self.identity = driftModel == nil ? identity : identity + "+drift:" + driftIdentity
+        self.driftModel = driftModel
         let background = settings.decodedLogProbabilities(raw: model.nextTokenLogProbabilities(context: []))
         self.background = background
         self.replacement = ReplacementCharacter(tokenizer: model.tokenizer, background: background)
@@ -76,7 +85,7 @@ public struct ReplacementCharacter: Sendable {
 /// the references (a sequence-level mixture, so tokenizers need not agree).
 public struct HypothesisModels: Sendable {
     /// The model(s) of each hypothesis: one per base; the references for `None`.
-    public let components: [[HypothesisModel]]
+    public private(set) var components: [[HypothesisModel]]
     public let settings: DecodingSettings
     public let hasNone: Bool
 
@@ -98,6 +107,20 @@ public struct HypothesisModels: Sendable {
     public var hypotheses: [HypothesisModel] { components.map { $0[0] } }
     public var count: Int { components.count }
     public var baseNames: [String] { components.prefix(hasNone ? count - 1 : count).map { $0[0].name } }
+
+    /// The same hypotheses with a contextual drift model for each component (nil keeps the
+    /// fixed background). `make` receives each model and returns its drift model and identity.
+    public func withDriftModels(_ make: (HypothesisModel) throws -> (model: any LanguageModel, identity: String)?) rethrows -> HypothesisModels {
+        var copy = self
+        copy.components = try components.map { group in
+            try group.map { hm in
+                guard let drift = try make(hm) else { return hm }
+                return HypothesisModel(name: hm.name, model: hm.model, identity: hm.identity, settings: settings,
+                                       driftModel: drift.model, driftIdentity: drift.identity)
+            }
+        }
+        return copy
+    }
 
     /// A hypothesis space over these models with the given `None` prior mass and latent grid.
     public func space(noneMass: Double, latentGrid: [Double]) -> HypothesisSpace {

@@ -81,7 +81,16 @@ public struct Demo: Sendable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let basesURL = workDirectory.appendingPathComponent("bases-\(spec.name).json")
         try atomicWrite(try encoder.encode(basesFile), to: basesURL)
-        let models = try basesFile.hypothesisModels(directory: workDirectory)
+        var models = try basesFile.hypothesisModels(directory: workDirectory)
+        if settings.contextualDrift {
+            let documents = NoneReference.documents(corpora: try Self.poolSources.map { try corpora.corpus($0) })
+            models = try models.withDriftModels { hm in
+                guard let m = hm.model as? NGramLanguageModel else { return nil }
+                let drift = try NoneReference.driftModel(for: m, documents: documents)
+                return (drift, drift.contentHash)
+            }
+            log("trained contextual drift models")
+        }
 
         // Calibrate beta on fine-tunes of known provenance built for calibration only.
         var settings = self.settings

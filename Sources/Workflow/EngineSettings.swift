@@ -11,6 +11,9 @@ public struct EngineSettings: Sendable, Codable, Equatable {
     public var latentGrid: [Double] = [0.02, 0.15, 0.5]
     /// eps when there is no latent grid.
     public var eps = 0.1
+    /// Model drift with a contextual generic-text model in each hypothesis's tokenizer
+    /// (`attrib demo` trains them on pooled held-out text) instead of a fixed background.
+    public var contextualDrift = false
     /// Tempering power of the observation model.
     public var beta = 1.0
     /// Prior probability of `None`.

@@ -18,11 +18,19 @@ public enum NoneReference {
         ("none-byte", .byte, 4),
     ]
 
+    /// The pooled held-out documents the references (and contextual drift models) train on.
+    public static func documents(corpora: [Corpus]) -> [String] {
+        corpora.flatMap { corpus in corpus.text(in: .heldout, maxBytes: bytesPerCorpus).components(separatedBy: "\n\n") }
+    }
+
+    /// A contextual drift model for `model`: a bigram of the pooled held-out text in its tokenizer.
+    public static func driftModel(for model: NGramLanguageModel, documents: [String]) throws -> NGramLanguageModel {
+        try NGramLanguageModel(vocabulary: model.vocabulary, order: 2, documents: documents)
+    }
+
     /// One reference model per recipe, trained on the same pooled held-out text.
     public static func train(corpora: [Corpus]) throws -> [(name: String, model: NGramLanguageModel)] {
-        let documents = corpora.flatMap { corpus in
-            corpus.text(in: .heldout, maxBytes: bytesPerCorpus).components(separatedBy: "\n\n")
-        }
+        let documents = documents(corpora: corpora)
         return try recipes.map { r in (r.name, try NGramLanguageModel(tokenizer: r.tokenizer, order: r.order, documents: documents)) }
     }
 }
