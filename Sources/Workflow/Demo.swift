@@ -71,12 +71,12 @@ public struct Demo: Sendable {
         let pool = try PromptPool.load(path: poolURL.path)
 
         // The bases file of this zoo.
-        let bases = BasesFile(decoding: nil, bases: zoo.manifest.bases.map { .init(name: $0.name, model: "zoo-\(spec.name)/models/\($0.file)") },
-                              none: noneFiles.map { .init(name: "None", model: $0) })
-        var basesFile = bases
-        basesFile.decoding = DecodingSpec(temperature: zoo.manifest.decoding.temperature, topK: zoo.manifest.decoding.topK,
-                                          topP: zoo.manifest.decoding.topP, maxNewTokens: zoo.manifest.decoding.maxNewTokens,
-                                          maxTotalTokens: zoo.manifest.decoding.maxTotalTokens, minNewTokens: zoo.manifest.decoding.minNewTokens)
+        let d = zoo.manifest.decoding
+        let basesFile = BasesFile(
+            decoding: DecodingSpec(temperature: d.temperature, topK: d.topK, topP: d.topP, maxNewTokens: d.maxNewTokens,
+                                   maxTotalTokens: d.maxTotalTokens, minNewTokens: d.minNewTokens),
+            bases: zoo.manifest.bases.map { .init(name: $0.name, model: "zoo-\(spec.name)/models/\($0.file)") },
+            none: noneFiles.map { .init(name: "None", model: $0) })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let basesURL = workDirectory.appendingPathComponent("bases-\(spec.name).json")
@@ -109,7 +109,6 @@ public struct Demo: Sendable {
         let secret = "demo-" + String(rng.next(), radix: 36) + String(rng.next(), radix: 36)
         let responder = try ZooResponder(manifest: zoo.manifest, directory: zooDirectory, seed: responseSeed)
         let server = try await SimulatorServer.start(responder: responder, tokens: TokenRegistry(tokens: [secret: "demo"]), log: { _ in })
-        defer { Task { await server.stop() } }
         log("simulator listening on \(server.baseURL)")
         let token = try APIToken(secret, source: "the demo token")
         let ids = Array(0..<zoo.manifest.fineTunes.count)
@@ -126,17 +125,20 @@ public struct Demo: Sendable {
             run.calibration = calibration
             return try await run.execute(log: log, precomputeProgress: precomputeProgress)
         }
-        let eig = try await live(settings.strategy)
-        try eig.report.write(to: workDirectory.appendingPathComponent("out-\(settings.strategy)"))
-        let eigScore = Score(models: eig.report.models, answerKey: answerKey)
-        var baseline: LiveRun.Outcome?, baselineScore: Score?
-        if runBaseline {
-            let b = try await live("random")
-            try b.report.write(to: workDirectory.appendingPathComponent("out-random"))
-            baseline = b
-            baselineScore = Score(models: b.report.models, answerKey: answerKey)
+        let eig: LiveRun.Outcome
+        var baseline: LiveRun.Outcome?
+        do {
+            eig = try await live(settings.strategy)
+            if runBaseline { baseline = try await live("random") }
+        } catch {
+            await server.stop()
+            throw error
         }
         await server.stop()
+        try eig.report.write(to: workDirectory.appendingPathComponent("out-\(settings.strategy)"))
+        try baseline?.report.write(to: workDirectory.appendingPathComponent("out-random"))
+        let eigScore = Score(models: eig.report.models, answerKey: answerKey)
+        let baselineScore = baseline.map { Score(models: $0.report.models, answerKey: answerKey) }
         return Outcome(manifest: zoo.manifest, eig: eig, eigScore: eigScore, baseline: baseline, baselineScore: baselineScore,
                        seconds: Date().timeIntervalSince(start))
     }
