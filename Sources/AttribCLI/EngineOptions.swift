@@ -12,6 +12,9 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "Latent drift grid (comma-separated eps values, or none for one global --eps).") var driftGrid = "0.02,0.15,0.5"
     @Option(help: "Drift eps when --drift-grid is none.") var eps = 0.1
     @Flag(help: "Model drift with a contextual generic-text model per tokenizer (demo only).") var contextualDrift = false
+    @Option(help: "Token paths kept per byte when scoring an answer over its segmentations (0: canonical tokenization only).")
+    var segmentationBeam = EngineSettings().segmentationBeam
+    @Flag(inversion: .prefixedNo, help: "Score answers with drift toward a library of held-out domain text (demo only).") var domainDrift = EngineSettings().domainDrift
     @Option(help: "Tempering power beta of the observation model.") var beta = 1.0
     @Option(help: "Prior probability of None.") var noneMass = 0.1
     @Option(help: "Random seed of the engine (tensor sampling, tie-breaks).") var seed: UInt64 = 1
@@ -27,6 +30,7 @@ struct EngineOptions: ParsableArguments {
         guard beta > 0 else { throw ValidationError("--beta must be positive.") }
         guard noneMass >= 0 && noneMass < 1 else { throw ValidationError("--none-mass must be in [0, 1).") }
         guard threads >= 1, concurrency >= 1 else { throw ValidationError("--threads and --concurrency must be at least 1.") }
+        guard segmentationBeam >= 0 else { throw ValidationError("--segmentation-beam cannot be negative, got \(segmentationBeam).") }
         _ = try grid()
     }
 
@@ -50,6 +54,8 @@ struct EngineOptions: ParsableArguments {
         s.latentGrid = (try? grid()) ?? []
         s.eps = eps
         s.contextualDrift = contextualDrift
+        s.domainDrift = domainDrift
+        s.segmentationBeam = segmentationBeam
         s.beta = beta
         s.noneMass = noneMass
         s.seed = seed

@@ -41,6 +41,17 @@ extension ObservationModel {
     }
 }
 
+/// An observation model that is a tempered product of per-token terms,
+/// `beta * sum_t tokenLogLikelihood(...)`: the form a scorer can push inside a sum over a
+/// response's possible token paths (segmentations).
+public protocol TokenwiseObservationModel: ObservationModel {
+    /// Tempering power applied to the whole response's log-likelihood.
+    var beta: Double { get }
+    /// Untempered log-likelihood (natural log) of one token whose decoded log-probability is
+    /// `decoded` and background log-probability `background`, in a state with latent `latent`.
+    func tokenLogLikelihood(decoded: Double, background: Double, latent: Double?) -> Double
+}
+
 /// The drift-robust, decoding-aware default observation model:
 ///
 ///     l(y | x) = beta * sum_t log((1 - eps) * q(y_t | x, y_<t) + eps * u(y_t))
@@ -50,7 +61,7 @@ extension ObservationModel {
 /// that discounts the independence assumption between tokens. When the hypothesis space
 /// carries a latent grid, its value is used as `eps` per state, so the drift strength is
 /// inferred jointly with the base.
-public struct DriftMixtureModel: ObservationModel, Equatable {
+public struct DriftMixtureModel: TokenwiseObservationModel, Equatable {
     /// Drift mixture weight in [0, 1), used when no latent value is given.
     public var eps: Double
     /// Tempering power in (0, 1].
@@ -61,6 +72,14 @@ public struct DriftMixtureModel: ObservationModel, Equatable {
         precondition(beta > 0, "beta must be positive")
         self.eps = eps
         self.beta = beta
+    }
+
+    public func tokenLogLikelihood(decoded: Double, background: Double, latent: Double?) -> Double {
+        let e = latent ?? eps
+        let a = log1p(-e) + decoded
+        let b = e > 0 ? log(e) + background : -Double.infinity
+        let m = max(a, b)
+        return m == -.infinity ? -.infinity : m + log(exp(a - m) + exp(b - m))
     }
 
     public func logLikelihood(_ evidence: TokenEvidence, latent: Double?) -> Double {

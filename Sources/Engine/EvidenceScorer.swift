@@ -15,7 +15,18 @@ public struct EvidenceScorer: Sendable {
     /// Natural-log penalty per token beyond a hypothesis's length limit.
     public static let excessTokenLogPenalty = -12.0
 
-    public init(models: HypothesisModels) { self.models = models }
+    /// Paths kept per byte position when a response is scored over all its segmentations
+    /// (`LanguageModel.marginalLogProbabilities`); 0 scores only the path the tokenizer
+    /// would choose. Marginal scoring needs a `TokenwiseObservationModel` and no contextual
+    /// drift model; a U+FFFD counts as any one token that is not valid UTF-8 alone, and a
+    /// response that no path within the length limit spells falls back to the canonical path.
+    public let segmentationBeam: Int
+
+    public init(models: HypothesisModels, segmentationBeam: Int = 0) {
+        precondition(segmentationBeam >= 0, "the segmentation beam cannot be negative")
+        self.models = models
+        self.segmentationBeam = segmentationBeam
+    }
 
     /// Evidence of `response` after `prompt` under every hypothesis's first model, in hypothesis order.
     public func evidence(prompt: String, response: String) -> [TokenEvidence] {
@@ -31,21 +42,58 @@ public struct EvidenceScorer: Sendable {
         let n = space.stateCount
         var out = [[Double]](repeating: [Double](repeating: 0, count: n), count: responses.count)
         let latents = (0..<n).map { space.latentValue(ofState: $0) }
+        // Distinct latent values, for the marginal scorer's one pass per response.
+        var distinct: [Double?] = []
+        for v in latents where !distinct.contains(where: { $0 == v }) { distinct.append(v) }
+        let caches = CacheShelf(settings: models.settings)
         for h in 0..<models.count {
             let group = models.components[h]
-            let scored = group.map { self.evidence(prompt: prompt, responses: responses, model: $0) }
+            // perComponent[c][r][k]: log-likelihood of response r under component c at latent distinct[k].
+            let perComponent = group.map { hm -> [[Double]] in
+                let marginal = self.marginal(prompt: prompt, responses: responses, model: hm, observation: observation,
+                                             latents: distinct, caches: caches)
+                let canonical = marginal.contains { $0 == nil } ? self.evidence(prompt: prompt, responses: responses, model: hm) : []
+                return responses.indices.map { r in
+                    marginal[r] ?? distinct.map { observation.logLikelihood(canonical[r], latent: $0) }
+                }
+            }
             let logCount = Foundation.log(Double(group.count))
             for j in 0..<n where space.hypothesis(ofState: j) == h {
+                let k = distinct.firstIndex { $0 == latents[j] }!
                 for r in 0..<responses.count {
-                    if group.count == 1 {
-                        out[r][j] = observation.logLikelihood(scored[0][r], latent: latents[j])
-                    } else {
-                        out[r][j] = LogSpace.logSumExp(scored.map { observation.logLikelihood($0[r], latent: latents[j]) }) - logCount
-                    }
+                    out[r][j] = group.count == 1 ? perComponent[0][r][k]
+                        : LogSpace.logSumExp(perComponent.map { $0[r][k] }) - logCount
                 }
             }
         }
         return out
+    }
+
+    /// Tempered log-likelihoods of each response summed over its segmentations, one per value
+    /// of `latents`; nil per response where marginal scoring does not apply (see `segmentationBeam`).
+    func marginal(prompt: String, responses: [String], model hm: HypothesisModel, observation: any ObservationModel,
+                  latents: [Double?], caches: CacheShelf) -> [[Double]?] {
+        guard segmentationBeam > 0, let tokenwise = observation as? any TokenwiseObservationModel else {
+            return responses.map { _ in nil }
+        }
+        let promptTokens = hm.model.tokenizer.encode(prompt)
+        let limit = models.settings.newTokenLimit(promptTokenCount: promptTokens.count)
+        let primary = caches.cache(hm.modelIdentity, model: hm.model)
+        let companion = hm.driftModel.map { caches.cache(hm.driftIdentity, model: $0) }
+        let background = hm.background
+        let contextual = companion != nil
+        let mixers = latents.map { latent in
+            { (decoded: Double, drift: Double, token: Int) in
+                tokenwise.tokenLogLikelihood(decoded: decoded, background: contextual ? drift : background[token], latent: latent)
+            }
+        }
+        return responses.map { response in
+            let (bytes, replacements) = PieceIndex.bytes(of: response)
+            return marginalLogProbabilities(
+                promptTokens: promptTokens, continuation: bytes, replacements: replacements, limit: limit, index: hm.pieces,
+                beam: segmentationBeam, primary: primary, companion: companion, mixers: mixers
+            ).map { $0.map { tokenwise.beta * $0 } }
+        }
     }
 
     /// Evidence of many responses to one prompt under one model, sharing the scoring cache.
@@ -77,5 +125,19 @@ public struct EvidenceScorer: Sendable {
             bg += Array(repeating: Self.excessTokenLogPenalty, count: excess)
         }
         return TokenEvidence(decodedLogProbs: decoded, backgroundLogProbs: bg)
+    }
+}
+
+/// Scoring caches of one batch (one prompt), one per model identity, shared by every
+/// component that uses the model.
+final class CacheShelf {
+    let settings: DecodingSettings
+    private var caches: [String: DecodedStepCache] = [:]
+    init(settings: DecodingSettings) { self.settings = settings }
+    func cache(_ identity: String, model: any LanguageModel) -> DecodedStepCache {
+        if let hit = caches[identity] { return hit }
+        let made = DecodedStepCache(model: model, settings: settings)
+        caches[identity] = made
+        return made
     }
 }

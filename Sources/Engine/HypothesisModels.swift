@@ -22,6 +22,12 @@ public struct HypothesisModel: Sendable {
     /// distribution in context instead of the fixed `background`, so drift toward other
     /// text is modelled as text rather than as context-free noise.
     public let driftModel: (any LanguageModel)?
+    /// Identities of `model` alone and of `driftModel` (empty without one): components that
+    /// share a model share its scoring cache.
+    public let modelIdentity: String
+    public let driftIdentity: String
+    /// Every token by its piece, for scoring all segmentations of a response.
+    public let pieces: PieceIndex
 
     public init(name: String, model: any LanguageModel, identity: String, settings: DecodingSettings,
                 driftModel: (any LanguageModel)? = nil, driftIdentity: String = "") {
@@ -30,10 +36,13 @@ public struct HypothesisModel: Sendable {
         self.name = name
         self.model = model
         self.identity = driftModel == nil ? identity : identity + "+drift:" + driftIdentity
+        self.modelIdentity = identity
+        self.driftIdentity = driftIdentity
         self.driftModel = driftModel
         let background = settings.decodedLogProbabilities(raw: model.nextTokenLogProbabilities(context: []))
         self.background = background
         self.replacement = ReplacementCharacter(tokenizer: model.tokenizer, background: background)
+        self.pieces = PieceIndex(tokenizer: model.tokenizer)
     }
 }
 
@@ -85,7 +94,7 @@ public struct ReplacementCharacter: Sendable {
 /// the references (a sequence-level mixture, so tokenizers need not agree).
 public struct HypothesisModels: Sendable {
     /// The model(s) of each hypothesis: one per base; the references for `None`.
-    public private(set) var components: [[HypothesisModel]]
+    public internal(set) var components: [[HypothesisModel]]
     public let settings: DecodingSettings
     public let hasNone: Bool
 

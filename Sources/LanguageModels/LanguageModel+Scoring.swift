@@ -113,3 +113,24 @@ struct DistributionCache {
         return step
     }
 }
+
+/// Decoded next-token distributions of one model under one decoding, cached by context:
+/// a reference type so that several scorers (for example every drift component of one base)
+/// share the work for one prompt. Not thread-safe: one per thread.
+public final class DecodedStepCache {
+    public let model: any LanguageModel
+    private var cache: DistributionCache
+
+    public init(model: any LanguageModel, settings: DecodingSettings) {
+        self.model = model
+        self.cache = DistributionCache(settings: settings, window: model.contextWindow)
+    }
+
+    /// The decoded log-probability function (natural log) of the next token after `context`.
+    func step(context: [Int]) -> DistributionCache.Step { cache.step(context: context, model: model) }
+
+    /// Natural-log decoded probability of `token` after `context`.
+    public func decodedLogProbability(of token: Int, after context: [Int]) -> Double {
+        step(context: context).decoded(token)
+    }
+}

@@ -43,7 +43,7 @@ public struct Calibration: Codable, Sendable, Equatable {
         var observation = settings.observation
         observation.beta = 1
         let space = settings.space(models: models)
-        let scorer = EvidenceScorer(models: models)
+        let scorer = settings.answerScorer(models: models)
         var trajectories = [(truth: Int, scores: [[Double]])]()
         var rng = SeededGenerator(seed: seed ^ 0xCA11_B8A7)
         for (h, group) in models.components.enumerated() {

@@ -1,4 +1,5 @@
 import Corpora
+import Engine
 import Foundation
 import LanguageModels
 import Oracles
@@ -92,12 +93,23 @@ public struct Demo: Sendable {
             log("trained contextual drift models")
         }
 
+        // Answers are scored with domain drift when asked: a library of held-out text of every pool corpus.
+        var scoringModels = models
+        if settings.domainDrift {
+            let domains = try Self.poolSources.map { name in
+                HypothesisModels.DriftDomain(name: name, documents: try corpora.corpus(name).text(in: .heldout, maxBytes: NoneReference.bytesPerCorpus)
+                    .components(separatedBy: "\n\n").filter { !$0.isEmpty })
+            }
+            scoringModels = try models.withDomainDrift(domains: domains)
+            log("trained domain drift models (\(domains.count) domains)")
+        }
+
         // Calibrate beta on fine-tunes of known provenance built for calibration only.
         var settings = self.settings
         var calibration: Calibration?
         if calibrate {
             let domains = try Self.calibrationDomains.flatMap { try corpora.corpus($0).text(in: .finetune, maxBytes: 40_000).components(separatedBy: "\n\n") }
-            let fitted = try Calibration.fit(models: models, settings: settings, pool: pool, domains: domains, seed: settings.seed)
+            let fitted = try Calibration.fit(models: scoringModels, settings: settings, pool: pool, domains: domains, seed: settings.seed)
             settings.beta = fitted.beta
             calibration = fitted
             log(String(format: "calibration: beta = %.2f (mean log score %.3f; %.3f at beta 1) from %d models, %d answers",
@@ -123,6 +135,7 @@ public struct Demo: Sendable {
                               storePath: workDirectory.appendingPathComponent("store.sqlite").path,
                               journalPath: journal.path, runID: "demo-\(strategy)-\(settings.seed)")
             run.calibration = calibration
+            run.scoringModels = scoringModels
             return try await run.execute(log: log, precomputeProgress: precomputeProgress)
         }
         let eig: LiveRun.Outcome

@@ -14,6 +14,14 @@ public struct EngineSettings: Sendable, Codable, Equatable {
     /// Model drift with a contextual generic-text model in each hypothesis's tokenizer
     /// (`attrib demo` trains them on pooled held-out text) instead of a fixed background.
     public var contextualDrift = false
+    /// Score the API's answers with domain drift (`HypothesisModels.withDomainDrift`): each
+    /// base drifts toward whichever domain of a library of held-out text fits the answer.
+    /// The EIG tensors keep the cheaper fixed-background models.
+    public var domainDrift = false
+    /// Paths kept per byte position when an answer is scored over all its token paths for the
+    /// posterior update (`EvidenceScorer.segmentationBeam`); 0 scores only the canonical
+    /// tokenization. The EIG tensors always use the canonical path (cheaper).
+    public var segmentationBeam = 4
     /// Tempering power of the observation model.
     public var beta = 1.0
     /// Prior probability of `None`.
@@ -39,6 +47,11 @@ public struct EngineSettings: Sendable, Codable, Equatable {
     public init() {}
 
     public var observation: DriftMixtureModel { DriftMixtureModel(eps: eps, beta: beta) }
+
+    /// The scorer of the API's answers for the posterior update.
+    public func answerScorer(models: HypothesisModels) -> EvidenceScorer {
+        EvidenceScorer(models: models, segmentationBeam: segmentationBeam)
+    }
 
     public var stoppingRule: any StoppingRule {
         var rules: [any StoppingRule] = [PosteriorThreshold(tau: threshold), QueryBudget(budget: budgetPerModel)]

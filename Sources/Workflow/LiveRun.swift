@@ -20,6 +20,10 @@ public struct LiveRun: Sendable {
     public var runID: String
     /// Where `settings.beta` came from, recorded in the report.
     public var calibration: Calibration?
+    /// Models that score the API's answers for the posterior update, when richer than the
+    /// `models` that build the EIG tensors (for example with domain drift, too costly for
+    /// the tensors); nil uses `models` for both.
+    public var scoringModels: HypothesisModels?
 
     public init(apiURL: String, token: APIToken, models: HypothesisModels, pool: PromptPool, settings: EngineSettings,
                 modelIDs: [Int], storePath: String?, journalPath: String, runID: String) {
@@ -58,7 +62,7 @@ public struct LiveRun: Sendable {
         let findings = try await journaled.open()
         for f in findings { log("journal: \(f)") }
 
-        let runner = AttributionRunner(bank: pre.bank, prompts: pool.prompts, scorer: EvidenceScorer(models: models),
+        let runner = AttributionRunner(bank: pre.bank, prompts: pool.prompts, scorer: settings.answerScorer(models: scoringModels ?? models),
                                        observation: settings.observation, strategy: strategy, stopping: settings.stoppingRule,
                                        globalBudget: settings.globalBudget, concurrency: settings.concurrency, seed: settings.seed)
         let names = (0..<pre.bank.space.hypothesisCount).map { pre.bank.space.name(ofHypothesis: $0) }

@@ -1,0 +1,84 @@
+import Foundation
+import LanguageModels
+
+/// Domain drift: a fine-tune is its base with text of some domain mixed in, so each model of
+/// a hypothesis becomes a sequence-level equal mixture of "model drifted toward domain d", one
+/// per domain of a library, each with a contextual drift model of that domain's text in the
+/// model's own tokenizer (see `HypothesisModel.driftModel`).
+///
+/// A response is then explained by its base plus whichever domain fits it, instead of by the
+/// base plus context-free noise. Without this, "base plus domain" text is better explained by
+/// a candidate that is itself a fine-tune of a relative (round1-like's `fortunes-dialog`,
+/// base plus jargon) than by the true base.
+extension HypothesisModels {
+    /// One domain of the library: a name (for identities) and its documents.
+    public struct DriftDomain: Sendable {
+        public var name: String
+        public var documents: [String]
+        public init(name: String, documents: [String]) {
+            self.name = name
+            self.documents = documents
+        }
+    }
+
+    /// Order of the domain drift models (trigram: context matters, little text per domain).
+    public static let domainDriftOrder = 3
+
+    /// Every component replaced by one component per domain, each drifting toward that domain.
+    /// Drift models are trained once per (tokenizer, domain) and shared by every component with
+    /// that tokenizer; components whose model is not an `NGramLanguageModel` are kept as they are.
+    /// - Parameter progress: called after each drift model is trained, with a short line.
+    public func withDomainDrift(domains: [DriftDomain], progress: (String) -> Void = { _ in }) throws -> HypothesisModels {
+        precondition(!domains.isEmpty, "need at least one drift domain")
+        var trained: [String: (model: NGramLanguageModel, identity: String)] = [:]
+        var copy = self
+        copy.components = try components.map { group in
+            try group.flatMap { hm -> [HypothesisModel] in
+                guard let m = hm.model as? NGramLanguageModel else { return [hm] }
+                return try domains.map { domain in
+                    let key = m.tokenizer.identifier + "|" + domain.name
+                    let drift: (model: NGramLanguageModel, identity: String)
+                    if let known = trained[key] {
+                        drift = known
+                    } else {
+                        let model = try NGramLanguageModel(vocabulary: m.vocabulary, order: Self.domainDriftOrder, documents: domain.documents)
+                        drift = (model, domain.name + ":" + model.contentHash)
+                        trained[key] = drift
+                        progress("drift model \(domain.name) for \(m.tokenizer.identifier)")
+                    }
+                    return HypothesisModel(name: hm.name, model: hm.model, identity: hm.identity, settings: settings,
+                                           driftModel: drift.model, driftIdentity: drift.identity)
+                }
+            }
+        }
+        return copy
+    }
+}
+
+/// Fine-tuned components: a fine-tune carries the signature of fine-tuning itself (its
+/// counts are its base's merged with other text, which reshapes the whole tail that
+/// temperature 3 samples from), so a pristine base explains its answers worse than another
+/// candidate that is itself a fine-tune. Each n-gram component gains copies of itself
+/// fine-tuned on generic text at a few strengths, the same way a user would fine-tune it.
+extension HypothesisModels {
+    /// Every n-gram component followed by its fine-tunes on `documents` at each of `strengths`.
+    /// - Parameter progress: called after each fine-tune is built, with a short line.
+    public func withFineTunedComponents(documents: [String], strengths: [Double], seed: UInt64,
+                                        progress: (String) -> Void = { _ in }) throws -> HypothesisModels {
+        precondition(!strengths.isEmpty && strengths.allSatisfy { $0 > 0 && $0 < 1 }, "strengths must be in (0, 1)")
+        var copy = self
+        copy.components = try components.map { group in
+            try group.flatMap { hm -> [HypothesisModel] in
+                guard let m = hm.model as? NGramLanguageModel else { return [hm] }
+                let tuned = try strengths.map { s in
+                    let model = try m.fineTuned(on: documents, strength: s, seed: seed)
+                    progress("fine-tuned \(hm.name) at strength \(s)")
+                    return HypothesisModel(name: hm.name, model: model, identity: hm.identity + "+tuned:\(s):" + model.contentHash,
+                                           settings: settings)
+                }
+                return [hm] + tuned
+            }
+        }
+        return copy
+    }
+}

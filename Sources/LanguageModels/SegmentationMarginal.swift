@@ -1,0 +1,180 @@
+/// Every token whose piece starts a byte string, for walking all segmentations of a text.
+public struct PieceIndex: Sendable {
+    private let tokensByPiece: [[UInt8]: [Int]]
+    /// Longest piece in bytes.
+    public let maxPieceLength: Int
+    /// Tokens whose piece is not valid UTF-8 on its own (lone bytes of multi-byte characters):
+    /// sampled alone, each reaches the API's caller as one U+FFFD.
+    public let invalidTokens: [Int]
+
+    public init(tokenizer: any Tokenizer) {
+        var map: [[UInt8]: [Int]] = [:]
+        var longest = 0
+        var invalid: [Int] = []
+        for token in 0..<tokenizer.vocabularySize where token != tokenizer.endOfTextToken {
+            let piece = tokenizer.piece(of: token)
+            guard !piece.isEmpty else { continue }
+            map[piece, default: []].append(token)
+            longest = max(longest, piece.count)
+            if String(validating: piece, as: UTF8.self) == nil { invalid.append(token) }
+        }
+        tokensByPiece = map
+        maxPieceLength = longest
+        invalidTokens = invalid
+    }
+
+    /// The UTF-8 bytes of `text` and the byte offsets where a U+FFFD starts.
+    public static func bytes(of text: String) -> (bytes: [UInt8], replacements: Set<Int>) {
+        var replacements = Set<Int>()
+        var offset = 0
+        for scalar in text.unicodeScalars {
+            if scalar == "\u{FFFD}" { replacements.insert(offset) }
+            offset += UTF8.width(scalar)
+        }
+        return (Array(text.utf8), replacements)
+    }
+
+    /// (token, piece length) of every token whose piece is a prefix of `bytes[start...]`.
+    public func matches(_ bytes: [UInt8], at start: Int) -> [(token: Int, length: Int)] {
+        var out: [(Int, Int)] = []
+        let end = min(bytes.count, start + maxPieceLength)
+        guard start < end else { return out }
+        for stop in (start + 1)...end {
+            if let tokens = tokensByPiece[Array(bytes[start..<stop])] {
+                for t in tokens { out.append((t, stop - start)) }
+            }
+        }
+        return out
+    }
+}
+
+extension LanguageModel {
+    /// `marginalLogProbabilities(promptTokens:continuation:limit:index:beam:primary:companion:mixers:)`
+    /// for this model alone, with a fresh cache; `mixers` see the token's decoded log-probability.
+    public func marginalLogProbabilities(
+        promptTokens: [Int], continuation: [UInt8], replacements: Set<Int> = [], settings: DecodingSettings, index: PieceIndex,
+        beam: Int, mixers: [(_ decoded: Double, _ token: Int) -> Double]
+    ) -> [Double]? {
+        LanguageModels.marginalLogProbabilities(
+            promptTokens: promptTokens, continuation: continuation, replacements: replacements,
+            limit: settings.newTokenLimit(promptTokenCount: promptTokens.count),
+            index: index, beam: beam, primary: DecodedStepCache(model: self, settings: settings), companion: nil,
+            mixers: mixers.map { mixer in { decoded, _, token in mixer(decoded, token) } })
+    }
+}
+
+/// Natural-log probability that an API returns exactly `continuation` (as bytes) after
+/// `promptTokens`, summed over the token paths whose pieces spell it, not just the path the
+/// tokenizer would choose: at temperature 3 a model often samples a non-canonical path
+/// (" th" + "e" where the tokenizer writes " the"), and scoring only the canonical path
+/// favours whichever model likes long merges.
+///
+/// A forward pass over byte positions; paths that share the model's context window and
+/// token count are merged exactly (their futures are identical), and at each position only
+/// the `beam` most likely merged paths are extended, so the result is a lower bound that
+/// tightens as `beam` grows. Paths with more than `limit` tokens are impossible; a path
+/// shorter than it ends with the end-of-text term.
+///
+/// A U+FFFD at a byte offset in `replacements` is what the caller sees of one sampled token
+/// whose piece is not valid UTF-8 alone: its probability is the sum over all such tokens
+/// (`PieceIndex.invalidTokens`), and the path continues with the likeliest of them as its
+/// context (the others' futures differ only through that one context token).
+///
+/// `primary` gives each token's decoded log-probability; `companion` (a model with the same
+/// tokenizer, for example a drift model) its own, or nil. `mixers` turn the two into the
+/// log-probability an observation model gives the token (for example a drift mixture); the
+/// result has one value per mixer, each its own sum over paths (pruning ranks paths by the
+/// first). Returns nil when no path within the limit spells the text.
+public func marginalLogProbabilities(
+    promptTokens: [Int], continuation: [UInt8], replacements: Set<Int> = [], limit: Int, index: PieceIndex, beam: Int,
+    primary: DecodedStepCache, companion: DecodedStepCache?,
+    mixers: [(_ decoded: Double, _ companion: Double, _ token: Int) -> Double]
+) -> [Double]? {
+    precondition(beam >= 1 && !mixers.isEmpty)
+    let window = [primary.model.contextWindow, companion?.model.contextWindow].compactMap { $0 }.max()
+    let unbounded = primary.model.contextWindow == nil || (companion != nil && companion!.model.contextWindow == nil)
+    func key(_ tokens: [Int]) -> PathKey {
+        PathKey(tail: unbounded ? tokens : Array(tokens.suffix(window ?? 0)), count: tokens.count)
+    }
+    func merge(_ a: inout [Double], _ b: [Double]) {
+        for i in a.indices { a[i] = logAddExp(a[i], b[i]) }
+    }
+    var frontier = [[PathKey: SegmentPath]](repeating: [:], count: continuation.count + 1)
+    frontier[0][key([])] = SegmentPath(tokens: [], scores: [Double](repeating: 0, count: mixers.count))
+    func add(_ next: SegmentPath, at end: Int) {
+        let k = key(next.tokens)
+        if var existing = frontier[end][k] {
+            merge(&existing.scores, next.scores)
+            frontier[end][k] = existing
+        } else {
+            frontier[end][k] = next
+        }
+    }
+    let replacementLength = 3  // U+FFFD in UTF-8
+    for position in 0..<continuation.count {
+        let kept = frontier[position].values.sorted { $0.scores[0] > $1.scores[0] }.prefix(beam)
+        frontier[position] = [:]
+        let matches = index.matches(continuation, at: position)
+        let replacement = replacements.contains(position) && !index.invalidTokens.isEmpty
+            && position + replacementLength <= continuation.count
+        guard !matches.isEmpty || replacement else { continue }
+        for path in kept where path.tokens.count < limit {
+            let context = promptTokens + path.tokens
+            let step = primary.step(context: context)
+            let other = companion?.step(context: context)
+            if replacement {
+                // One branch for "some invalid token": each mixer's log of the summed probability.
+                var next = path
+                var representative = index.invalidTokens[0]
+                for token in index.invalidTokens where step.decoded(token) > step.decoded(representative) { representative = token }
+                for i in mixers.indices {
+                    next.scores[i] += logSumExp(index.invalidTokens.map { mixers[i](step.decoded($0), other?.decoded($0) ?? -.infinity, $0) })
+                }
+                next.tokens.append(representative)
+                if next.scores[0] > -.infinity { add(next, at: position + replacementLength) }
+            }
+            for (token, length) in matches {
+                let decoded = step.decoded(token)
+                guard decoded > -.infinity else { continue }
+                let second = other?.decoded(token) ?? -.infinity
+                var next = path
+                next.tokens.append(token)
+                for i in mixers.indices { next.scores[i] += mixers[i](decoded, second, token) }
+                add(next, at: position + length)
+            }
+        }
+    }
+    var totals: [Double]?
+    let eos = primary.model.tokenizer.endOfTextToken
+    for path in frontier[continuation.count].values where path.tokens.count <= limit {
+        var scores = path.scores
+        if path.tokens.count < limit {
+            let context = promptTokens + path.tokens
+            let decoded = primary.step(context: context).decoded(eos)
+            let second = companion?.step(context: context).decoded(eos) ?? -.infinity
+            for i in mixers.indices { scores[i] += mixers[i](decoded, second, eos) }
+        }
+        if totals == nil { totals = scores } else { merge(&totals!, scores) }
+    }
+    return totals
+}
+
+/// A partial segmentation: its tokens (only the context window's tail matters once merged)
+/// and its log-probability under each mixer.
+struct SegmentPath {
+    var tokens: [Int]
+    var scores: [Double]
+}
+
+/// Paths with the same key have identical futures: the same context tail and token count.
+struct PathKey: Hashable {
+    var tail: [Int]
+    var count: Int
+}
+
+/// log(exp(a) + exp(b)) without overflow.
+@inline(__always) func logAddExp(_ a: Double, _ b: Double) -> Double {
+    let m = max(a, b)
+    guard m > -.infinity else { return -.infinity }
+    return m + cLog(cExp(a - m) + cExp(b - m))
+}
