@@ -14,6 +14,8 @@ struct EngineOptions: ParsableArguments {
     @Flag(help: "Model drift with a contextual generic-text model per tokenizer (demo only).") var contextualDrift = false
     @Option(help: "Token paths kept per byte when scoring an answer over its segmentations (0: canonical tokenization only).")
     var segmentationBeam = EngineSettings().segmentationBeam
+    @Option(help: "The same for the samples of the EIG tensors (0: canonical tokenization only, cheapest).")
+    var tensorSegmentationBeam = EngineSettings().tensorSegmentationBeam
     @Flag(inversion: .prefixedNo, help: "Score answers with drift toward a library of held-out domain text (demo only).") var domainDrift = EngineSettings().domainDrift
     @Option(help: "Tempering power beta of the observation model.") var beta = 1.0
     @Option(help: "Prior probability of None.") var noneMass = 0.1
@@ -30,6 +32,7 @@ struct EngineOptions: ParsableArguments {
         guard beta > 0 else { throw ValidationError("--beta must be positive.") }
         guard noneMass >= 0 && noneMass < 1 else { throw ValidationError("--none-mass must be in [0, 1).") }
         guard threads >= 1, concurrency >= 1 else { throw ValidationError("--threads and --concurrency must be at least 1.") }
+        guard tensorSegmentationBeam >= 0 else { throw ValidationError("--tensor-segmentation-beam cannot be negative, got \(tensorSegmentationBeam).") }
         guard segmentationBeam >= 0 else { throw ValidationError("--segmentation-beam cannot be negative, got \(segmentationBeam).") }
         _ = try grid()
     }
@@ -56,6 +59,7 @@ struct EngineOptions: ParsableArguments {
         s.contextualDrift = contextualDrift
         s.domainDrift = domainDrift
         s.segmentationBeam = segmentationBeam
+        s.tensorSegmentationBeam = tensorSegmentationBeam
         s.beta = beta
         s.noneMass = noneMass
         s.seed = seed

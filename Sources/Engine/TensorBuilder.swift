@@ -12,8 +12,11 @@ public struct TensorBuilder: Sendable {
     /// Responses sampled per state and prompt.
     public let samples: Int
     public let seed: UInt64
+    /// Segmentation beam of the scorer (`EvidenceScorer.segmentationBeam`; 0: canonical path).
+    public let segmentationBeam: Int
 
-    public init(models: HypothesisModels, space: HypothesisSpace, observation: DriftMixtureModel, samples: Int, seed: UInt64) {
+    public init(models: HypothesisModels, space: HypothesisSpace, observation: DriftMixtureModel, samples: Int, seed: UInt64,
+                segmentationBeam: Int = 0) {
         precondition(space.hypothesisCount == models.count, "the space needs one hypothesis per model")
         precondition(samples >= 1, "need at least one sample per state")
         self.models = models
@@ -21,6 +24,7 @@ public struct TensorBuilder: Sendable {
         self.observation = observation
         self.samples = samples
         self.seed = seed
+        self.segmentationBeam = segmentationBeam
     }
 
     /// The drift `eps` of state `i`: its latent value, or the observation model's eps.
@@ -40,7 +44,7 @@ public struct TensorBuilder: Sendable {
                 responses.append(sampler.sample(prompt: prompt, hypothesis: space.hypothesis(ofState: i), eps: eps(ofState: i), rng: &rng))
             }
         }
-        let ll = EvidenceScorer(models: models).logLikelihoods(prompt: prompt, responses: responses, observation: observation, space: space)
+        let ll = EvidenceScorer(models: models, segmentationBeam: segmentationBeam).logLikelihoods(prompt: prompt, responses: responses, observation: observation, space: space)
         var values = [Float](repeating: 0, count: n * samples * n)
         for r in 0..<responses.count { for j in 0..<n { values[r * n + j] = Float(ll[r][j]) } }
         return CrossScoreTensor(states: n, samples: samples, values: values)
@@ -80,6 +84,7 @@ extension TensorBuilder {
         h.combine("new=\(s.maxNewTokens.map(String.init) ?? "-") total=\(s.maxTotalTokens.map(String.init) ?? "-") min=\(s.minNewTokens)")
         h.combine("eps=\(observation.eps) beta=\(observation.beta) grid=\(space.latentGrid) none=\(space.includesNone)")
         h.combine("S=\(samples) seed=\(seed) penalty=\(EvidenceScorer.excessTokenLogPenalty)")
+        if segmentationBeam > 0 { h.combine("segmentation-beam=\(segmentationBeam)") }
         h.combine(UInt64(prompt.utf8.count))
         h.combine(prompt)
         return h.hex

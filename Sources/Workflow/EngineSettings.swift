@@ -22,6 +22,8 @@ public struct EngineSettings: Sendable, Codable, Equatable {
     /// posterior update (`EvidenceScorer.segmentationBeam`); 0 scores only the canonical
     /// tokenization. The EIG tensors always use the canonical path (cheaper).
     public var segmentationBeam = 4
+    /// The same for scoring the samples of the EIG tensors (0: canonical path, the cheapest).
+    public var tensorSegmentationBeam = 0
     /// Tempering power of the observation model.
     public var beta = 1.0
     /// Prior probability of `None`.
@@ -72,6 +74,7 @@ public struct EngineSettings: Sendable, Codable, Equatable {
     }
 
     public func tensorBuilder(models: HypothesisModels) -> TensorBuilder {
-        TensorBuilder(models: models, space: space(models: models), observation: observation, samples: samples, seed: seed)
+        TensorBuilder(models: models, space: space(models: models), observation: observation, samples: samples, seed: seed,
+                      segmentationBeam: tensorSegmentationBeam)
     }
 }
