@@ -92,3 +92,36 @@ public struct Calibration: Codable, Sendable, Equatable {
                            models: trajectories.count, responses: trajectories.count * responsesPerModel, bins: bins)
     }
 }
+
+extension Calibration {
+    /// A fingerprint of everything `fit` depends on: every model's identity, the decoding and
+    /// observation settings, the scorer, the pool, the calibration text and the seed.
+    public static func fingerprint(models: HypothesisModels, settings: EngineSettings, pool: PromptPool, domains: [String],
+                                   strengths: [Double] = [0.2, 0.6], responsesPerModel: Int = 12, seed: UInt64) -> String {
+        var h = StableHash()
+        h.combine("attrib-calibration-v1")
+        for group in models.components { for m in group { h.combine(m.name); h.combine(m.identity) } }
+        h.combine("\(models.settings)")
+        h.combine("eps=\(settings.eps) grid=\(settings.latentGrid) none=\(settings.noneMass) beam=\(settings.segmentationBeam)")
+        h.combine("strengths=\(strengths) answers=\(responsesPerModel) seed=\(seed) betas=\(betaGrid)")
+        for prompt in pool.prompts { h.combine(prompt) }
+        for document in domains { h.combine(document) }
+        return h.hex
+    }
+
+    /// `fit`, reusing `DIR/calibration-<fingerprint>.json` when a previous fit with the same
+    /// inputs left one there (the fit is deterministic), and writing it otherwise.
+    public static func fitOrLoad(cacheDirectory: URL, models: HypothesisModels, settings: EngineSettings, pool: PromptPool,
+                                 domains: [String], seed: UInt64) throws -> (calibration: Calibration, cached: Bool) {
+        let key = fingerprint(models: models, settings: settings, pool: pool, domains: domains, seed: seed)
+        let url = cacheDirectory.appendingPathComponent("calibration-\(key.prefix(16)).json")
+        if let data = try? Data(contentsOf: url), let cached = try? JSONDecoder().decode(Calibration.self, from: data) {
+            return (cached, true)
+        }
+        let fitted = try fit(models: models, settings: settings, pool: pool, domains: domains, seed: seed)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try atomicWrite(try encoder.encode(fitted), to: url)
+        return (fitted, false)
+    }
+}

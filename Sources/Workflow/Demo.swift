@@ -109,11 +109,12 @@ public struct Demo: Sendable {
         var calibration: Calibration?
         if calibrate {
             let domains = try Self.calibrationDomains.flatMap { try corpora.corpus($0).text(in: .finetune, maxBytes: 40_000).components(separatedBy: "\n\n") }
-            let fitted = try Calibration.fit(models: scoringModels, settings: settings, pool: pool, domains: domains, seed: settings.seed)
+            let (fitted, cached) = try Calibration.fitOrLoad(cacheDirectory: workDirectory, models: scoringModels, settings: settings,
+                                                             pool: pool, domains: domains, seed: settings.seed)
             settings.beta = fitted.beta
             calibration = fitted
-            log(String(format: "calibration: beta = %.2f (mean log score %.3f; %.3f at beta 1) from %d models, %d answers",
-                       fitted.beta, fitted.logScore, fitted.logScoreAtOne, fitted.models, fitted.responses))
+            log(String(format: "calibration%@: beta = %.2f (mean log score %.3f; %.3f at beta 1) from %d models, %d answers",
+                       cached ? " (cached)" : "", fitted.beta, fitted.logScore, fitted.logScoreAtOne, fitted.models, fitted.responses))
         }
 
         // The simulator on a free loopback port, with a fresh token.
