@@ -50,4 +50,4 @@ tau = next((float(a.split()[1]) for a in [args[i:] for i in range(len(args))] if
 stopped = [ok for r in rows for conf, ok in zip(r['confidence'], r['right']) if conf >= tau]
 if stopped: print(f"\nModels stopped at the threshold ({tau}): {len(stopped)}, right {sum(stopped)} ({sum(stopped)/len(stopped):.0%}).")
 PY
-cat "Results/demo/$zoo-seeds.md"
+cat "Results/demo/$zoo-seeds$label.md"

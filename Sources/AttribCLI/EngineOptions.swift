@@ -4,11 +4,12 @@ import Workflow
 /// Engine options shared by `run`, `precompute` and `demo`.
 struct EngineOptions: ParsableArguments {
     @Option(help: "Stop a model when its largest posterior probability reaches this.") var threshold = 0.95
-    @Option(help: "Queries per fine-tuned model at most.") var budget = 30
+    @Option(help: "Queries per fine-tuned model at most.") var budget = EngineSettings().budgetPerModel
     @Option(help: "Queries over all models at most (default: no global budget).") var globalBudget: Int?
     @Option(help: "Prompt selection: eig, eig-per-cost, random, disagreement, fixed.") var strategy = "eig"
     @Option(help: "Responses sampled per hypothesis state and prompt for the EIG tensors.") var samples = 6
-    @Option(help: "Stop a model when the best EIG stays below this many nats (default: never).") var eigFloor: Double?
+    @Option(help: "Stop a model when the best EIG over the pool stays below this many nats twice in a row (0: never).")
+    var eigFloor: Double = EngineSettings().eigFloor ?? 0
     @Option(help: "Latent drift grid (comma-separated eps values, or none for one global --eps).") var driftGrid = "0.02,0.15,0.5"
     @Option(help: "Drift eps when --drift-grid is none.") var eps = 0.1
     @Flag(help: "Model drift with a contextual generic-text model per tokenizer (demo only).") var contextualDrift = false
@@ -25,6 +26,7 @@ struct EngineOptions: ParsableArguments {
 
     func validate() throws {
         guard threshold > 0 && threshold <= 1 else { throw ValidationError("--threshold must be in (0, 1].") }
+        guard eigFloor >= 0 else { throw ValidationError("--eig-floor cannot be negative, got \(eigFloor).") }
         guard budget >= 1 else { throw ValidationError("--budget must be at least 1.") }
         guard globalBudget.map({ $0 >= 1 }) ?? true else { throw ValidationError("--global-budget must be at least 1.") }
         guard samples >= 1 else { throw ValidationError("--samples must be at least 1.") }
@@ -53,7 +55,7 @@ struct EngineOptions: ParsableArguments {
         s.globalBudget = globalBudget
         s.strategy = strategy
         s.samples = samples
-        s.eigFloor = eigFloor
+        s.eigFloor = eigFloor > 0 ? eigFloor : nil
         s.latentGrid = (try? grid()) ?? []
         s.eps = eps
         s.contextualDrift = contextualDrift

@@ -122,9 +122,13 @@ public struct Scheduler: Sendable {
         let logWeights = models[k].posterior.logWeights
         let context = SelectionContext(logWeights: logWeights, candidates: candidates)
         let selection = strategy.select(context, bank: bank, rng: &models[k].rng)
+        // The best EIG over the candidates, whatever the strategy picked, so that an EIG floor
+        // stops every strategy at the same point (a random baseline uses the same stopping rule).
+        let greedy = (strategy as? GreedyEIG).map { !$0.perUnitCost } ?? false
+        let bestEIG = greedy ? selection?.eig : bank.eig(logWeights: logWeights, candidates: candidates).max()
         let stopping = StoppingContext(queriesUsed: models[k].queriesUsed,
                                        maxPosterior: models[k].posterior.mapHypothesis.probability,
-                                       bestEIG: selection?.eig)
+                                       bestEIG: bestEIG)
         if let reason = models[k].rule.decide(stopping) { models[k].stopReason = reason; return }
         guard let selection else { models[k].stopReason = .noCandidates; return }
         let now = models[k].posterior.errorProbability

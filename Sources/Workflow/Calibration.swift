@@ -112,13 +112,13 @@ extension Calibration {
     /// `fit`, reusing `DIR/calibration-<fingerprint>.json` when a previous fit with the same
     /// inputs left one there (the fit is deterministic), and writing it otherwise.
     public static func fitOrLoad(cacheDirectory: URL, models: HypothesisModels, settings: EngineSettings, pool: PromptPool,
-                                 domains: [String], seed: UInt64) throws -> (calibration: Calibration, cached: Bool) {
-        let key = fingerprint(models: models, settings: settings, pool: pool, domains: domains, seed: seed)
+                                 domains: [String], responsesPerModel: Int = 12, seed: UInt64) throws -> (calibration: Calibration, cached: Bool) {
+        let key = fingerprint(models: models, settings: settings, pool: pool, domains: domains, responsesPerModel: responsesPerModel, seed: seed)
         let url = cacheDirectory.appendingPathComponent("calibration-\(key.prefix(16)).json")
         if let data = try? Data(contentsOf: url), let cached = try? JSONDecoder().decode(Calibration.self, from: data) {
             return (cached, true)
         }
-        let fitted = try fit(models: models, settings: settings, pool: pool, domains: domains, seed: seed)
+        let fitted = try fit(models: models, settings: settings, pool: pool, domains: domains, responsesPerModel: responsesPerModel, seed: seed)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try atomicWrite(try encoder.encode(fitted), to: url)

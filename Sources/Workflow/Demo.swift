@@ -49,6 +49,8 @@ public struct Demo: Sendable {
         let start = Date()
         let fm = FileManager.default
         try fm.createDirectory(at: workDirectory, withIntermediateDirectories: true)
+        let lock = try DirectoryLock(directory: workDirectory)
+        defer { withExtendedLifetime(lock) {} }
         let knownCorpora = Set(CorpusCatalog.sources.map(\.name))
         let spec = try ZooSpec.load(contentsOf: zooSpec, knownCorpora: knownCorpora)
         let zooDirectory = workDirectory.appendingPathComponent("zoo-\(spec.name)")

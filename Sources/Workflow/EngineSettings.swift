@@ -32,10 +32,13 @@ public struct EngineSettings: Sendable, Codable, Equatable {
     public var threshold = 0.95
     /// Queries per model at most.
     public var budgetPerModel = 30
-    /// Stop a model when the best EIG stays below this many nats twice in a row (nil: never).
-    /// Off by default: near relatives at temperature 3 differ by less than the Monte Carlo
-    /// noise of the EIG estimate, so a floor stops models that more queries would settle.
-    public var eigFloor: Double?
+    /// Stop a model when the best EIG over the pool stays below this many nats twice in a row
+    /// (nil: never), for every selection strategy alike. Near relatives differ by less than
+    /// the misspecification of the drift model, so past this point more queries move the
+    /// posterior as much toward the wrong relative as toward the right one: on round1-like,
+    /// 30 queries per model gave 7.2/12 right, 5 gave 8.0/12 (`scripts/budget-sweep.sh`),
+    /// and this floor stops most models after 2 to 4 queries.
+    public var eigFloor: Double? = 0.05
     /// Queries over all models at most (nil: none).
     public var globalBudget: Int?
     /// Selection strategy name (see `SelectionStrategies.names`).

@@ -21,9 +21,12 @@ public struct JournaledAttributionOracle: AttributionOracle {
 public enum WorkflowError: Error, Equatable, CustomStringConvertible {
     case sequenceMismatch(model: Int, engine: Int, journal: Int)
     case invalid(file: String, field: String, reason: String)
+    case busy(directory: String)
 
     public var description: String {
         switch self {
+        case .busy(let d):
+            return "\(d) is in use by another attrib demo (it holds \(d)/.lock); wait for it to finish, or pass another --work folder"
         case .sequenceMismatch(let m, let e, let j):
             return "model \(m): the engine asked query \(e) but the journal is at query \(j); was the journal written by another run?"
         case .invalid(let f, let field, let r): return "\(f): field \"\(field)\": \(r)"

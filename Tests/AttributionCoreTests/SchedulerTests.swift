@@ -43,6 +43,20 @@ import Testing
         }
     }
 
+    /// An EIG floor stops a random-selection run exactly where it stops a greedy one: the rule
+    /// sees the best EIG over the candidates, not the EIG of the prompt the strategy picked.
+    @Test func eigFloorStopsEveryStrategyAlike() throws {
+        let (bank, _) = world(seed: 5)
+        let best = bank.eig(logWeights: Posterior(space: space).logWeights).max()!
+        for strategy in [GreedyEIG(), RandomSelection(), FixedOrderSelection()] as [any SelectionStrategy] {
+            var high = Scheduler(modelIDs: [0], bank: bank, strategy: strategy, stoppingRule: EIGFloor(floor: best * 1.01), seed: 1)
+            #expect(high.next(maxConcurrent: 1).isEmpty, "\(strategy.name): the floor is above every prompt's EIG")
+            #expect(high.progress(of: 0)?.stopReason == .uninformative(floor: best * 1.01))
+            var low = Scheduler(modelIDs: [0], bank: bank, strategy: strategy, stoppingRule: EIGFloor(floor: best * 0.99), seed: 1)
+            #expect(low.next(maxConcurrent: 1).count == 1, "\(strategy.name): the best prompt is above the floor")
+        }
+    }
+
     @Test func globalBudgetIsNeverExceeded() throws {
         let (bank, fixtures) = world(seed: 2)
         var s = Scheduler(modelIDs: [0, 1, 2, 3], bank: bank, strategy: GreedyEIG(),

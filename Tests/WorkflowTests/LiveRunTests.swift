@@ -84,4 +84,27 @@ struct ModelsResponder: FineTuneResponder {
         #expect(c.bins.reduce(0) { $0 + $1.count } == 30)
         #expect(c.logScore >= c.logScoreAtOne)        // the fit is at least as good as beta = 1
     }
+
+    @Test func calibrationIsCachedByFingerprint() throws {
+        let (models, _, _) = try Self.world()
+        var settings = EngineSettings()
+        settings.latentGrid = []
+        let docs = try String(contentsOfFile: "/usr/share/common-licenses/GPL-2", encoding: .utf8).components(separatedBy: "\n\n")
+        let pool = PromptPool(prompts: ["The ", "a"])
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("calibration-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = try Calibration.fitOrLoad(cacheDirectory: directory, models: models, settings: settings, pool: pool, domains: docs,
+                                              responsesPerModel: 3, seed: 3)
+        let second = try Calibration.fitOrLoad(cacheDirectory: directory, models: models, settings: settings, pool: pool, domains: docs,
+                                               responsesPerModel: 3, seed: 3)
+        #expect(!first.cached && second.cached)
+        #expect(first.calibration == second.calibration)
+        var other = settings
+        other.segmentationBeam = 0
+        #expect(Calibration.fingerprint(models: models, settings: other, pool: pool, domains: docs, responsesPerModel: 3, seed: 3)
+            != Calibration.fingerprint(models: models, settings: settings, pool: pool, domains: docs, responsesPerModel: 3, seed: 3))
+        #expect(Calibration.fingerprint(models: models, settings: settings, pool: pool, domains: docs, responsesPerModel: 3, seed: 4)
+            != Calibration.fingerprint(models: models, settings: settings, pool: pool, domains: docs, responsesPerModel: 3, seed: 3))
+    }
 }
