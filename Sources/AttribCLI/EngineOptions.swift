@@ -10,6 +10,7 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "Responses sampled per hypothesis state and prompt for the EIG tensors.") var samples = 6
     @Option(help: "Stop a model when the best EIG over the pool stays below this many nats twice in a row (0: never).")
     var eigFloor: Double = EngineSettings().eigFloor ?? 0
+    @Option(help: "Queries every model gets before the EIG floor may stop it.") var eigFloorAfter = EngineSettings().eigFloorAfter
     @Option(help: "Latent drift grid (comma-separated eps values, or none for one global --eps).") var driftGrid = "0.02,0.15,0.5"
     @Option(help: "Drift eps when --drift-grid is none.") var eps = 0.1
     @Flag(help: "Model drift with a contextual generic-text model per tokenizer (demo only).") var contextualDrift = false
@@ -26,6 +27,7 @@ struct EngineOptions: ParsableArguments {
 
     func validate() throws {
         guard threshold > 0 && threshold <= 1 else { throw ValidationError("--threshold must be in (0, 1].") }
+        guard eigFloorAfter >= 0 else { throw ValidationError("--eig-floor-after cannot be negative, got \(eigFloorAfter).") }
         guard eigFloor >= 0 else { throw ValidationError("--eig-floor cannot be negative, got \(eigFloor).") }
         guard budget >= 1 else { throw ValidationError("--budget must be at least 1.") }
         guard globalBudget.map({ $0 >= 1 }) ?? true else { throw ValidationError("--global-budget must be at least 1.") }
@@ -56,6 +58,7 @@ struct EngineOptions: ParsableArguments {
         s.strategy = strategy
         s.samples = samples
         s.eigFloor = eigFloor > 0 ? eigFloor : nil
+        s.eigFloorAfter = eigFloorAfter
         s.latentGrid = (try? grid()) ?? []
         s.eps = eps
         s.contextualDrift = contextualDrift

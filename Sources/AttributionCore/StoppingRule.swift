@@ -73,18 +73,23 @@ public struct QueryBudget: StoppingRule {
 public struct EIGFloor: StoppingRule {
     public var floor: Double
     public var patience: Int
+    /// Queries a model always gets before the floor may stop it (low EIG still counts
+    /// toward the patience meanwhile).
+    public var minimumQueries: Int
     public private(set) var consecutiveLow = 0
 
-    public init(floor: Double = 1e-3, patience: Int = 1) {
+    public init(floor: Double = 1e-3, patience: Int = 1, minimumQueries: Int = 0) {
         precondition(patience >= 1, "patience must be at least 1")
+        precondition(minimumQueries >= 0, "minimumQueries cannot be negative")
         self.floor = floor
         self.patience = patience
+        self.minimumQueries = minimumQueries
     }
 
     public mutating func decide(_ c: StoppingContext) -> StopReason? {
         guard let eig = c.bestEIG else { return nil }
         consecutiveLow = eig < floor ? consecutiveLow + 1 : 0
-        return consecutiveLow >= patience ? .uninformative(floor: floor) : nil
+        return consecutiveLow >= patience && c.queriesUsed >= minimumQueries ? .uninformative(floor: floor) : nil
     }
     public mutating func reset() { consecutiveLow = 0 }
 }

@@ -39,6 +39,8 @@ public struct EngineSettings: Sendable, Codable, Equatable {
     /// 30 queries per model gave 7.2/12 right, 5 gave 8.0/12 (`scripts/budget-sweep.sh`),
     /// and this floor stops most models after 2 to 4 queries.
     public var eigFloor: Double? = 0.05
+    /// Queries every model gets before the EIG floor may stop it.
+    public var eigFloorAfter = 5
     /// Queries over all models at most (nil: none).
     public var globalBudget: Int?
     /// Selection strategy name (see `SelectionStrategies.names`).
@@ -60,7 +62,7 @@ public struct EngineSettings: Sendable, Codable, Equatable {
 
     public var stoppingRule: any StoppingRule {
         var rules: [any StoppingRule] = [PosteriorThreshold(tau: threshold), QueryBudget(budget: budgetPerModel)]
-        if let eigFloor { rules.append(EIGFloor(floor: eigFloor, patience: 2)) }
+        if let eigFloor { rules.append(EIGFloor(floor: eigFloor, patience: 2, minimumQueries: eigFloorAfter)) }
         return AnyOf(rules)
     }
 

@@ -25,6 +25,16 @@ import Testing
         #expect(r.decide(StoppingContext(queriesUsed: 0, maxPosterior: 0.5, bestEIG: nil)) == nil)
     }
 
+    @Test func eigFloorWaitsForTheMinimumQueries() {
+        var r = EIGFloor(floor: 0.01, patience: 2, minimumQueries: 3)
+        #expect(r.decide(StoppingContext(queriesUsed: 0, maxPosterior: 0.5, bestEIG: 0.001)) == nil)
+        #expect(r.decide(StoppingContext(queriesUsed: 1, maxPosterior: 0.5, bestEIG: 0.001)) == nil)
+        #expect(r.decide(StoppingContext(queriesUsed: 2, maxPosterior: 0.5, bestEIG: 0.001)) == nil)
+        #expect(r.decide(StoppingContext(queriesUsed: 3, maxPosterior: 0.5, bestEIG: 0.001)) == .uninformative(floor: 0.01))
+        var high = EIGFloor(floor: 0.01, patience: 2, minimumQueries: 3)
+        #expect(high.decide(StoppingContext(queriesUsed: 3, maxPosterior: 0.5, bestEIG: 0.001)) == nil)  // patience first
+    }
+
     @Test func combinationReportsFirstReasonAndKeepsStateOfAll() {
         var r = AnyOf([PosteriorThreshold(tau: 0.9), QueryBudget(budget: 5), EIGFloor(floor: 0.1, patience: 2)])
         #expect(r.decide(StoppingContext(queriesUsed: 1, maxPosterior: 0.5, bestEIG: 0.01)) == nil)
