@@ -55,20 +55,9 @@ struct ZooFiguresCommand: ParsableCommand {
         }
 
         let root = corpora.map { URL(fileURLWithPath: $0) }
-        let pool: [String]
-        do {
-            let sources = try Demo.poolSources.map { try Corpus.load($0, root: root) }
-            pool = DefaultPool.make(corpora: sources, count: prompts).prompts
-        } catch let error as CustomStringConvertible {
-            throw ValidationError("The held-out prompts need the corpora (bash scripts/install-corpora.sh): \(error.description)")
-        }
+        let pool = try ZooFiguresCommand.heldOutPool(count: prompts, root: root)
 
-        let figures: ZooFigures
-        do {
-            figures = try ZooFigures(directory: URL(fileURLWithPath: directory), seed: seed)
-        } catch let error as CustomStringConvertible {
-            throw ValidationError(error.description)
-        }
+        let figures = try ZooFiguresCommand.figures(directory: directory, seed: seed)
         let start = Date()
         let lengths = figures.continuationLengths(
             prompts: roundPrompts, samplesPerPrompt: samples, realResponses: real, realLongWriters: Self.realLongWriters)
@@ -90,5 +79,24 @@ struct ZooFiguresCommand: ParsableCommand {
         if let seed { parts.append("--seed \(seed)") }
         if round1Log != "../shared/mlmac/round1-log" { parts.append("--round1-log \(round1Log)") }
         return parts.joined(separator: " ")
+    }
+
+    /// The held-out default pool of `count` prompts (the demo's pool), or a clear error.
+    static func heldOutPool(count: Int, root: URL?) throws -> [String] {
+        do {
+            let sources = try Demo.poolSources.map { try Corpus.load($0, root: root) }
+            return DefaultPool.make(corpora: sources, count: count).prompts
+        } catch let error as CustomStringConvertible {
+            throw ValidationError("The held-out prompts need the corpora (bash scripts/install-corpora.sh): \(error.description)")
+        }
+    }
+
+    /// Every model of the zoo built in `directory`, or a clear error.
+    static func figures(directory: String, seed: UInt64?) throws -> ZooFigures {
+        do {
+            return try ZooFigures(directory: URL(fileURLWithPath: directory), seed: seed)
+        } catch let error as CustomStringConvertible {
+            throw ValidationError(error.description)
+        }
     }
 }

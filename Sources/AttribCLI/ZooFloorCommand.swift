@@ -49,19 +49,8 @@ struct ZooFloorCommand: ParsableCommand {
 
     func run() throws {
         let root = corpora.map { URL(fileURLWithPath: $0) }
-        let pool: [String]
-        do {
-            let sources = try Demo.poolSources.map { try Corpus.load($0, root: root) }
-            pool = DefaultPool.make(corpora: sources, count: prompts).prompts
-        } catch let error as CustomStringConvertible {
-            throw ValidationError("The held-out prompts need the corpora (bash scripts/install-corpora.sh): \(error.description)")
-        }
-        let figures: ZooFigures
-        do {
-            figures = try ZooFigures(directory: URL(fileURLWithPath: directory), seed: seed)
-        } catch let error as CustomStringConvertible {
-            throw ValidationError(error.description)
-        }
+        let pool = try ZooFiguresCommand.heldOutPool(count: prompts, root: root)
+        let figures = try ZooFiguresCommand.figures(directory: directory, seed: seed)
         let start = Date()
         let table = try figures.pairwiseFloor(prompts: pool, samplesPerPrompt: samples, scoring: floorScoring!, domainDocuments: { domain in
             try Corpus.load(domain, root: root).text(in: .finetune, maxBytes: ZooBuilder.defaultDomainBytes)

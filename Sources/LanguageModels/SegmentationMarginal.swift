@@ -99,21 +99,25 @@ public func marginalLogProbabilities(
     func merge(_ a: inout [Double], _ b: [Double]) {
         for i in a.indices { a[i] = logAddExp(a[i], b[i]) }
     }
-    var frontier = [[PathKey: SegmentPath]](repeating: [:], count: continuation.count + 1)
-    frontier[0][key([])] = SegmentPath(tokens: [], scores: [Double](repeating: 0, count: mixers.count))
+    // Paths ending at each byte position, in insertion order (so results never depend on
+    // hash-table order), with an index by key for merging.
+    var frontier = [Frontier](repeating: Frontier(), count: continuation.count + 1)
+    frontier[0].add(SegmentPath(tokens: [], scores: [Double](repeating: 0, count: mixers.count)), key: key([]))
     func add(_ next: SegmentPath, at end: Int) {
         let k = key(next.tokens)
-        if var existing = frontier[end][k] {
-            merge(&existing.scores, next.scores)
-            frontier[end][k] = existing
+        if let i = frontier[end].index[k] {
+            merge(&frontier[end].paths[i].scores, next.scores)
         } else {
-            frontier[end][k] = next
+            frontier[end].add(next, key: k)
         }
     }
     let replacementLength = 3  // U+FFFD in UTF-8
     for position in 0..<continuation.count {
-        let kept = frontier[position].values.sorted { $0.scores[0] > $1.scores[0] }.prefix(beam)
-        frontier[position] = [:]
+        // Best first; ties keep insertion order (the sort is stable over enumerated paths).
+        let kept = frontier[position].paths.enumerated()
+            .sorted { $0.element.scores[0] > $1.element.scores[0] || ($0.element.scores[0] == $1.element.scores[0] && $0.offset < $1.offset) }
+            .prefix(beam).map(\.element)
+        frontier[position] = Frontier()
         let matches = index.matches(continuation, at: position)
         let replacement = replacements.contains(position) && !index.invalidTokens.isEmpty
             && position + replacementLength <= continuation.count
@@ -146,7 +150,7 @@ public func marginalLogProbabilities(
     }
     var totals: [Double]?
     let eos = primary.model.tokenizer.endOfTextToken
-    for path in frontier[continuation.count].values where path.tokens.count <= limit {
+    for path in frontier[continuation.count].paths where path.tokens.count <= limit {
         var scores = path.scores
         if path.tokens.count < limit {
             let context = promptTokens + path.tokens
@@ -164,6 +168,16 @@ public func marginalLogProbabilities(
 struct SegmentPath {
     var tokens: [Int]
     var scores: [Double]
+}
+
+/// The paths ending at one byte position, in insertion order, indexed by key.
+struct Frontier {
+    var paths: [SegmentPath] = []
+    var index: [PathKey: Int] = [:]
+    mutating func add(_ path: SegmentPath, key: PathKey) {
+        index[key] = paths.count
+        paths.append(path)
+    }
 }
 
 /// Paths with the same key have identical futures: the same context tail and token count.
