@@ -30,7 +30,7 @@ struct ZooExplainCommand: ParsableCommand {
     @OptionGroup var engine: EngineOptions
 
     func run() throws {
-        let dir = URL(fileURLWithPath: work)
+        let dir = URL(fileURLWithPath: work, isDirectory: true)
         let zooDir = dir.appendingPathComponent("zoo-\(zoo)")
         let manifest = try ZooManifest.load(directory: zooDir)
         guard manifest.fineTunes.indices.contains(model) else {

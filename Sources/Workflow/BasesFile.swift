@@ -66,7 +66,9 @@ public struct BasesFile: Codable, Sendable, Equatable {
     /// Loads every model; paths are resolved against `directory` (the file's folder).
     public func hypothesisModels(directory: URL) throws -> HypothesisModels {
         func load(_ entry: Entry, field: String) throws -> (NGramLanguageModel, String) {
-            let url = URL(fileURLWithPath: entry.model, relativeTo: directory)
+            // Relative to the folder itself, even when its URL lacks a trailing slash (a folder
+            // that did not exist yet when the URL was made).
+            let url = URL(fileURLWithPath: entry.model, relativeTo: URL(fileURLWithPath: directory.path, isDirectory: true))
             do {
                 let model = try NGramLanguageModel(contentsOf: url)
                 return (model, model.contentHash)

@@ -25,6 +25,7 @@ public struct Demo: Sendable {
     public static let calibrationDomains = ["licenses", "debian-faq", "bofh-excuses"]
 
     public init(zooSpec: URL, workDirectory: URL, settings: EngineSettings, responseSeed: UInt64) {
+        let workDirectory = URL(fileURLWithPath: workDirectory.path, isDirectory: true)
         self.zooSpec = zooSpec
         self.workDirectory = workDirectory
         self.settings = settings
