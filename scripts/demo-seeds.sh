@@ -46,7 +46,9 @@ print("\n| stated confidence | models | accuracy |\n|---|---|---|")
 for lo, hi in bins:
     pts = [ok for r in rows for conf, ok in zip(r['confidence'], r['right']) if lo <= conf < hi]
     if pts: print(f"| [{lo}, {min(hi,1)}) | {len(pts)} | {sum(pts)/len(pts):.2f} |")
-tau = next((float(a.split()[1]) for a in [args[i:] for i in range(len(args))] if a.startswith('--threshold ')), 0.95)
+import re
+m = re.search(r'--threshold[ =](\S+)', args)
+tau = float(m.group(1)) if m else 0.95
 stopped = [ok for r in rows for conf, ok in zip(r['confidence'], r['right']) if conf >= tau]
 if stopped: print(f"\nModels stopped at the threshold ({tau}): {len(stopped)}, right {sum(stopped)} ({sum(stopped)/len(stopped):.0%}).")
 PY

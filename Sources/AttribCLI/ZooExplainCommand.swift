@@ -43,11 +43,7 @@ struct ZooExplainCommand: ParsableCommand {
         var settings = engine.settings
         settings.beta = 1
         if settings.domainDrift {
-            let domains = try Demo.poolSources.map { name in
-                HypothesisModels.DriftDomain(name: name, documents: try Corpus.load(name).text(in: .heldout, maxBytes: NoneReference.bytesPerCorpus)
-                    .components(separatedBy: "\n\n").filter { !$0.isEmpty })
-            }
-            models = try models.withDomainDrift(domains: domains)
+            models = try models.withDomainDrift(domains: NoneReference.driftDomains(Demo.poolSources) { try Corpus.load($0) })
         }
         if let tuned = fineTunedStrengths {
             let strengths = tuned.split(separator: ",").compactMap { Double($0) }

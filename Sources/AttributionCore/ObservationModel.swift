@@ -83,15 +83,9 @@ public struct DriftMixtureModel: TokenwiseObservationModel, Equatable {
     }
 
     public func logLikelihood(_ evidence: TokenEvidence, latent: Double?) -> Double {
-        let e = latent ?? eps
-        let logKeep = log1p(-e)
-        let logDrift = e > 0 ? log(e) : -Double.infinity
         var total = 0.0
         for t in 0..<evidence.decodedLogProbs.count {
-            let a = logKeep + evidence.decodedLogProbs[t]
-            let b = logDrift + evidence.backgroundLogProbs[t]
-            let m = max(a, b)
-            total += m == -.infinity ? -.infinity : m + log(exp(a - m) + exp(b - m))
+            total += tokenLogLikelihood(decoded: evidence.decodedLogProbs[t], background: evidence.backgroundLogProbs[t], latent: latent)
         }
         return beta * total
     }

@@ -125,7 +125,8 @@ public struct Scheduler: Sendable {
         // The best EIG over the candidates, whatever the strategy picked, so that an EIG floor
         // stops every strategy at the same point (a random baseline uses the same stopping rule).
         let greedy = (strategy as? GreedyEIG).map { !$0.perUnitCost } ?? false
-        let bestEIG = greedy ? selection?.eig : bank.eig(logWeights: logWeights, candidates: candidates).max()
+        let bestEIG = greedy || !models[k].rule.usesEIG ? selection?.eig
+            : bank.eig(logWeights: logWeights, candidates: candidates).max()
         let stopping = StoppingContext(queriesUsed: models[k].queriesUsed,
                                        maxPosterior: models[k].posterior.mapHypothesis.probability,
                                        bestEIG: bestEIG)

@@ -44,6 +44,13 @@ public protocol StoppingRule: Sendable {
     mutating func decide(_ context: StoppingContext) -> StopReason?
     /// Forgets all state, for reuse on another model.
     mutating func reset()
+    /// Whether `decide` reads `StoppingContext.bestEIG` (it costs a full EIG pass when the
+    /// selection strategy does not compute it anyway).
+    var usesEIG: Bool { get }
+}
+
+extension StoppingRule {
+    public var usesEIG: Bool { false }
 }
 
 /// Stop when the largest marginal posterior reaches `tau`. Under a correct observation
@@ -92,6 +99,7 @@ public struct EIGFloor: StoppingRule {
         return consecutiveLow >= patience && c.queriesUsed >= minimumQueries ? .uninformative(floor: floor) : nil
     }
     public mutating func reset() { consecutiveLow = 0 }
+    public var usesEIG: Bool { true }
 }
 
 /// Stop as soon as any of the rules says so (every rule sees every decision, so stateful
@@ -108,4 +116,5 @@ public struct AnyOf: StoppingRule {
         return reason
     }
     public mutating func reset() { for k in rules.indices { rules[k].reset() } }
+    public var usesEIG: Bool { rules.contains { $0.usesEIG } }
 }

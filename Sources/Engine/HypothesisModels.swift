@@ -131,6 +131,12 @@ public struct HypothesisModels: Sendable {
         return copy
     }
 
+    /// Every component's name and identity, in order, into `hash`: the part of a cache
+    /// fingerprint that changes whenever any model does.
+    public func combineIdentities(into hash: inout StableHash) {
+        for group in components { for m in group { hash.combine(m.name); hash.combine(m.identity) } }
+    }
+
     /// A hypothesis space over these models with the given `None` prior mass and latent grid.
     public func space(noneMass: Double, latentGrid: [Double]) -> HypothesisSpace {
         HypothesisSpace(baseNames: baseNames, noneMass: hasNone ? noneMass : 0, latentGrid: latentGrid)

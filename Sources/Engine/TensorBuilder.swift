@@ -78,7 +78,7 @@ extension TensorBuilder {
     public func fingerprint(prompt: String) -> String {
         var h = StableHash()
         h.combine("attrib-tensor-v1")
-        for group in models.components { for m in group { h.combine(m.name); h.combine(m.identity) } }
+        models.combineIdentities(into: &h)
         let s = models.settings
         h.combine("T=\(s.temperature) k=\(s.topK.map(String.init) ?? "-") p=\(s.topP.map { "\($0)" } ?? "-")")
         h.combine("new=\(s.maxNewTokens.map(String.init) ?? "-") total=\(s.maxTotalTokens.map(String.init) ?? "-") min=\(s.minNewTokens)")

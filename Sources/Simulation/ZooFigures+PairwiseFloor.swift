@@ -81,8 +81,15 @@ extension ZooFigures {
         prompts: [String], samplesPerPrompt: Int, scoring: FloorScoring = .path, domainDocuments: (String) throws -> [String],
         progress: @escaping @Sendable (String) -> Void = { _ in }
     ) throws -> FloorTable {
-        // Competitor worlds per fine-tune, built serially (domain text loads are shared).
+        // Competitor worlds per fine-tune, built serially; each domain's text is loaded once.
         var worlds: [[(PairBoundKey, NGramLanguageModel)]] = []
+        var documents: [String: [String]] = [:]
+        func domainText(_ name: String) throws -> [String] {
+            if let known = documents[name] { return known }
+            let loaded = try domainDocuments(name)
+            documents[name] = loaded
+            return loaded
+        }
         for record in manifest.fineTunes {
             let truth = manifest.answerKey[record.id]
             guard let trueBase = truth.base else { worlds.append([]); continue }
@@ -91,7 +98,7 @@ extension ZooFigures {
             for (index, base) in bases.enumerated() where manifest.bases[index].name != trueBase && base.vocabulary == model.vocabulary {
                 let name = manifest.bases[index].name
                 mine.append((PairBoundKey(competitor: name, variant: "base"), base))
-                let tuned = try base.fineTuned(on: domainDocuments(truth.domain), strength: truth.strength, seed: seed)
+                let tuned = try base.fineTuned(on: domainText(truth.domain), strength: truth.strength, seed: seed)
                 mine.append((PairBoundKey(competitor: name, variant: "fine-tuned"), tuned))
             }
             worlds.append(mine)

@@ -100,7 +100,7 @@ extension Calibration {
                                    strengths: [Double] = [0.2, 0.6], responsesPerModel: Int = 12, seed: UInt64) -> String {
         var h = StableHash()
         h.combine("attrib-calibration-v1")
-        for group in models.components { for m in group { h.combine(m.name); h.combine(m.identity) } }
+        models.combineIdentities(into: &h)
         h.combine("\(models.settings)")
         h.combine("eps=\(settings.eps) grid=\(settings.latentGrid) none=\(settings.noneMass) beam=\(settings.segmentationBeam)")
         h.combine("strengths=\(strengths) answers=\(responsesPerModel) seed=\(seed) betas=\(betaGrid)")

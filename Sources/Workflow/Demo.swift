@@ -99,10 +99,7 @@ public struct Demo: Sendable {
         // Answers are scored with domain drift when asked: a library of held-out text of every pool corpus.
         var scoringModels = models
         if settings.domainDrift {
-            let domains = try Self.poolSources.map { name in
-                HypothesisModels.DriftDomain(name: name, documents: try corpora.corpus(name).text(in: .heldout, maxBytes: NoneReference.bytesPerCorpus)
-                    .components(separatedBy: "\n\n").filter { !$0.isEmpty })
-            }
+            let domains = try NoneReference.driftDomains(Self.poolSources) { try corpora.corpus($0) }
             scoringModels = try models.withDomainDrift(domains: domains)
             log("trained domain drift models (\(domains.count) domains)")
         }

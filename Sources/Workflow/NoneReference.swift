@@ -1,4 +1,5 @@
 import Corpora
+import Engine
 import LanguageModels
 
 /// The generative models of the `None` hypothesis for the embedded challenge: generic
@@ -21,6 +22,14 @@ public enum NoneReference {
     /// The pooled held-out documents the references (and contextual drift models) train on.
     public static func documents(corpora: [Corpus]) -> [String] {
         corpora.flatMap { corpus in corpus.text(in: .heldout, maxBytes: bytesPerCorpus).components(separatedBy: "\n\n") }
+    }
+
+    /// The held-out text of each named corpus as a drift domain (`HypothesisModels.withDomainDrift`).
+    public static func driftDomains(_ names: [String], corpus: (String) throws -> Corpus) throws -> [HypothesisModels.DriftDomain] {
+        try names.map { name in
+            HypothesisModels.DriftDomain(name: name, documents: try corpus(name).text(in: .heldout, maxBytes: bytesPerCorpus)
+                .components(separatedBy: "\n\n").filter { !$0.isEmpty })
+        }
     }
 
     /// A contextual drift model for `model`: a bigram of the pooled held-out text in its tokenizer.
