@@ -16,7 +16,9 @@ struct ZooFloorCommand: ParsableCommand {
             shares the fine-tune's tokenizer, served unmodified or fine-tuned on the same domain \
             at the same strength. A two-point argument turns the largest per-prompt divergence \
             into the number of queries any method, adaptive or not, must spend to be right with \
-            probability 0.9 (or 0.75) in both worlds. Deterministic for a zoo and --seed.
+            probability 0.9 (or 0.75) in both worlds. Read the other way, it gives the accuracy \
+            ceiling: the most fine-tunes any method can expect to get right with a total budget \
+            of queries. Deterministic for a zoo and --seed.
             """)
 
     @Argument(help: "A built zoo (the --out of `attrib zoo build`).") var directory: String
@@ -27,7 +29,7 @@ struct ZooFloorCommand: ParsableCommand {
     @Option(help: "Also write the Markdown report to this file.") var output: String?
     @Option(help: "How responses are scored: path (the sampled token path: a valid bound), canonical (the text re-tokenized) or marginal (the text over its segmentations, beam 8); the last two are diagnostics.")
     var scoring = "path"
-    @Flag(help: "Print JSON instead of Markdown.") var json = false
+    @Flag(help: "Print JSON instead of Markdown: {\"floor\": the table, \"ceilings\": the accuracy ceiling at 2, 3, 5, 6, 10 and 30 queries per fine-tune}.") var json = false
 
     var floorScoring: FloorScoring? {
         switch scoring {
@@ -67,9 +69,17 @@ struct ZooFloorCommand: ParsableCommand {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(table), as: UTF8.self))
+            let budgets = [2, 3, 5, 6, 10, 30].map { $0 * table.rows.count }
+            let report = FloorReport(floor: table, ceilings: budgets.map { table.accuracyCeiling(totalQueries: $0) })
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
         } else {
             print(markdown, terminator: "")
         }
     }
+}
+
+/// The JSON of `attrib zoo floor --json`.
+struct FloorReport: Encodable {
+    var floor: ZooFigures.FloorTable
+    var ceilings: [ZooFigures.AccuracyCeiling]
 }

@@ -198,6 +198,7 @@ extension ZooFigures.FloorTable {
             }
         }
         lines += ["", "Sum over the zoo: \(number(totalAt90)) queries for 0.9 on every fine-tune (\(number(totalAt90 / Double(max(1, rows.count)))) per model), \(number(totalAt75)) for 0.75.", "",
+                  ] + ceilingMarkdown(budgets: [2, 3, 5, 6, 10, 30].map { $0 * rows.count }) + ["",
                   "Every competitor world:", "",
                   "| id | competitor | world | max KL | mean KL | best prompt | queries for 0.9 |", "|---|---|---|---|---|---|---|"]
         for row in rows {
