@@ -24,9 +24,12 @@ struct ZooExplainCommand: ParsableCommand {
     @Option(help: "Zoo name (the demo's zoo-NAME folder).") var zoo = "round1-like"
     @Option(help: "Public id of the fine-tune.") var model: Int
     @Option(help: "Answers sampled per prompt.") var samples = 2
+    @Option(help: "Only these prompts of the pool (0-based indices, comma-separated; default: all).") var prompts: String?
     @Option(help: "Add components fine-tuned on generic text at these strengths (comma-separated).") var fineTunedStrengths: String?
     @Option(help: "Fine-tune the components on this corpus's held-out text instead of all of them.") var fineTuneDomain: String?
     @Option(help: "Held-out bytes per corpus for the fine-tuned components.") var fineTuneBytes = NoneReference.bytesPerCorpus
+    @Flag(help: "Oracle worlds: replace every candidate by itself fine-tuned on the fine-tune's own domain text (the zoo's fine-tuning split) at its true strength, as the floor's fine-tuned worlds do. Shows the margins a perfectly specified drift model would see.")
+    var oracleWorlds = false
     @OptionGroup var engine: EngineOptions
 
     func run() throws {
@@ -52,29 +55,61 @@ struct ZooExplainCommand: ParsableCommand {
             }
             models = try models.withFineTunedComponents(documents: documents, strengths: strengths, seed: settings.seed)
         }
+        if oracleWorlds {
+            let truth = manifest.answerKey[model]
+            guard truth.base != nil else { throw ValidationError("--oracle-worlds needs a fine-tune with a listed base; \(model) is None.") }
+            let documents = try Corpus.load(truth.domain).text(in: .finetune, maxBytes: ZooBuilder.defaultDomainBytes)
+                .components(separatedBy: "\n\n").filter { !$0.isEmpty }
+            models = try models.withFineTunedComponents(documents: documents, strengths: [truth.strength], seed: manifest.seed, keepOriginal: false)
+        }
         let space = settings.space(models: models)
         let scorer = settings.answerScorer(models: models)
         var rng = SplitMix64(seed: settings.seed)
-        var totals = [Double](repeating: 0, count: space.stateCount)
-        var count = 0
-        for prompt in pool.prompts {
-            let answers = (0..<samples).map { _ in fineTune.sample(prompt: prompt, settings: record.decoding, using: &rng).text }
-            for row in scorer.logLikelihoods(prompt: prompt, responses: answers, observation: settings.observation, space: space) {
-                for j in row.indices { totals[j] += row[j] }
-                count += 1
+        var rows = [[Double]]()
+        var chosen = pool.prompts
+        if let prompts {
+            let indices = prompts.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard indices.allSatisfy({ $0 != nil && pool.prompts.indices.contains($0!) }) else {
+                throw ValidationError("--prompts must be indices in 0..<\(pool.prompts.count), got \(prompts).")
             }
+            chosen = indices.map { pool.prompts[$0!] }
         }
+        for prompt in chosen {
+            let answers = (0..<samples).map { _ in fineTune.sample(prompt: prompt, settings: record.decoding, using: &rng).text }
+            rows += scorer.logLikelihoods(prompt: prompt, responses: answers, observation: settings.observation, space: space)
+        }
+        let count = rows.count
+        var totals = [Double](repeating: 0, count: space.stateCount)
+        for row in rows { for j in row.indices { totals[j] += row[j] } }
         let truth = manifest.answerKey[model].base ?? "None"
-        print("fine-tune \(model) \(record.model.name): true base \(truth); \(count) answers, mean log-likelihood per answer (beta 1)")
-        var best: [(name: String, value: Double, latent: Double?)] = []
+        print("fine-tune \(model) \(record.model.name): true base \(truth); \(count) answers, mean log-likelihood per answer (beta 1);")
+        print("margin: the truth's mean log-likelihood minus this one's, per answer, ± its standard error (paired over the same answers)")
+        var best: [(name: String, state: Int)] = []
         for h in 0..<space.hypothesisCount {
             let states = (0..<space.stateCount).filter { space.hypothesis(ofState: $0) == h }
-            let top = states.max { totals[$0] < totals[$1] }!
-            best.append((space.name(ofHypothesis: h), totals[top] / Double(count), space.latentValue(ofState: top)))
+            best.append((space.name(ofHypothesis: h), states.max { totals[$0] < totals[$1] }!))
         }
-        for entry in best.sorted(by: { $0.value > $1.value }) {
-            let mark = entry.name == truth ? "  <- truth" : ""
-            print(String(format: "%-28@ %9.3f  eps %@%@", entry.name, entry.value, entry.latent.map { String($0) } ?? "-", mark))
+        let truthState = best.first { $0.name == truth }?.state
+        for entry in best.sorted(by: { totals[$0.state] > totals[$1.state] }) {
+            let latent = space.latentValue(ofState: entry.state).map { String($0) } ?? "-"
+            var line = String(format: "%-28@ %9.3f  eps %@", entry.name, totals[entry.state] / Double(max(1, count)), latent)
+            if let t = truthState {
+                if entry.state == t {
+                    line += "  <- truth"
+                } else {
+                    let (mean, se) = Self.pairedMargin(rows.map { $0[t] - $0[entry.state] })
+                    line += String(format: "  margin %+.4f ± %.4f", mean, se)
+                }
+            }
+            print(line)
         }
+    }
+
+    /// Mean and standard error of the mean of paired differences (nats).
+    static func pairedMargin(_ d: [Double]) -> (Double, Double) {
+        guard d.count > 1 else { return (d.first ?? 0, .nan) }
+        let mean = d.reduce(0, +) / Double(d.count)
+        let variance = d.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(d.count - 1)
+        return (mean, (variance / Double(d.count)).squareRoot())
     }
 }

@@ -61,9 +61,10 @@ extension HypothesisModels {
 /// candidate that is itself a fine-tune. Each n-gram component gains copies of itself
 /// fine-tuned on generic text at a few strengths, the same way a user would fine-tune it.
 extension HypothesisModels {
-    /// Every n-gram component followed by its fine-tunes on `documents` at each of `strengths`.
+    /// Every n-gram component followed by its fine-tunes on `documents` at each of `strengths`
+    /// (with `keepOriginal` false, the fine-tunes alone: the component replaced).
     /// - Parameter progress: called after each fine-tune is built, with a short line.
-    public func withFineTunedComponents(documents: [String], strengths: [Double], seed: UInt64,
+    public func withFineTunedComponents(documents: [String], strengths: [Double], seed: UInt64, keepOriginal: Bool = true,
                                         progress: (String) -> Void = { _ in }) throws -> HypothesisModels {
         precondition(!strengths.isEmpty && strengths.allSatisfy { $0 > 0 && $0 < 1 }, "strengths must be in (0, 1)")
         var copy = self
@@ -76,7 +77,7 @@ extension HypothesisModels {
                     return HypothesisModel(name: hm.name, model: model, identity: hm.identity + "+tuned:\(s):" + model.contentHash,
                                            settings: settings)
                 }
-                return [hm] + tuned
+                return keepOriginal ? [hm] + tuned : tuned
             }
         }
         return copy
