@@ -30,7 +30,19 @@ struct ZooExplainCommand: ParsableCommand {
     @Option(help: "Held-out bytes per corpus for the fine-tuned components.") var fineTuneBytes = NoneReference.bytesPerCorpus
     @Flag(help: "Oracle worlds: replace every candidate by itself fine-tuned on the fine-tune's own domain text (the zoo's fine-tuning split) at its true strength, as the floor's fine-tuned worlds do. Shows the margins a perfectly specified drift model would see.")
     var oracleWorlds = false
+    @Option(help: "Also estimate how often the truth wins after this many answers (comma-separated counts) drawn at random from the scored ones: a run asking random prompts.")
+    var resample: String?
+    @Option(help: "Random draws for --resample.") var draws = 2000
     @OptionGroup var engine: EngineOptions
+
+    var resampleCounts: [Int] { resample.map { $0.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } } ?? [] }
+
+    func validate() throws {
+        if let resample, resampleCounts.count != resample.split(separator: ",").count || resampleCounts.contains(where: { $0 < 1 }) {
+            throw ValidationError("--resample must be positive whole numbers separated by commas, got \(resample).")
+        }
+        guard draws >= 1 else { throw ValidationError("--draws must be at least 1, got \(draws).") }
+    }
 
     func run() throws {
         let dir = URL(fileURLWithPath: work, isDirectory: true)
@@ -103,6 +115,31 @@ struct ZooExplainCommand: ParsableCommand {
             }
             print(line)
         }
+        for queries in resampleCounts {
+            let hit = Self.resampledAccuracy(rows: rows, space: space, truth: truth, queries: queries, draws: draws, seed: settings.seed)
+            print(String(format: "resampled: the truth has the largest marginal likelihood (uniform prior over hypotheses and drift) after %d answers drawn at random from these %d in %.3f of %d draws", queries, count, hit, draws))
+        }
+    }
+
+    /// Fraction of `draws` random sets of `queries` answers (with replacement, seeded) whose
+    /// summed log-likelihood, marginalised over each hypothesis's drift states with a uniform
+    /// prior, is largest for the truth: the accuracy of a run that asks random prompts.
+    static func resampledAccuracy(rows: [[Double]], space: HypothesisSpace, truth: String, queries: Int, draws: Int, seed: UInt64) -> Double {
+        guard let t = (0..<space.hypothesisCount).first(where: { space.name(ofHypothesis: $0) == truth }), !rows.isEmpty else { return .nan }
+        var rng = SplitMix64(seed: seed ^ 0x5EED)
+        var hits = 0
+        for _ in 0..<draws {
+            var sums = [Double](repeating: 0, count: space.stateCount)
+            for _ in 0..<queries {
+                let row = rows[Int(rng.next() % UInt64(rows.count))]
+                for j in row.indices { sums[j] += row[j] }
+            }
+            let marginal = (0..<space.hypothesisCount).map { h in
+                LogSpace.logSumExp((0..<space.stateCount).filter { space.hypothesis(ofState: $0) == h }.map { sums[$0] })
+            }
+            if marginal.indices.max(by: { marginal[$0] < marginal[$1] }) == t { hits += 1 }
+        }
+        return Double(hits) / Double(draws)
     }
 
     /// Mean and standard error of the mean of paired differences (nats).
