@@ -23,7 +23,7 @@ struct ZooExplainCommand: ParsableCommand {
     @Option(help: "The demo's working folder.") var work = ".cache/demo"
     @Option(help: "Zoo name (the demo's zoo-NAME folder).") var zoo = "round1-like"
     @Option(help: "Public id of the fine-tune.") var model: Int
-    @Option(help: "Answers sampled per prompt.") var samples = 2
+    @Option(help: "Answers sampled per prompt of the pool.") var answers = 2
     @Option(help: "Only these prompts of the pool (0-based indices, comma-separated; default: all).") var prompts: String?
     @Option(help: "Add components fine-tuned on generic text at these strengths (comma-separated).") var fineTunedStrengths: String?
     @Option(help: "Fine-tune the components on this corpus's held-out text instead of all of them.") var fineTuneDomain: String?
@@ -42,6 +42,7 @@ struct ZooExplainCommand: ParsableCommand {
             throw ValidationError("--resample must be positive whole numbers separated by commas, got \(resample).")
         }
         guard draws >= 1 else { throw ValidationError("--draws must be at least 1, got \(draws).") }
+        guard answers >= 1 else { throw ValidationError("--answers must be at least 1, got \(answers).") }
     }
 
     func run() throws {
@@ -87,8 +88,8 @@ struct ZooExplainCommand: ParsableCommand {
             chosen = indices.map { pool.prompts[$0!] }
         }
         for prompt in chosen {
-            let answers = (0..<samples).map { _ in fineTune.sample(prompt: prompt, settings: record.decoding, using: &rng).text }
-            rows += scorer.logLikelihoods(prompt: prompt, responses: answers, observation: settings.observation, space: space)
+            let sampled = (0..<answers).map { _ in fineTune.sample(prompt: prompt, settings: record.decoding, using: &rng).text }
+            rows += scorer.logLikelihoods(prompt: prompt, responses: sampled, observation: settings.observation, space: space)
         }
         let count = rows.count
         var totals = [Double](repeating: 0, count: space.stateCount)
