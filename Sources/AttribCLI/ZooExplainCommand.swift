@@ -28,7 +28,7 @@ struct ZooExplainCommand: ParsableCommand {
     @Option(help: "Add components fine-tuned on generic text at these strengths (comma-separated).") var fineTunedStrengths: String?
     @Option(help: "Fine-tune the components on this corpus's held-out text instead of all of them.") var fineTuneDomain: String?
     @Option(help: "Held-out bytes per corpus for the fine-tuned components.") var fineTuneBytes = NoneReference.bytesPerCorpus
-    @Flag(help: "Oracle worlds: replace every candidate by itself fine-tuned on the fine-tune's own domain text (the zoo's fine-tuning split) at its true strength, as the floor's fine-tuned worlds do. Shows the margins a perfectly specified drift model would see.")
+    @Flag(help: "Oracle worlds: the true base's place taken by the fine-tune itself, every other candidate fine-tuned on the fine-tune's own domain text (the zoo's fine-tuning split) at its true strength, as the floor's fine-tuned worlds are. Shows the margins a perfectly specified drift model would see.")
     var oracleWorlds = false
     @Option(help: "Also estimate how often the truth wins after this many answers (comma-separated counts) drawn at random from the scored ones: a run asking random prompts.")
     var resample: String?
@@ -74,6 +74,8 @@ struct ZooExplainCommand: ParsableCommand {
             let documents = try Corpus.load(truth.domain).text(in: .finetune, maxBytes: ZooBuilder.defaultDomainBytes)
                 .components(separatedBy: "\n\n").filter { !$0.isEmpty }
             models = try models.withFineTunedComponents(documents: documents, strengths: [truth.strength], seed: manifest.seed, keepOriginal: false)
+            // The truth's world is the fine-tune itself, so its expected margin over any other is a KL, never negative.
+            models = models.replacingBase(named: truth.base!, with: fineTune, identity: "oracle:" + fineTune.contentHash)!
         }
         let space = settings.space(models: models)
         let scorer = settings.answerScorer(models: models)

@@ -83,3 +83,15 @@ extension HypothesisModels {
         return copy
     }
 }
+
+extension HypothesisModels {
+    /// The same hypotheses with base `name`'s model(s) replaced by `model` alone (a diagnostic:
+    /// `attrib zoo explain --oracle-worlds` puts the fine-tune itself in its true base's place).
+    /// Returns nil when no base has that name.
+    public func replacingBase(named name: String, with model: any LanguageModel, identity: String) -> HypothesisModels? {
+        guard let h = baseNames.firstIndex(of: name) else { return nil }
+        var copy = self
+        copy.components[h] = [HypothesisModel(name: name, model: model, identity: identity, settings: settings)]
+        return copy
+    }
+}
