@@ -13,6 +13,9 @@ struct DemoSummary {
         let queries_per_model: [Int]
         let confidence: [Double]
         let right: [Bool]
+        /// Attribution and true base (`None` for none) of each model, by public id like the lists above.
+        let attributions: [String]
+        let truths: [String]
         let baseline: Baseline?
         let fano_queries_per_model: Double
         let capacity_nats: Double
@@ -26,8 +29,11 @@ struct DemoSummary {
     var json: String {
         let s = outcome.eigScore
         let counted = outcome.eig.journal.perModel.values.reduce(0) { $0 + ($1.serverCounted ?? 0) }
+        let models = outcome.eig.report.models.sorted { $0.model < $1.model }
+        let key = Dictionary(uniqueKeysWithValues: outcome.manifest.answerKey.map { ($0.id, $0.base ?? "None") })
         let object = JSON(zoo: outcome.manifest.name, correct: s.correct, total: s.total, queries: s.queries,
                           queries_per_model: s.queriesPerModel, confidence: s.confidence, right: s.right,
+                          attributions: models.map(\.attribution), truths: models.map { key[$0.model] ?? "?" },
                           baseline: outcome.baselineScore.map { .init(correct: $0.correct, queries: $0.queries, queries_per_model: $0.queriesPerModel) },
                           fano_queries_per_model: outcome.eig.report.fanoQueriesPerModel, capacity_nats: outcome.eig.report.capacityNats,
                           queries_counted_by_server: counted, seconds: outcome.seconds,
