@@ -28,6 +28,8 @@ struct ZooExplainCommand: ParsableCommand {
     @Option(help: "Add components fine-tuned on generic text at these strengths (comma-separated).") var fineTunedStrengths: String?
     @Option(help: "Fine-tune the components on this corpus's held-out text instead of all of them.") var fineTuneDomain: String?
     @Option(help: "Held-out bytes per corpus for the fine-tuned components.") var fineTuneBytes = NoneReference.bytesPerCorpus
+    @Option(help: "Latent genre library: add, for every base sharing the truth's tokenizer, one hypothesis per held-out corpus of the pool sources and strength (comma-separated strengths), the base fine-tuned on that corpus; margins and --resample then count a base's variants as that base, so the genre is inferred jointly over all answers.")
+    var genreLibrary: String?
     @Flag(help: "Oracle worlds: the true base's place taken by the fine-tune itself, every other candidate fine-tuned on the fine-tune's own domain text (the zoo's fine-tuning split) at its true strength, as the floor's fine-tuned worlds are. Shows the margins a perfectly specified drift model would see.")
     var oracleWorlds = false
     @Option(help: "Also estimate how often the truth wins after this many answers (comma-separated counts) drawn at random from the scored ones: a run asking random prompts.")
@@ -77,6 +79,14 @@ struct ZooExplainCommand: ParsableCommand {
             // The truth's world is the fine-tune itself, so its expected margin over any other is a KL, never negative.
             models = models.replacingBase(named: truth.base!, with: fineTune, identity: "oracle:" + fineTune.contentHash)!
         }
+        if let genreLibrary {
+            let strengths = genreLibrary.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+            guard !strengths.isEmpty, strengths.allSatisfy({ $0 > 0 && $0 < 1 }) else {
+                throw ValidationError("--genre-library must be strengths in (0, 1) separated by commas, got \(genreLibrary).")
+            }
+            models = try Self.withGenreLibrary(models, tokenizer: fineTune.tokenizer.identifier, strengths: strengths,
+                                               bytes: fineTuneBytes, seed: settings.seed)
+        }
         let space = settings.space(models: models)
         let scorer = settings.answerScorer(models: models)
         var rng = SplitMix64(seed: settings.seed)
@@ -100,14 +110,16 @@ struct ZooExplainCommand: ParsableCommand {
         print("fine-tune \(model) \(record.model.name): true base \(truth); \(count) answers, mean log-likelihood per answer (beta 1);")
         print("margin: the truth's mean log-likelihood minus this one's, per answer, ± its standard error (paired over the same answers)")
         var best: [(name: String, state: Int)] = []
-        for h in 0..<space.hypothesisCount {
-            let states = (0..<space.stateCount).filter { space.hypothesis(ofState: $0) == h }
-            best.append((space.name(ofHypothesis: h), states.max { totals[$0] < totals[$1] }!))
+        let families = Self.families(space)
+        for (name, states) in families {
+            best.append((name, states.max { totals[$0] < totals[$1] }!))
         }
         let truthState = best.first { $0.name == truth }?.state
         for entry in best.sorted(by: { totals[$0.state] > totals[$1.state] }) {
             let latent = space.latentValue(ofState: entry.state).map { String($0) } ?? "-"
+            let variant = space.name(ofHypothesis: space.hypothesis(ofState: entry.state))
             var line = String(format: "%-28@ %9.3f  eps %@", entry.name, totals[entry.state] / Double(max(1, count)), latent)
+            if variant != entry.name { line += "  as \(variant)" }
             if let t = truthState {
                 if entry.state == t {
                     line += "  <- truth"
@@ -128,7 +140,8 @@ struct ZooExplainCommand: ParsableCommand {
     /// summed log-likelihood, marginalised over each hypothesis's drift states with a uniform
     /// prior, is largest for the truth: the accuracy of a run that asks random prompts.
     static func resampledAccuracy(rows: [[Double]], space: HypothesisSpace, truth: String, queries: Int, draws: Int, seed: UInt64) -> Double {
-        guard let t = (0..<space.hypothesisCount).first(where: { space.name(ofHypothesis: $0) == truth }), !rows.isEmpty else { return .nan }
+        let families = Self.families(space)
+        guard let t = families.firstIndex(where: { $0.name == truth }), !rows.isEmpty else { return .nan }
         var rng = SplitMix64(seed: seed ^ 0x5EED)
         var hits = 0
         for _ in 0..<draws {
@@ -137,9 +150,8 @@ struct ZooExplainCommand: ParsableCommand {
                 let row = rows[Int(rng.next() % UInt64(rows.count))]
                 for j in row.indices { sums[j] += row[j] }
             }
-            let marginal = (0..<space.hypothesisCount).map { h in
-                LogSpace.logSumExp((0..<space.stateCount).filter { space.hypothesis(ofState: $0) == h }.map { sums[$0] })
-            }
+            // Uniform over a family's states: its variants and their drift values.
+            let marginal = families.map { LogSpace.logSumExp($0.states.map { sums[$0] }) - Foundation.log(Double($0.states.count)) }
             if marginal.indices.max(by: { marginal[$0] < marginal[$1] }) == t { hits += 1 }
         }
         return Double(hits) / Double(draws)
@@ -151,5 +163,41 @@ struct ZooExplainCommand: ParsableCommand {
         let mean = d.reduce(0, +) / Double(d.count)
         let variance = d.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(d.count - 1)
         return (mean, (variance / Double(d.count)).squareRoot())
+    }
+
+    /// States grouped by base: a genre variant `base@genre:strength` counts as `base`. In
+    /// hypothesis order of first appearance.
+    static func families(_ space: HypothesisSpace) -> [(name: String, states: [Int])] {
+        var order: [String] = []
+        var states: [String: [Int]] = [:]
+        for i in 0..<space.stateCount {
+            let name = String(space.name(ofHypothesis: space.hypothesis(ofState: i)).split(separator: "@", maxSplits: 1)[0])
+            if states[name] == nil { order.append(name) }
+            states[name, default: []].append(i)
+        }
+        return order.map { ($0, states[$0]!) }
+    }
+
+    /// `models` plus, for every base with tokenizer `tokenizer`, one hypothesis per pool
+    /// source and strength: the base fine-tuned on `bytes` of that corpus's held-out text,
+    /// named `base@corpus:strength`. `None` stays last.
+    static func withGenreLibrary(_ models: HypothesisModels, tokenizer: String, strengths: [Double], bytes: Int, seed: UInt64) throws -> HypothesisModels {
+        let names = models.baseNames
+        var bases = names.indices.map { (name: names[$0], model: models.components[$0][0].model, identity: models.components[$0][0].identity) }
+        var documents: [String: [String]] = [:]
+        for source in Demo.poolSources {
+            documents[source] = try Corpus.load(source).text(in: .heldout, maxBytes: bytes).components(separatedBy: "\n\n").filter { !$0.isEmpty }
+        }
+        for h in names.indices {
+            guard let base = models.components[h][0].model as? NGramLanguageModel, base.tokenizer.identifier == tokenizer else { continue }
+            for source in Demo.poolSources {
+                for s in strengths {
+                    let tuned = try base.fineTuned(on: documents[source]!, strength: s, seed: seed)
+                    bases.append((name: "\(names[h])@\(source):\(s)", model: tuned, identity: "\(models.components[h][0].identity)+genre:\(source):\(s)"))
+                }
+            }
+        }
+        let none = models.hasNone ? models.components[models.count - 1].map { (model: $0.model, identity: $0.identity) } : []
+        return HypothesisModels(bases: bases, none: none, settings: models.settings)
     }
 }
