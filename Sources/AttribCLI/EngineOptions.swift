@@ -21,6 +21,8 @@ struct EngineOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Score answers with drift toward a library of held-out domain text (demo only).") var domainDrift = EngineSettings().domainDrift
     @Option(help: "Tempering power beta of the observation model.") var beta = 1.0
     @Option(help: "Prior probability of None.") var noneMass = 0.1
+    @Option(help: "Soft cap in nats on how far one answer may move the log odds between two hypotheses (0: none).")
+    var answerCap: Double = EngineSettings().answerCap ?? 0
     @Option(help: "Random seed of the engine (tensor sampling, tie-breaks).") var seed: UInt64 = 1
     @Option(help: "Threads for precomputing tensors.") var threads = 2
     @Option(help: "Queries in flight at once (at most one per model).") var concurrency = 4
@@ -34,6 +36,7 @@ struct EngineOptions: ParsableArguments {
         guard samples >= 1 else { throw ValidationError("--samples must be at least 1.") }
         guard eps >= 0 && eps < 1 else { throw ValidationError("--eps must be in [0, 1).") }
         guard beta > 0 else { throw ValidationError("--beta must be positive.") }
+        guard answerCap >= 0 else { throw ValidationError("--answer-cap cannot be negative, got \(answerCap).") }
         guard noneMass >= 0 && noneMass < 1 else { throw ValidationError("--none-mass must be in [0, 1).") }
         guard threads >= 1, concurrency >= 1 else { throw ValidationError("--threads and --concurrency must be at least 1.") }
         guard tensorSegmentationBeam >= 0 else { throw ValidationError("--tensor-segmentation-beam cannot be negative, got \(tensorSegmentationBeam).") }
@@ -67,6 +70,7 @@ struct EngineOptions: ParsableArguments {
         s.tensorSegmentationBeam = tensorSegmentationBeam
         s.beta = beta
         s.noneMass = noneMass
+        s.answerCap = answerCap > 0 ? answerCap : nil
         s.seed = seed
         s.threads = threads
         s.concurrency = concurrency

@@ -44,10 +44,14 @@ public struct AttributionRunner: Sendable {
     public let globalBudget: Int?
     public let concurrency: Int
     public let seed: UInt64
+    /// Applied to every answer's log-likelihoods before the posterior update; the bank's
+    /// tensors must carry the same cap (selection and inference share one model).
+    public let cap: LikelihoodCap
 
     public init(bank: PromptBank, prompts: [String], scorer: EvidenceScorer, observation: any ObservationModel,
                 strategy: any SelectionStrategy, stopping: any StoppingRule, globalBudget: Int? = nil,
-                concurrency: Int = 4, seed: UInt64) {
+                concurrency: Int = 4, cap: LikelihoodCap = .none, seed: UInt64) {
+        self.cap = cap
         precondition(prompts.count == bank.count, "one prompt text per bank entry")
         self.bank = bank
         self.prompts = prompts
@@ -80,8 +84,8 @@ public struct AttributionRunner: Sendable {
                 return out
             }
             for (a, response) in zip(batch, answers) {
-                let ll = scorer.logLikelihoods(prompt: prompts[a.selection.prompt], responses: [response],
-                                               observation: observation, space: bank.space)[0]
+                let ll = cap.apply(scorer.logLikelihoods(prompt: prompts[a.selection.prompt], responses: [response],
+                                                         observation: observation, space: bank.space)[0])
                 try scheduler.record(model: a.model, prompt: a.selection.prompt, logLikelihoods: ll)
                 responses[a.model, default: []].append(response)
                 progress?(scheduler.progress(of: a.model)!, scheduler)

@@ -3,18 +3,22 @@ import Engine
 import Foundation
 import LanguageModels
 
-/// Fits the observation model's tempering power `beta` on fine-tunes of known provenance
-/// built for calibration only (never the fine-tunes being evaluated).
+/// Fits the observation model's tempering power `beta`, and with it the soft cap on one
+/// answer's log-odds shift (`LikelihoodCap`), on fine-tunes of known provenance built for
+/// calibration only (never the fine-tunes being evaluated).
 ///
-/// Each candidate base (and the `None` reference, standing for "a model that is not a
-/// candidate") is fine-tuned on calibration domain text at a light and a heavy strength.
+/// Each candidate base is fine-tuned on calibration domain text at a light and a heavy
+/// strength; `None` is represented by models trained on that text with tokenizers of their
+/// own (`unlistedModel`), none of the candidates and none of the `None` references.
 /// Each calibration model answers `responsesPerModel` pool prompts; every answer is scored
 /// under every state at beta = 1. For a candidate beta the log posterior after k answers is
-/// `log prior + beta * sum of scores`; the fit maximises the mean log posterior probability
+/// `log prior + sum of capped(beta * scores)`; the fit maximises the mean log posterior probability
 /// of the true hypothesis over all models and all k (a proper scoring rule, so the fitted
 /// posterior is as sharp as the evidence warrants and no sharper).
 public struct Calibration: Codable, Sendable, Equatable {
     public var beta: Double
+    /// The fitted (or given) cap in nats on one answer's log-odds shift; nil: none.
+    public var cap: Double?
     /// Mean log probability (natural log) of the true hypothesis at the fitted beta.
     public var logScore: Double
     /// Mean log score at beta = 1, for comparison.
@@ -33,6 +37,27 @@ public struct Calibration: Codable, Sendable, Equatable {
 
     /// Betas tried by the fit.
     public static let betaGrid: [Double] = [0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0]
+    /// Caps tried by the fit when the settings give none (nil: no cap).
+    public static let capGrid: [Double?] = [nil, 8, 6, 4, 3, 2, 1.5, 1]
+
+    /// Recipes of the calibration's `None` models, used in turn.
+    public static let unlistedRecipes: [(tokenizer: TokenizerConfiguration, order: Int)] = [
+        (.word(vocabularySize: 2000), 3),
+        (.bpe(vocabularySize: 1000), 4),
+    ]
+
+    /// The `k`-th calibration model whose answer is `None`: a model of its own tokenizer trained
+    /// on the calibration text, so that it is none of the candidates *and none of the None
+    /// references*. (A fine-tune of a reference would be explained by the reference itself,
+    /// which no real unlisted model is; calibrating on it made one answer of a word model look
+    /// like proof.)
+    static func unlistedModel(_ k: Int, documents: [String]) throws -> NGramLanguageModel {
+        let recipe = unlistedRecipes[k % unlistedRecipes.count]
+        return try NGramLanguageModel(tokenizer: recipe.tokenizer, order: recipe.order, documents: documents)
+    }
+
+    /// The caps a fit tries under `settings`: the one given, or the whole grid.
+    static func caps(_ settings: EngineSettings) -> [Double?] { settings.answerCap.map { [$0] } ?? capGrid }
 
     /// Builds the calibration fine-tunes, gathers their scored answers and fits beta.
     /// - Parameters:
@@ -46,10 +71,13 @@ public struct Calibration: Codable, Sendable, Equatable {
         let scorer = settings.answerScorer(models: models)
         var trajectories = [(truth: Int, scores: [[Double]])]()
         var rng = SeededGenerator(seed: seed ^ 0xCA11_B8A7)
+        let noneIndex = models.hasNone ? models.count - 1 : nil
         for (h, group) in models.components.enumerated() {
             guard let base = group[0].model as? NGramLanguageModel else { continue }
             for (k, strength) in strengths.enumerated() {
-                let tuned = try base.fineTuned(on: domains, strength: strength, seed: seed &+ UInt64(h * 10 + k))
+                let tuned = h == noneIndex
+                    ? try unlistedModel(k, documents: domains)
+                    : try base.fineTuned(on: domains, strength: strength, seed: seed &+ UInt64(h * 10 + k))
                 var scores = [[Double]]()
                 for _ in 0..<responsesPerModel {
                     let prompt = pool.prompts[Int(rng.next() % UInt64(pool.count))]
@@ -59,12 +87,13 @@ public struct Calibration: Codable, Sendable, Equatable {
                 trajectories.append((h, scores))
             }
         }
-        func logScore(_ beta: Double, bins: inout [CalibrationBin]) -> Double {
+        func logScore(_ beta: Double, _ capNats: Double?, bins: inout [CalibrationBin]) -> Double {
+            let cap = LikelihoodCap(nats: capNats)
             var total = 0.0, count = 0
             for t in trajectories {
                 var posterior = Posterior(space: space)
                 for s in t.scores {
-                    try? posterior.update(logLikelihoods: s.map { beta * $0 })
+                    try? posterior.update(logLikelihoods: cap.apply(s.map { beta * $0 }))
                     total += posterior.logMarginal[t.truth]
                     count += 1
                     let (map, p) = posterior.mapHypothesis
@@ -79,16 +108,18 @@ public struct Calibration: Codable, Sendable, Equatable {
         }
         let edges = [0.0, 0.5, 0.8, 0.9, 0.95, 0.99, 1.0000001]
         let emptyBins = (0..<(edges.count - 1)).map { CalibrationBin(lower: edges[$0], upper: edges[$0 + 1], count: 0, accuracy: 0) }
-        var best = (beta: 1.0, score: -Double.infinity)
+        var best = (beta: 1.0, cap: Double?.none, score: -Double.infinity)
         for beta in betaGrid {
-            var scratch = emptyBins
-            let s = logScore(beta, bins: &scratch)
-            if s > best.score { best = (beta, s) }
+            for cap in caps(settings) {
+                var scratch = emptyBins
+                let s = logScore(beta, cap, bins: &scratch)
+                if s > best.score { best = (beta, cap, s) }
+            }
         }
         var bins = emptyBins
-        let fitted = logScore(best.beta, bins: &bins)
+        let fitted = logScore(best.beta, best.cap, bins: &bins)
         var ignored = emptyBins
-        return Calibration(beta: best.beta, logScore: fitted, logScoreAtOne: logScore(1, bins: &ignored),
+        return Calibration(beta: best.beta, cap: best.cap, logScore: fitted, logScoreAtOne: logScore(1, nil, bins: &ignored),
                            models: trajectories.count, responses: trajectories.count * responsesPerModel, bins: bins)
     }
 }
@@ -99,11 +130,11 @@ extension Calibration {
     public static func fingerprint(models: HypothesisModels, settings: EngineSettings, pool: PromptPool, domains: [String],
                                    strengths: [Double] = [0.2, 0.6], responsesPerModel: Int = 12, seed: UInt64) -> String {
         var h = StableHash()
-        h.combine("attrib-calibration-v1")
+        h.combine("attrib-calibration-v2")
         models.combineIdentities(into: &h)
         h.combine("\(models.settings)")
         h.combine("eps=\(settings.eps) grid=\(settings.latentGrid) none=\(settings.noneMass) beam=\(settings.segmentationBeam)")
-        h.combine("strengths=\(strengths) answers=\(responsesPerModel) seed=\(seed) betas=\(betaGrid)")
+        h.combine("strengths=\(strengths) answers=\(responsesPerModel) seed=\(seed) betas=\(betaGrid) caps=\(caps(settings))")
         for prompt in pool.prompts { h.combine(prompt) }
         for document in domains { h.combine(document) }
         return h.hex

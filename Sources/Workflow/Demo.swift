@@ -112,9 +112,10 @@ public struct Demo: Sendable {
             let (fitted, cached) = try Calibration.fitOrLoad(cacheDirectory: workDirectory, models: scoringModels, settings: settings,
                                                              pool: pool, domains: domains, seed: settings.seed)
             settings.beta = fitted.beta
+            settings.answerCap = fitted.cap
             calibration = fitted
-            log(String(format: "calibration%@: beta = %.2f (mean log score %.3f; %.3f at beta 1) from %d models, %d answers",
-                       cached ? " (cached)" : "", fitted.beta, fitted.logScore, fitted.logScoreAtOne, fitted.models, fitted.responses))
+            log(String(format: "calibration%@: beta = %.2f, answer cap %@ (mean log score %.3f; %.3f at beta 1) from %d models, %d answers",
+                       cached ? " (cached)" : "", fitted.beta, fitted.cap.map { String(format: "%.1f nats", $0) } ?? "none", fitted.logScore, fitted.logScoreAtOne, fitted.models, fitted.responses))
         }
 
         // The simulator on a free loopback port, with a fresh token.

@@ -26,6 +26,8 @@ public struct EngineSettings: Sendable, Codable, Equatable {
     public var tensorSegmentationBeam = 0
     /// Tempering power of the observation model.
     public var beta = 1.0
+    /// Soft cap (nats) on the log-odds shift of one answer (`LikelihoodCap`); nil: none.
+    public var answerCap: Double?
     /// Prior probability of `None`.
     public var noneMass = 0.1
     /// Stop a model when its largest posterior reaches this.
@@ -54,6 +56,8 @@ public struct EngineSettings: Sendable, Codable, Equatable {
     public init() {}
 
     public var observation: DriftMixtureModel { DriftMixtureModel(eps: eps, beta: beta) }
+
+    public var likelihoodCap: LikelihoodCap { LikelihoodCap(nats: answerCap) }
 
     /// The scorer of the API's answers for the posterior update.
     public func answerScorer(models: HypothesisModels) -> EvidenceScorer {

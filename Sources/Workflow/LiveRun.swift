@@ -52,7 +52,7 @@ public struct LiveRun: Sendable {
         let strategy = try settings.selectionStrategy()
         let store = try storePath.map { try ResponseStore(path: $0) }
         let builder = settings.tensorBuilder(models: models)
-        let pre = try Precompute(builder: builder, store: store, threads: settings.threads).bank(for: pool, progress: precomputeProgress)
+        let pre = try Precompute(builder: builder, store: store, threads: settings.threads, cap: settings.likelihoodCap).bank(for: pool, progress: precomputeProgress)
         log("precompute: \(pre.cached) tensors from the store, \(pre.computed) computed")
 
         let transport = CurlTransportPool(size: settings.concurrency)
@@ -64,7 +64,7 @@ public struct LiveRun: Sendable {
 
         let runner = AttributionRunner(bank: pre.bank, prompts: pool.prompts, scorer: settings.answerScorer(models: scoringModels ?? models),
                                        observation: settings.observation, strategy: strategy, stopping: settings.stoppingRule,
-                                       globalBudget: settings.globalBudget, concurrency: settings.concurrency, seed: settings.seed)
+                                       globalBudget: settings.globalBudget, concurrency: settings.concurrency, cap: settings.likelihoodCap, seed: settings.seed)
         let names = (0..<pre.bank.space.hypothesisCount).map { pre.bank.space.name(ofHypothesis: $0) }
         let results = try await runner.run(models: modelIDs, oracle: JournaledAttributionOracle(journaled)) { progress, scheduler in
             let (h, p) = progress.posterior.mapHypothesis

@@ -14,7 +14,9 @@ public enum NoneReference {
     /// Tokenizers of the reference models: one of each kind, because the kind of tokenizer
     /// alone shapes a response at temperature 3 (a word model answers in whole words).
     public static let recipes: [(name: String, tokenizer: TokenizerConfiguration, order: Int)] = [
+        ("none-bpe300", .bpe(vocabularySize: 300), 4),
         ("none-bpe1k", .bpe(vocabularySize: 1000), 3),
+        ("none-bpe4k", .bpe(vocabularySize: 4000), 3),
         ("none-word4k", .word(vocabularySize: 4000), 3),
         ("none-byte", .byte, 4),
     ]

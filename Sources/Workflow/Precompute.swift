@@ -9,11 +9,15 @@ public struct Precompute: Sendable {
     public let builder: TensorBuilder
     public let store: ResponseStore?
     public let threads: Int
+    /// Applied to every tensor as the bank is built (stored tensors stay uncapped, so a
+    /// changed cap reuses them).
+    public let cap: LikelihoodCap
 
-    public init(builder: TensorBuilder, store: ResponseStore?, threads: Int = 2) {
+    public init(builder: TensorBuilder, store: ResponseStore?, threads: Int = 2, cap: LikelihoodCap = .none) {
         self.builder = builder
         self.store = store
         self.threads = max(1, threads)
+        self.cap = cap
     }
 
     /// Counts of a precompute: tensors read from the store and computed now.
@@ -46,7 +50,7 @@ public struct Precompute: Sendable {
         } progress: { done in progress?(cached + done, pool.count) }
         if let error = failures.first { throw error }
         for (k, t) in zip(missing, computed) { tensors[k] = t }
-        return Outcome(bank: PromptBank(space: builder.space, tensors: tensors.map { $0! }, costs: pool.costs),
+        return Outcome(bank: PromptBank(space: builder.space, tensors: tensors.map { cap.apply($0!) }, costs: pool.costs),
                        cached: cached, computed: missing.count)
     }
 }

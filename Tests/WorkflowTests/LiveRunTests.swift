@@ -82,7 +82,14 @@ struct ModelsResponder: FineTuneResponder {
         #expect(Calibration.betaGrid.contains(c.beta))
         #expect(c.models == 6 && c.responses == 30)   // 3 hypotheses x 2 strengths
         #expect(c.bins.reduce(0) { $0 + $1.count } == 30)
-        #expect(c.logScore >= c.logScoreAtOne)        // the fit is at least as good as beta = 1
+        #expect(c.logScore >= c.logScoreAtOne)        // the fit is at least as good as beta = 1 without a cap
+        #expect(Calibration.capGrid.contains(c.cap))
+        // A cap given in the settings is kept, and the fit is then no better than the free one.
+        settings.answerCap = 2
+        let fixed = try Calibration.fit(models: models, settings: settings, pool: PromptPool(prompts: ["The ", "a", "You "]),
+                                        domains: docs, responsesPerModel: 5, seed: 3)
+        #expect(fixed.cap == 2)
+        #expect(fixed.logScore <= c.logScore + 1e-12)
     }
 
     @Test func calibrationIsCachedByFingerprint() throws {
@@ -103,6 +110,10 @@ struct ModelsResponder: FineTuneResponder {
         var other = settings
         other.segmentationBeam = 0
         #expect(Calibration.fingerprint(models: models, settings: other, pool: pool, domains: docs, responsesPerModel: 3, seed: 3)
+            != Calibration.fingerprint(models: models, settings: settings, pool: pool, domains: docs, responsesPerModel: 3, seed: 3))
+        var capped = settings
+        capped.answerCap = 3
+        #expect(Calibration.fingerprint(models: models, settings: capped, pool: pool, domains: docs, responsesPerModel: 3, seed: 3)
             != Calibration.fingerprint(models: models, settings: settings, pool: pool, domains: docs, responsesPerModel: 3, seed: 3))
         #expect(Calibration.fingerprint(models: models, settings: settings, pool: pool, domains: docs, responsesPerModel: 3, seed: 4)
             != Calibration.fingerprint(models: models, settings: settings, pool: pool, domains: docs, responsesPerModel: 3, seed: 3))
