@@ -42,8 +42,8 @@ public struct Calibration: Codable, Sendable, Equatable {
 
     /// Recipes of the calibration's `None` models, used in turn.
     public static let unlistedRecipes: [(tokenizer: TokenizerConfiguration, order: Int)] = [
-        (.word(vocabularySize: 2000), 3),
-        (.bpe(vocabularySize: 1000), 4),
+        (.word(vocabularySize: 3000), 2),
+        (.bpe(vocabularySize: 2000), 3),
     ]
 
     /// The `k`-th calibration model whose answer is `None`: a model of its own tokenizer trained

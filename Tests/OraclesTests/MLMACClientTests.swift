@@ -166,7 +166,7 @@ struct MLMACClientTests {
 @Suite("CurlTransportPool")
 struct CurlTransportPoolTests {
     @Test func poolRunsRequestsConcurrently() async throws {
-        let test = try await TestServer.start(knobs: FaultKnobs(responseDelay: 0.4))
+        let test = try await TestServer.start(knobs: FaultKnobs(responseDelay: 1.0))
         let client = try MLMACClient(configuration: .init(baseURL: test.server.baseURL), token: APIToken(testSecret),
                                      transport: CurlTransportPool(size: 3))
         let clock = ContinuousClock(), start = clock.now
@@ -174,7 +174,8 @@ struct CurlTransportPoolTests {
             for model in 0..<3 { group.addTask { try await client.query(model: model, prompt: "p").attempts } }
             for try await attempts in group { #expect(attempts == 1) }
         }
-        #expect(clock.now - start < .seconds(1.1))  // three 0.4 s requests, not in series
+        // Three 1 s requests in series take at least 3 s; the slack below that absorbs a busy machine.
+        #expect(clock.now - start < .seconds(2.5))
         #expect(await test.server.counts() == ["alice": [0: 1, 1: 1, 2: 1]])
         await test.stop()
     }
