@@ -40,12 +40,13 @@ for s in "${seeds[@]}"; do
         port=$((18300 + s))
         .build/release/attrib serve --zoo "$work/zoo-$zoo" --tokens "$tmp/tokens" --port "$port" --seed "$s" >/dev/null 2>&1 &
         server=$!
-        sleep 2
+        for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.2; done
         rm -f "$tmp/journal.sqlite"*
         .build/release/attrib run --api "http://127.0.0.1:$port" --bases "$tmp/bases-$zoo-$v.json" --pool "$work/default-pool.jsonl" \
             --models "$models" --journal "$tmp/journal.sqlite" --store "$tmp/store-$zoo-$v.sqlite" --out "$tmp/out-$zoo-$v-$s" \
             --token-file "$tmp/tokens" --beta "$beta" --answer-cap "$cap" --run-id "refs-$v-$s" >/dev/null 2>&1
-        kill "$server"; wait "$server" 2>/dev/null || true
+        kill "$server" 2>/dev/null || true
+        wait "$server" 2>/dev/null || true
     done
 done
 python3 - "$zoo" "$beta" "$cap" "$sets" "${seeds[*]}" > "Results/demo/$zoo-none-references.md" <<'PY'
