@@ -35,9 +35,11 @@ PY
 done
 models=$(python3 -c "import json;print(len(json.load(open('$work/zoo-$zoo/manifest.json'))['fineTunes']))")
 for s in "${seeds[@]}"; do
-    for v in "${variants[@]}"; do
+    for k in "${!variants[@]}"; do
+        v="${variants[$k]}"
         echo "$zoo seed $s references $v" >&2
-        port=$((18300 + s))
+        # A port of its own per run: a server still closing can never answer the next run.
+        port=$((18300 + 10 * s + k))
         .build/release/attrib serve --zoo "$work/zoo-$zoo" --tokens "$tmp/tokens" --port "$port" --seed "$s" >/dev/null 2>&1 &
         server=$!
         for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.2; done

@@ -18,7 +18,7 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Working folder for the zoo, the store and the journals.") var work = ".cache/demo"
     @Option(help: "Seed of the simulated API's sampling (the engine's seed is --seed).") var responseSeed: UInt64 = 1
     @Flag(help: "Skip the random-selection baseline.") var noBaseline = false
-    @Flag(help: "Use --beta as given instead of fitting it on calibration fine-tunes.") var noCalibration = false
+    @Flag(help: "Use --beta and --answer-cap as given instead of fitting them on calibration models.") var noCalibration = false
     @Flag(help: "Print one JSON object instead of a table.") var json = false
     @OptionGroup var engine: EngineOptions
 

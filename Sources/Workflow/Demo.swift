@@ -18,7 +18,7 @@ public struct Demo: Sendable {
     /// Seed of the server's sampling of fine-tune responses.
     public var responseSeed: UInt64
     public var runBaseline = true
-    /// Fit beta on calibration fine-tunes before the runs (otherwise `settings.beta` is used).
+    /// Fit beta and the answer cap on calibration models before the runs (otherwise `settings.beta` and `settings.answerCap` are used).
     public var calibrate = true
 
     /// Corpora whose fine-tuning split is the calibration domain text.
