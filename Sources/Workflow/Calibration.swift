@@ -56,10 +56,13 @@ public struct Calibration: Codable, Sendable, Equatable {
         return try NGramLanguageModel(tokenizer: recipe.tokenizer, order: recipe.order, documents: documents)
     }
 
+    /// The cap as people read it: "4.0 nats" or "none".
+    public var capDescription: String { cap.map { String(format: "%.1f nats", $0) } ?? "none" }
+
     /// The caps a fit tries under `settings`: the one given, or the whole grid.
     static func caps(_ settings: EngineSettings) -> [Double?] { settings.answerCap.map { [$0] } ?? capGrid }
 
-    /// Builds the calibration fine-tunes, gathers their scored answers and fits beta.
+    /// Builds the calibration models, gathers their scored answers and fits beta and the cap.
     /// - Parameters:
     ///   - domains: calibration domain documents (not the evaluated fine-tunes' text).
     ///   - strengths: fine-tuning strengths of the calibration models.

@@ -115,7 +115,7 @@ public struct Demo: Sendable {
             settings.answerCap = fitted.cap
             calibration = fitted
             log(String(format: "calibration%@: beta = %.2f, answer cap %@ (mean log score %.3f; %.3f at beta 1) from %d models, %d answers",
-                       cached ? " (cached)" : "", fitted.beta, fitted.cap.map { String(format: "%.1f nats", $0) } ?? "none", fitted.logScore, fitted.logScoreAtOne, fitted.models, fitted.responses))
+                       cached ? " (cached)" : "", fitted.beta, fitted.capDescription, fitted.logScore, fitted.logScoreAtOne, fitted.models, fitted.responses))
         }
 
         // The simulator on a free loopback port, with a fresh token.
