@@ -62,8 +62,8 @@ struct DemoSummary {
         lines.append(String(format: "Fano floor: %.2f queries per model (capacity %.3f nats per query)",
                             outcome.eig.report.fanoQueriesPerModel, outcome.eig.report.capacityNats))
         if let c = outcome.eig.report.calibration {
-            lines.append(String(format: "calibration: beta %.2f, answer cap %@, fitted on %d calibration models (%d answers)",
-                                c.beta, c.capDescription, c.models, c.responses))
+            lines.append(String(format: "calibration: beta %.2f, answer cap %@, fitted on %d calibration models (%d answers); %d of %d stopped at the threshold right",
+                                c.beta, c.capDescription, c.models, c.responses, c.stopsRight, c.stops))
         }
         lines.append("server:   \(outcome.eig.journal)")
         lines.append(String(format: "%.1f s", outcome.seconds))

@@ -19,6 +19,7 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "The same for the samples of the EIG tensors (0: canonical tokenization only, cheapest).")
     var tensorSegmentationBeam = EngineSettings().tensorSegmentationBeam
     @Flag(inversion: .prefixedNo, help: "Score answers with drift toward a library of held-out domain text (demo only).") var domainDrift = EngineSettings().domainDrift
+    @Flag(inversion: .prefixedNo, help: "Allow asking a model a prompt again before it has been asked every prompt of the pool (every strategy alike).") var repeatPrompts = EngineSettings().repeatPrompts
     @Option(help: "Tempering power beta of the observation model.") var beta = 1.0
     @Option(help: "Prior probability of None.") var noneMass = 0.1
     @Option(help: "Soft cap in nats on how far one answer may move the log odds between two hypotheses (0: none).")
@@ -66,6 +67,7 @@ struct EngineOptions: ParsableArguments {
         s.eps = eps
         s.contextualDrift = contextualDrift
         s.domainDrift = domainDrift
+        s.repeatPrompts = repeatPrompts
         s.segmentationBeam = segmentationBeam
         s.tensorSegmentationBeam = tensorSegmentationBeam
         s.beta = beta

@@ -38,7 +38,10 @@ public struct Scheduler: Sendable {
     public let bank: PromptBank
     public let strategy: any SelectionStrategy
     public let globalBudget: Int?
-    /// Whether a prompt may be asked again of the same model (at temperature > 0 a repeat gives a new sample).
+    /// Whether a prompt may be asked again of the same model while it has prompts it has not
+    /// been asked (at temperature > 0 a repeat gives a new sample). When false, a model is
+    /// asked a prompt k + 1 times only after every prompt k times: answers to one prompt share that
+    /// prompt's misfit of the observation model, so a repeat carries less than it is credited.
     public let allowRepeats: Bool
     public private(set) var models: [ModelProgress]
     private var tieRNG: SeededGenerator
@@ -117,8 +120,7 @@ public struct Scheduler: Sendable {
     /// Computes the model's next selection and stopping decision once per posterior state.
     private mutating func refreshPending(_ k: Int) {
         guard models[k].pending == nil, !models[k].isStopped else { return }
-        let candidates = allowRepeats ? Array(0..<bank.count)
-            : Array(Set(0..<bank.count).subtracting(models[k].askedPrompts)).sorted()
+        let candidates = allowRepeats ? Array(0..<bank.count) : Self.leastAsked(models[k].askedPrompts, count: bank.count)
         let logWeights = models[k].posterior.logWeights
         let context = SelectionContext(logWeights: logWeights, candidates: candidates)
         let selection = strategy.select(context, bank: bank, rng: &models[k].rng)
@@ -135,6 +137,14 @@ public struct Scheduler: Sendable {
         let now = models[k].posterior.errorProbability
         let after = bank.expectedError(afterPrompt: selection.prompt, logWeights: logWeights)
         models[k].pending = Assignment(model: models[k].model, selection: selection, expectedErrorReduction: now - after)
+    }
+
+    /// The prompts of `0..<count` asked least often in `asked`, in index order.
+    static func leastAsked(_ asked: [Int], count: Int) -> [Int] {
+        var times = [Int](repeating: 0, count: count)
+        for p in asked where p < count { times[p] += 1 }
+        let fewest = times.min() ?? 0
+        return (0..<count).filter { times[$0] == fewest }
     }
 
     /// Whether model `a` should be asked before model `b`.

@@ -47,11 +47,14 @@ public struct AttributionRunner: Sendable {
     /// Applied to every answer's log-likelihoods before the posterior update; the bank's
     /// tensors must carry the same cap (selection and inference share one model).
     public let cap: LikelihoodCap
+    /// Whether a model may be asked a prompt again before it has been asked every prompt as often (`Scheduler.allowRepeats`).
+    public let allowRepeats: Bool
 
     public init(bank: PromptBank, prompts: [String], scorer: EvidenceScorer, observation: any ObservationModel,
                 strategy: any SelectionStrategy, stopping: any StoppingRule, globalBudget: Int? = nil,
-                concurrency: Int = 4, cap: LikelihoodCap = .none, seed: UInt64) {
+                concurrency: Int = 4, cap: LikelihoodCap = .none, allowRepeats: Bool = true, seed: UInt64) {
         self.cap = cap
+        self.allowRepeats = allowRepeats
         precondition(prompts.count == bank.count, "one prompt text per bank entry")
         self.bank = bank
         self.prompts = prompts
@@ -68,7 +71,7 @@ public struct AttributionRunner: Sendable {
     public func run(models: [Int], oracle: some AttributionOracle,
                     progress: (@Sendable (ModelProgress, Scheduler) -> Void)? = nil) async throws -> [ModelAttribution] {
         var scheduler = Scheduler(modelIDs: models, bank: bank, strategy: strategy, stoppingRule: stopping,
-                                  globalBudget: globalBudget, seed: seed)
+                                  globalBudget: globalBudget, allowRepeats: allowRepeats, seed: seed)
         var responses = [Int: [String]]()
         while !scheduler.isFinished {
             let batch = scheduler.next(maxConcurrent: concurrency)

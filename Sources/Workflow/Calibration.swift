@@ -4,17 +4,20 @@ import Foundation
 import LanguageModels
 
 /// Fits the observation model's tempering power `beta`, and with it the soft cap on one
-/// answer's log-odds shift (`LikelihoodCap`), on fine-tunes of known provenance built for
+/// answer's log-odds shift (`LikelihoodCap`), on models of known provenance built for
 /// calibration only (never the fine-tunes being evaluated).
 ///
 /// Each candidate base is fine-tuned on calibration domain text at a light and a heavy
-/// strength; `None` is represented by models trained on that text with tokenizers of their
-/// own (`unlistedModel`), none of the candidates and none of the `None` references.
+/// strength. `None` is represented by models trained on that text with tokenizers of their
+/// own (`unlistedModel`), none of the candidates and none of the `None` references, and by
+/// such models fine-tuned toward a candidate's own text (`driftedUnlistedModel`): the
+/// unlisted model whose answers resemble a candidate's is the one that fools the scorer.
 /// Each calibration model answers `responsesPerModel` pool prompts; every answer is scored
-/// under every state at beta = 1. For a candidate beta the log posterior after k answers is
-/// `log prior + sum of capped(beta * scores)`; the fit maximises the mean log posterior probability
-/// of the true hypothesis over all models and all k (a proper scoring rule, so the fitted
-/// posterior is as sharp as the evidence warrants and no sharper).
+/// under every state at beta = 1. For a candidate (beta, cap) the log posterior after k
+/// answers is `log prior + sum of capped(beta * scores)`. The fit maximises the mean log
+/// posterior probability of the true hypothesis over all models and all k (a proper scoring
+/// rule) among the pairs whose stated confidence is honest: of the calibration models whose
+/// posterior first reaches the stopping threshold, at least `honestyTarget` are right.
 public struct Calibration: Codable, Sendable, Equatable {
     public var beta: Double
     /// The fitted (or given) cap in nats on one answer's log-odds shift; nil: none.
@@ -25,6 +28,10 @@ public struct Calibration: Codable, Sendable, Equatable {
     public var logScoreAtOne: Double
     public var models: Int
     public var responses: Int
+    /// Calibration models whose posterior reached the stopping threshold at the fitted values,
+    /// and how many of them were right there (the honesty the fit protects).
+    public var stops: Int
+    public var stopsRight: Int
     /// Calibration table at the fitted beta: stated confidence bins against accuracy of the MAP answer.
     public var bins: [CalibrationBin]
 
@@ -39,6 +46,16 @@ public struct Calibration: Codable, Sendable, Equatable {
     public static let betaGrid: [Double] = [0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0]
     /// Caps tried by the fit when the settings give none (nil: no cap).
     public static let capGrid: [Double?] = [nil, 8, 6, 4, 3, 2, 1.5, 1]
+    /// Share of the calibration models stopped at the threshold that must be right for a
+    /// (beta, cap) pair to be eligible. Above the 90% the tool promises, because the
+    /// calibration models are kinder than the unknown ones.
+    public static let honestyTarget = 0.95
+    /// Unlisted `None` calibration models fine-tuned toward a candidate's text (the candidates
+    /// are spread evenly over the list).
+    public static let driftedUnlistedCount = 6
+    /// Fine-tuning strength of those models, and the documents sampled from the candidate.
+    static let driftStrength = 0.4
+    static let driftDocuments = 150
 
     /// Recipes of the calibration's `None` models, used in turn.
     public static let unlistedRecipes: [(tokenizer: TokenizerConfiguration, order: Int)] = [
@@ -56,8 +73,22 @@ public struct Calibration: Codable, Sendable, Equatable {
         return try NGramLanguageModel(tokenizer: recipe.tokenizer, order: recipe.order, documents: documents)
     }
 
+    /// `unlistedModel(k)` fine-tuned at `driftStrength` on `driftDocuments` texts sampled from
+    /// `candidate` at temperature 1: an unlisted model drifted toward a candidate's domain, as
+    /// an unlisted model fine-tuned on text like a candidate's training text would be. Its
+    /// answers are `None`, yet the candidate explains them better than the references do.
+    static func driftedUnlistedModel(_ k: Int, toward candidate: any LanguageModel, documents: [String], seed: UInt64) throws -> NGramLanguageModel {
+        var rng = SeededGenerator(seed: seed)
+        let settings = DecodingSettings(temperature: 1, maxNewTokens: 60, maxTotalTokens: nil)
+        let texts = (0..<driftDocuments).map { _ in candidate.sample(prompt: "", settings: settings, using: &rng).text }.filter { !$0.isEmpty }
+        return try unlistedModel(k, documents: documents).fineTuned(on: texts, strength: driftStrength, seed: seed)
+    }
+
     /// The cap as people read it: "4.0 nats" or "none".
     public var capDescription: String { cap.map { String(format: "%.1f nats", $0) } ?? "none" }
+
+    /// Share of the threshold stops that were right (1 when none stopped).
+    public var stopAccuracy: Double { stops == 0 ? 1 : Double(stopsRight) / Double(stops) }
 
     /// The caps a fit tries under `settings`: the one given, or the whole grid.
     static func caps(_ settings: EngineSettings) -> [Double?] { settings.answerCap.map { [$0] } ?? capGrid }
@@ -72,58 +103,33 @@ public struct Calibration: Codable, Sendable, Equatable {
         observation.beta = 1
         let space = settings.space(models: models)
         let scorer = settings.answerScorer(models: models)
-        var trajectories = [(truth: Int, scores: [[Double]])]()
         var rng = SeededGenerator(seed: seed ^ 0xCA11_B8A7)
-        let noneIndex = models.hasNone ? models.count - 1 : nil
-        for (h, group) in models.components.enumerated() {
-            guard let base = group[0].model as? NGramLanguageModel else { continue }
+        var trajectories = [CalibrationTrajectory]()
+        func answer(_ truth: Int, _ model: NGramLanguageModel) {
+            var scores = [[Double]]()
+            for _ in 0..<responsesPerModel {
+                let prompt = pool.prompts[Int(rng.next() % UInt64(pool.count))]
+                let response = model.sample(prompt: prompt, settings: models.settings, using: &rng).text
+                scores.append(scorer.logLikelihoods(prompt: prompt, responses: [response], observation: observation, space: space)[0])
+            }
+            trajectories.append(CalibrationTrajectory(truth: truth, scores: scores))
+        }
+        let candidates = models.hasNone ? models.count - 1 : models.count
+        for h in 0..<candidates {
+            guard let base = models.components[h][0].model as? NGramLanguageModel else { continue }
             for (k, strength) in strengths.enumerated() {
-                let tuned = h == noneIndex
-                    ? try unlistedModel(k, documents: domains)
-                    : try base.fineTuned(on: domains, strength: strength, seed: seed &+ UInt64(h * 10 + k))
-                var scores = [[Double]]()
-                for _ in 0..<responsesPerModel {
-                    let prompt = pool.prompts[Int(rng.next() % UInt64(pool.count))]
-                    let response = tuned.sample(prompt: prompt, settings: models.settings, using: &rng).text
-                    scores.append(scorer.logLikelihoods(prompt: prompt, responses: [response], observation: observation, space: space)[0])
-                }
-                trajectories.append((h, scores))
+                answer(h, try base.fineTuned(on: domains, strength: strength, seed: seed &+ UInt64(h * 10 + k)))
             }
         }
-        func logScore(_ beta: Double, _ capNats: Double?, bins: inout [CalibrationBin]) -> Double {
-            let cap = LikelihoodCap(nats: capNats)
-            var total = 0.0, count = 0
-            for t in trajectories {
-                var posterior = Posterior(space: space)
-                for s in t.scores {
-                    try? posterior.update(logLikelihoods: cap.apply(s.map { beta * $0 }))
-                    total += posterior.logMarginal[t.truth]
-                    count += 1
-                    let (map, p) = posterior.mapHypothesis
-                    if let b = bins.firstIndex(where: { p >= $0.lower && p < $0.upper }) {
-                        let right = map == t.truth ? 1.0 : 0.0
-                        bins[b].accuracy = (bins[b].accuracy * Double(bins[b].count) + right) / Double(bins[b].count + 1)
-                        bins[b].count += 1
-                    }
-                }
-            }
-            return total / Double(max(1, count))
-        }
-        let edges = [0.0, 0.5, 0.8, 0.9, 0.95, 0.99, 1.0000001]
-        let emptyBins = (0..<(edges.count - 1)).map { CalibrationBin(lower: edges[$0], upper: edges[$0 + 1], count: 0, accuracy: 0) }
-        var best = (beta: 1.0, cap: Double?.none, score: -Double.infinity)
-        for beta in betaGrid {
-            for cap in caps(settings) {
-                var scratch = emptyBins
-                let s = logScore(beta, cap, bins: &scratch)
-                if s > best.score { best = (beta, cap, s) }
+        if models.hasNone {
+            for k in 0..<unlistedRecipes.count { answer(candidates, try unlistedModel(k, documents: domains)) }
+            let drifted = min(driftedUnlistedCount, candidates)
+            for k in 0..<drifted {
+                let toward = models.components[k * candidates / drifted][0].model
+                answer(candidates, try driftedUnlistedModel(k, toward: toward, documents: domains, seed: seed &+ 7919 &* UInt64(k + 1)))
             }
         }
-        var bins = emptyBins
-        let fitted = logScore(best.beta, best.cap, bins: &bins)
-        var ignored = emptyBins
-        return Calibration(beta: best.beta, cap: best.cap, logScore: fitted, logScoreAtOne: logScore(1, nil, bins: &ignored),
-                           models: trajectories.count, responses: trajectories.count * responsesPerModel, bins: bins)
+        return fit(trajectories: trajectories, space: space, caps: caps(settings), threshold: settings.threshold, responsesPerModel: responsesPerModel)
     }
 }
 
@@ -133,11 +139,12 @@ extension Calibration {
     public static func fingerprint(models: HypothesisModels, settings: EngineSettings, pool: PromptPool, domains: [String],
                                    strengths: [Double] = [0.2, 0.6], responsesPerModel: Int = 12, seed: UInt64) -> String {
         var h = StableHash()
-        h.combine("attrib-calibration-v2")
+        h.combine("attrib-calibration-v3")
         models.combineIdentities(into: &h)
         h.combine("\(models.settings)")
         h.combine("eps=\(settings.eps) grid=\(settings.latentGrid) none=\(settings.noneMass) beam=\(settings.segmentationBeam)")
         h.combine("strengths=\(strengths) answers=\(responsesPerModel) seed=\(seed) betas=\(betaGrid) caps=\(caps(settings))")
+        h.combine("tau=\(settings.threshold) honesty=\(honestyTarget) drifted=\(driftedUnlistedCount)x\(driftStrength)x\(driftDocuments)")
         for prompt in pool.prompts { h.combine(prompt) }
         for document in domains { h.combine(document) }
         return h.hex

@@ -114,8 +114,9 @@ public struct Demo: Sendable {
             settings.beta = fitted.beta
             settings.answerCap = fitted.cap
             calibration = fitted
-            log(String(format: "calibration%@: beta = %.2f, answer cap %@ (mean log score %.3f; %.3f at beta 1) from %d models, %d answers",
-                       cached ? " (cached)" : "", fitted.beta, fitted.capDescription, fitted.logScore, fitted.logScoreAtOne, fitted.models, fitted.responses))
+            log(String(format: "calibration%@: beta = %.2f, answer cap %@ (mean log score %.3f; %.3f at beta 1; %d of %d threshold stops right) from %d models, %d answers",
+                       cached ? " (cached)" : "", fitted.beta, fitted.capDescription, fitted.logScore, fitted.logScoreAtOne,
+                       fitted.stopsRight, fitted.stops, fitted.models, fitted.responses))
         }
 
         // The simulator on a free loopback port, with a fresh token.

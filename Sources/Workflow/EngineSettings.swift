@@ -43,6 +43,9 @@ public struct EngineSettings: Sendable, Codable, Equatable {
     public var eigFloor: Double? = 0.05
     /// Queries every model gets before the EIG floor may stop it.
     public var eigFloorAfter = 5
+    /// Whether a model may be asked a prompt again before it has been asked every prompt of the
+    /// pool as often (`Scheduler.allowRepeats`), for every selection strategy alike.
+    public var repeatPrompts = true
     /// Queries over all models at most (nil: none).
     public var globalBudget: Int?
     /// Selection strategy name (see `SelectionStrategies.names`).

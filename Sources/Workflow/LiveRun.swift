@@ -64,7 +64,8 @@ public struct LiveRun: Sendable {
 
         let runner = AttributionRunner(bank: pre.bank, prompts: pool.prompts, scorer: settings.answerScorer(models: scoringModels ?? models),
                                        observation: settings.observation, strategy: strategy, stopping: settings.stoppingRule,
-                                       globalBudget: settings.globalBudget, concurrency: settings.concurrency, cap: settings.likelihoodCap, seed: settings.seed)
+                                       globalBudget: settings.globalBudget, concurrency: settings.concurrency, cap: settings.likelihoodCap,
+                                       allowRepeats: settings.repeatPrompts, seed: settings.seed)
         let names = (0..<pre.bank.space.hypothesisCount).map { pre.bank.space.name(ofHypothesis: $0) }
         let results = try await runner.run(models: modelIDs, oracle: JournaledAttributionOracle(journaled)) { progress, scheduler in
             let (h, p) = progress.posterior.mapHypothesis

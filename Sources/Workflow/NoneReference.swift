@@ -16,12 +16,17 @@ public enum NoneReference {
     /// large BPE vocabulary beside the small one: an answer of a BPE model is mostly a string
     /// of its vocabulary's pieces, which a 1k vocabulary spells far worse than a 4k candidate's
     /// (round2-like's `licenses-none` was taken for a BPE-4k candidate at 0.97 without it).
+    /// A large word vocabulary beside the small one: a word the 4k reference lacks is spelled
+    /// in pieces that cost it tens of nats, and a word candidate that has it (round2-like's
+    /// `manpages-word4k-o3`) then took an unlisted word model's fine-tunes at 0.95 on 4 of 5
+    /// seeds; with the 16k reference none (`Results/demo/round2-like-seeds-word16k.md`).
     /// A BPE-300 reference was measured too and dropped: it took 1.2 fine-tunes per run of
     /// round1-like away from their bases (paired seeds, `Results/demo/none-references.md`).
     public static let recipes: [(name: String, tokenizer: TokenizerConfiguration, order: Int)] = [
         ("none-bpe1k", .bpe(vocabularySize: 1000), 3),
         ("none-bpe4k", .bpe(vocabularySize: 4000), 3),
         ("none-word4k", .word(vocabularySize: 4000), 3),
+        ("none-word16k", .word(vocabularySize: 16000), 3),
         ("none-byte", .byte, 4),
     ]
 

@@ -79,6 +79,24 @@ import Testing
         }
     }
 
+    @Test func withoutRepeatsEveryPromptIsAskedOnceBeforeAnyTwice() throws {
+        let (bank, fixtures) = world(seed: 3)
+        for allowRepeats in [false, true] {
+            var s = Scheduler(modelIDs: [0], bank: bank, strategy: GreedyEIG(), stoppingRule: QueryBudget(budget: 10),
+                              allowRepeats: allowRepeats, seed: 5)
+            _ = try run(&s, truth: [0: 1], fixtures: fixtures, seed: 8)
+            let asked = s.progress(of: 0)!.askedPrompts
+            #expect(asked.count == 10)
+            if allowRepeats {
+                // Greedy EIG without the rule repeats its favourite prompt (what the rule is for).
+                #expect(Set(asked.prefix(4)).count < 4)
+            } else {
+                #expect(Set(asked.prefix(4)) == Set(0..<4))
+                #expect(Set(asked[4..<8]) == Set(0..<4))
+            }
+        }
+    }
+
     @Test func queriesGoToTheUncertainModel() throws {
         let (bank, fixtures) = world(seed: 4)
         var s = Scheduler(modelIDs: [0, 1], bank: bank, strategy: GreedyEIG(), stoppingRule: QueryBudget(budget: 50), seed: 2)

@@ -80,9 +80,10 @@ struct ModelsResponder: FineTuneResponder {
         let c = try Calibration.fit(models: models, settings: settings, pool: PromptPool(prompts: ["The ", "a", "You "]),
                                     domains: docs, responsesPerModel: 5, seed: 3)
         #expect(Calibration.betaGrid.contains(c.beta))
-        #expect(c.models == 6 && c.responses == 30)   // 3 hypotheses x 2 strengths
-        #expect(c.bins.reduce(0) { $0 + $1.count } == 30)
-        #expect(c.logScore >= c.logScoreAtOne)        // the fit is at least as good as beta = 1 without a cap
+        // 2 bases x 2 strengths, 2 unlisted None models, and 2 unlisted models drifted toward a base each.
+        #expect(c.models == 8 && c.responses == 40)
+        #expect(c.bins.reduce(0) { $0 + $1.count } == 40)
+        #expect(c.stopsRight <= c.stops && c.stops <= c.models)
         #expect(Calibration.capGrid.contains(c.cap))
         // A cap given in the settings is kept, and the fit is then no better than the free one.
         settings.answerCap = 2

@@ -1,0 +1,96 @@
+import AttributionCore
+import Foundation
+import Testing
+@testable import Workflow
+
+/// The calibration fit on hand-made trajectories, whose posteriors are known in closed form.
+@Suite struct CalibrationFitTests {
+    /// Two bases, no `None`, no latent grid: the prior is 1/2 each and the posterior of base 0
+    /// after log-likelihood differences d_1..d_k is 1 / (1 + exp(-sum d)).
+    let space = HypothesisSpace(baseNames: ["a", "b"], noneMass: 0)
+
+    func logistic(_ x: Double) -> Double { 1 / (1 + exp(-x)) }
+
+    @Test func replayMatchesClosedForm() {
+        let t = [CalibrationTrajectory(truth: 0, scores: [[0, -3], [0, -3]])]
+        // beta 1, no cap: 0.9526 after one answer (a stop, right), 0.9975 after two.
+        let plain = Calibration.replay(t, space: space, beta: 1, cap: nil, threshold: 0.95)
+        #expect(abs(plain.logScore - (log(logistic(3)) + log(logistic(6))) / 2) < 1e-12)
+        #expect(plain.stops == 1 && plain.stopsRight == 1)
+        // beta 0.5: 0.8176, then 0.9526 (the stop comes at the second answer).
+        let tempered = Calibration.replay(t, space: space, beta: 0.5, cap: nil, threshold: 0.95)
+        #expect(abs(tempered.logScore - (log(logistic(1.5)) + log(logistic(3))) / 2) < 1e-12)
+        #expect(tempered.stops == 1)
+        // cap 1 nat: each answer moves the log odds by log((1 + e^-1) / (e^-3 + e^-1)) = 1.186.
+        let d = log((1 + exp(-1.0)) / (exp(-3.0) + exp(-1.0)))
+        let capped = Calibration.replay(t, space: space, beta: 1, cap: 1, threshold: 0.95)
+        #expect(abs(capped.logScore - (log(logistic(d)) + log(logistic(2 * d))) / 2) < 1e-12)
+        #expect(capped.stops == 0)
+        #expect(capped.stopAccuracy == 1)
+    }
+
+    @Test func replayCountsAWrongStopOnce() {
+        // One answer that looks like proof for the wrong base, then evidence for the truth.
+        let t = [CalibrationTrajectory(truth: 1, scores: [[0, -30], [-2, 0], [-2, 0]])]
+        let r = Calibration.replay(t, space: space, beta: 1, cap: nil, threshold: 0.95)
+        #expect(r.stops == 1 && r.stopsRight == 0)
+        #expect(r.bins.map(\.count).reduce(0, +) == 3)
+    }
+
+    /// Eighteen models whose answers favour their truth by 4 nats each, and one whose first
+    /// answer favours the wrong base by as much before its answers favour the truth. At beta 1
+    /// it stops wrong after one answer (18 of 19 stops right, under the target), yet beta 1
+    /// has the best log score: being sharp on the eighteen outweighs one model's lapse.
+    func misleadingSet() -> [CalibrationTrajectory] {
+        let honest = (0..<18).map { _ in CalibrationTrajectory(truth: 0, scores: Array(repeating: [0, -4], count: 6)) }
+        let fooled = CalibrationTrajectory(truth: 1, scores: [[0, -4]] + Array(repeating: [-4, 0], count: 5))
+        return honest + [fooled]
+    }
+
+    @Test func fitKeepsStatedConfidenceHonest() {
+        let trajectories = misleadingSet()
+        let fitted = Calibration.fit(trajectories: trajectories, space: space, caps: Calibration.capGrid, threshold: 0.95, responsesPerModel: 6)
+        #expect(fitted.stopAccuracy >= Calibration.honestyTarget)
+        #expect(fitted.models == 19 && fitted.responses == 114)
+        // It is the best log score among the honest pairs, and a dishonest pair scores better
+        // (otherwise the constraint would not have been tested).
+        var bestHonest = -Double.infinity, bestAny = -Double.infinity
+        for beta in Calibration.betaGrid {
+            for cap in Calibration.capGrid {
+                let r = Calibration.replay(trajectories, space: space, beta: beta, cap: cap, threshold: 0.95)
+                bestAny = max(bestAny, r.logScore)
+                if r.stopAccuracy >= Calibration.honestyTarget { bestHonest = max(bestHonest, r.logScore) }
+            }
+        }
+        #expect(fitted.logScore == bestHonest)
+        #expect(bestAny > bestHonest)
+    }
+
+    @Test func whenNoPairIsHonestTheFitIsTheMostHonest() {
+        // One model is always taken for base 0 and one always rightly so, whatever the pair;
+        // the third (truth 0, 0.05 nats per answer) stops only at beta >= 0.3 (200 x 0.05 x beta
+        // >= log 19), which makes 2 of 3 stops right instead of 1 of 2.
+        let trajectories = [
+            CalibrationTrajectory(truth: 1, scores: Array(repeating: [0, -4], count: 200)),
+            CalibrationTrajectory(truth: 0, scores: Array(repeating: [0, -4], count: 200)),
+            CalibrationTrajectory(truth: 0, scores: Array(repeating: [0, -0.05], count: 200)),
+        ]
+        let fitted = Calibration.fit(trajectories: trajectories, space: space, caps: Calibration.capGrid, threshold: 0.95, responsesPerModel: 200)
+        #expect(fitted.stops == 3 && fitted.stopsRight == 2)
+        #expect(fitted.beta >= 0.3)
+    }
+
+    @Test func withoutMisleadingAnswersTheFitIsTheBestLogScore() {
+        let trajectories = Array(misleadingSet().prefix(18))
+            + [CalibrationTrajectory(truth: 1, scores: Array(repeating: [-4, 0], count: 6))]
+        let fitted = Calibration.fit(trajectories: trajectories, space: space, caps: Calibration.capGrid, threshold: 0.95, responsesPerModel: 6)
+        var bestAny = -Double.infinity
+        for beta in Calibration.betaGrid {
+            for cap in Calibration.capGrid {
+                bestAny = max(bestAny, Calibration.replay(trajectories, space: space, beta: beta, cap: cap, threshold: 0.95).logScore)
+            }
+        }
+        #expect(fitted.logScore == bestAny)
+        #expect(fitted.stops == 19 && fitted.stopsRight == 19)
+    }
+}
