@@ -18,8 +18,9 @@ public enum NoneReference {
     /// (round2-like's `licenses-none` was taken for a BPE-4k candidate at 0.97 without it).
     /// A large word vocabulary beside the small one: a word the 4k reference lacks is spelled
     /// in pieces that cost it tens of nats, and a word candidate that has it (round2-like's
-    /// `manpages-word4k-o3`) then took an unlisted word model's fine-tunes at 0.95 on 4 of 5
-    /// seeds; with the 16k reference none (`Results/demo/round2-like-seeds-word16k.md`).
+    /// `manpages-word4k-o3`) then took an unlisted word model's fine-tunes 4 times in 5 seeds,
+    /// at 0.95; with the 16k reference twice, and the threshold stops went from 89% right to
+    /// 95% (`Results/demo/round2-like-seeds-word16k.md`).
     /// A BPE-300 reference was measured too and dropped: it took 1.2 fine-tunes per run of
     /// round1-like away from their bases (paired seeds, `Results/demo/none-references.md`).
     public static let recipes: [(name: String, tokenizer: TokenizerConfiguration, order: Int)] = [
