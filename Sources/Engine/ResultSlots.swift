@@ -1,16 +1,16 @@
 import Foundation
 
 /// Fixed slots that worker threads fill concurrently; read back once all are done.
-final class ResultSlots<Value: Sendable>: @unchecked Sendable {
+public final class ResultSlots<Value: Sendable>: @unchecked Sendable {
     private var slots: [Value?]
     private var done = 0
     private let lock = NSLock()
 
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    public init(count: Int) { slots = Array(repeating: nil, count: count) }
 
     /// Fills slot `index`, then calls `report` with the number of slots filled so far,
     /// still under the lock, so reports are serialised and counts increase one by one.
-    func set(_ index: Int, _ value: Value, report: ((Int) -> Void)? = nil) {
+    public func set(_ index: Int, _ value: Value, report: ((Int) -> Void)? = nil) {
         lock.lock(); defer { lock.unlock() }
         slots[index] = value
         done += 1
@@ -18,7 +18,7 @@ final class ResultSlots<Value: Sendable>: @unchecked Sendable {
     }
 
     /// Every value; each slot must have been filled.
-    func values() -> [Value] {
+    public func values() -> [Value] {
         lock.lock(); defer { lock.unlock() }
         return slots.map { $0! }
     }

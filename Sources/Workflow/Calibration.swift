@@ -104,15 +104,13 @@ public struct Calibration: Codable, Sendable, Equatable {
         let space = settings.space(models: models)
         let scorer = settings.answerScorer(models: models)
         var rng = SeededGenerator(seed: seed ^ 0xCA11_B8A7)
-        var trajectories = [CalibrationTrajectory]()
+        // Answers are drawn in order (one generator), then scored on every core.
+        var answers = [(truth: Int, prompt: String, response: String)]()
         func answer(_ truth: Int, _ model: NGramLanguageModel) {
-            var scores = [[Double]]()
             for _ in 0..<responsesPerModel {
                 let prompt = pool.prompts[Int(rng.next() % UInt64(pool.count))]
-                let response = model.sample(prompt: prompt, settings: models.settings, using: &rng).text
-                scores.append(scorer.logLikelihoods(prompt: prompt, responses: [response], observation: observation, space: space)[0])
+                answers.append((truth, prompt, model.sample(prompt: prompt, settings: models.settings, using: &rng).text))
             }
-            trajectories.append(CalibrationTrajectory(truth: truth, scores: scores))
         }
         let candidates = models.hasNone ? models.count - 1 : models.count
         for h in 0..<candidates {
@@ -128,6 +126,15 @@ public struct Calibration: Codable, Sendable, Equatable {
                 let toward = models.components[k * candidates / drifted][0].model
                 answer(candidates, try driftedUnlistedModel(k, toward: toward, documents: domains, seed: seed &+ 7919 &* UInt64(k + 1)))
             }
+        }
+        let slots = ResultSlots<[Double]>(count: answers.count)
+        let drawn = answers, atOne = observation
+        DispatchQueue.concurrentPerform(iterations: drawn.count) { i in
+            slots.set(i, scorer.logLikelihoods(prompt: drawn[i].prompt, responses: [drawn[i].response], observation: atOne, space: space)[0])
+        }
+        let scores = slots.values()
+        let trajectories = stride(from: 0, to: drawn.count, by: responsesPerModel).map {
+            CalibrationTrajectory(truth: drawn[$0].truth, scores: Array(scores[$0..<($0 + responsesPerModel)]))
         }
         return fit(trajectories: trajectories, space: space, caps: caps(settings), threshold: settings.threshold, responsesPerModel: responsesPerModel)
     }

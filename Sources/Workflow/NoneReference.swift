@@ -1,4 +1,5 @@
 import Corpora
+import Foundation
 import Engine
 import LanguageModels
 
@@ -49,9 +50,15 @@ public enum NoneReference {
         try NGramLanguageModel(vocabulary: model.vocabulary, order: 2, documents: documents)
     }
 
-    /// One reference model per recipe, trained on the same pooled held-out text.
+    /// One reference model per recipe, trained on the same pooled held-out text (the recipes
+    /// in parallel; each training is deterministic, so the models do not depend on the threads).
     public static func train(corpora: [Corpus]) throws -> [(name: String, model: NGramLanguageModel)] {
         let documents = documents(corpora: corpora)
-        return try recipes.map { r in (r.name, try NGramLanguageModel(tokenizer: r.tokenizer, order: r.order, documents: documents)) }
+        let slots = ResultSlots<Result<NGramLanguageModel, any Error>>(count: recipes.count)
+        DispatchQueue.concurrentPerform(iterations: recipes.count) { k in
+            let r = recipes[k]
+            slots.set(k, Result { try NGramLanguageModel(tokenizer: r.tokenizer, order: r.order, documents: documents) })
+        }
+        return try zip(recipes, slots.values()).map { r, model in (r.name, try model.get()) }
     }
 }
