@@ -39,7 +39,11 @@ struct DemoCommand: ParsableCommand {
         demo.runBaseline = !noBaseline
         demo.calibrate = !noCalibration
         let progress = ProgressLine("precompute")
-        let outcome = try await demo.execute(log: { line in if !line.hasPrefix("model ") { note(line) } },
+        // Each step's line carries the seconds since the start, so a slow step shows itself.
+        let start = Date()
+        let outcome = try await demo.execute(log: { line in
+                                                 if !line.hasPrefix("model ") { note(String(format: "[%5.1f s] ", Date().timeIntervalSince(start)) + line) }
+                                             },
                                              precomputeProgress: { progress.update($0, $1) })
         if json {
             print(DemoSummary(outcome).json)

@@ -73,15 +73,15 @@ public struct Calibration: Codable, Sendable, Equatable {
         return try NGramLanguageModel(tokenizer: recipe.tokenizer, order: recipe.order, documents: documents)
     }
 
-    /// `unlistedModel(k)` fine-tuned at `driftStrength` on `driftDocuments` texts sampled from
+    /// `unlisted` (an `unlistedModel`) fine-tuned at `driftStrength` on `driftDocuments` texts sampled from
     /// `candidate` at temperature 1: an unlisted model drifted toward a candidate's domain, as
     /// an unlisted model fine-tuned on text like a candidate's training text would be. Its
     /// answers are `None`, yet the candidate explains them better than the references do.
-    static func driftedUnlistedModel(_ k: Int, toward candidate: any LanguageModel, documents: [String], seed: UInt64) throws -> NGramLanguageModel {
+    static func driftedUnlistedModel(_ unlisted: NGramLanguageModel, toward candidate: any LanguageModel, seed: UInt64) throws -> NGramLanguageModel {
         var rng = SeededGenerator(seed: seed)
         let settings = DecodingSettings(temperature: 1, maxNewTokens: 60, maxTotalTokens: nil)
         let texts = (0..<driftDocuments).map { _ in candidate.sample(prompt: "", settings: settings, using: &rng).text }.filter { !$0.isEmpty }
-        return try unlistedModel(k, documents: documents).fineTuned(on: texts, strength: driftStrength, seed: seed)
+        return try unlisted.fineTuned(on: texts, strength: driftStrength, seed: seed)
     }
 
     /// The cap as people read it: "4.0 nats" or "none".
@@ -120,11 +120,13 @@ public struct Calibration: Codable, Sendable, Equatable {
             }
         }
         if models.hasNone {
-            for k in 0..<unlistedRecipes.count { answer(candidates, try unlistedModel(k, documents: domains)) }
+            // Trained once per recipe (a BPE vocabulary takes seconds), then reused.
+            let unlisted = try unlistedRecipes.indices.map { try unlistedModel($0, documents: domains) }
+            for model in unlisted { answer(candidates, model) }
             let drifted = min(driftedUnlistedCount, candidates)
             for k in 0..<drifted {
                 let toward = models.components[k * candidates / drifted][0].model
-                answer(candidates, try driftedUnlistedModel(k, toward: toward, documents: domains, seed: seed &+ 7919 &* UInt64(k + 1)))
+                answer(candidates, try driftedUnlistedModel(unlisted[k % unlisted.count], toward: toward, seed: seed &+ 7919 &* UInt64(k + 1)))
             }
         }
         let slots = ResultSlots<[Double]>(count: answers.count)
