@@ -41,10 +41,11 @@ struct DemoCommand: ParsableCommand {
         let progress = ProgressLine("precompute")
         // Each step's line carries the seconds since the start, so a slow step shows itself.
         let start = Date()
-        let outcome = try await demo.execute(log: { line in
-                                                 if !line.hasPrefix("model ") { note(String(format: "[%5.1f s] ", Date().timeIntervalSince(start)) + line) }
-                                             },
-                                             precomputeProgress: { progress.update($0, $1) })
+        let log: @Sendable (String) -> Void = { line in
+            guard !line.hasPrefix("model ") else { return }
+            note(String(format: "[%5.1f s] ", Date().timeIntervalSince(start)) + line)
+        }
+        let outcome = try await demo.execute(log: log, precomputeProgress: { progress.update($0, $1) })
         if json {
             print(DemoSummary(outcome).json)
         } else {

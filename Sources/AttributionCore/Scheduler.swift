@@ -38,9 +38,9 @@ public struct Scheduler: Sendable {
     public let bank: PromptBank
     public let strategy: any SelectionStrategy
     public let globalBudget: Int?
-    /// Whether a prompt may be asked again of the same model while it has prompts it has not
-    /// been asked (at temperature > 0 a repeat gives a new sample). When false, a model is
-    /// asked a prompt k + 1 times only after every prompt k times: answers to one prompt share that
+    /// Whether a model may be asked a prompt again before it has been asked every prompt as
+    /// often (at temperature > 0 a repeat gives a new sample). When false, a model is asked a
+    /// prompt k + 1 times only after every prompt k times: answers to one prompt share that
     /// prompt's misfit of the observation model, so a repeat carries less than it is credited.
     public let allowRepeats: Bool
     public private(set) var models: [ModelProgress]
