@@ -54,7 +54,7 @@ extension LanguageModel {
         decoded.reserveCapacity(continuationTokens.count)
         for token in continuationTokens {
             let step = cache.step(context: context, model: self)
-            raw.append(step.raw[token])
+            raw.append(step.rawLogProbability(token))
             decoded.append(step.decoded(token))
             context.append(token)
         }
@@ -62,7 +62,7 @@ extension LanguageModel {
         if continuationTokens.count < limit {
             let step = cache.step(context: context, model: self)
             let token = tokenizer.endOfTextToken
-            endOfText = .init(raw: step.raw[token], decoded: step.decoded(token))
+            endOfText = .init(raw: step.rawLogProbability(token), decoded: step.decoded(token))
         }
         return ContinuationScore(
             promptTokenCount: promptTokens.count, tokens: continuationTokens, rawLogProbabilities: raw,
@@ -72,22 +72,36 @@ extension LanguageModel {
 
 /// Next-token distributions of one scoring batch, keyed by the context's trailing window.
 /// Without top-k/top-p the decoded log-probability is raw / T minus a cached normaliser, so
-/// the full decoded vector is never built.
+/// the full decoded vector is never built; for an n-gram model not even the raw vector is
+/// (`NGramLanguageModel+Pointwise`): a step is its matched contexts and its normaliser.
 struct DistributionCache {
     let settings: DecodingSettings
     let window: Int?
     private var entries: [[Int]: Step] = [:]
+    /// Power sums of the n-gram contexts met in this batch, at exponent 1 / T.
+    private var powerSums: [Int: Double] = [:]
     private static let capacity = 4096
 
     struct Step {
-        let raw: [Double]
+        /// The raw log-probability vector (nil on the pointwise path).
+        let raw: [Double]?
+        /// The n-gram model and matched contexts of the pointwise path.
+        let pointwise: (model: NGramLanguageModel, chain: [MatchedContext])?
         let temperature: Double
         let normaliser: Double
         /// Full decoded vector, only when top-k or top-p filter tokens.
         let filtered: [Double]?
 
+        /// Natural-log probability of `token` under the raw distribution.
+        func rawLogProbability(_ token: Int) -> Double {
+            if let raw { return raw[token] }
+            let (model, chain) = pointwise!
+            return cLog(model.probability(of: token, chain: chain[...]))
+        }
+
+        /// Natural-log probability of `token` under the decoded distribution.
         func decoded(_ token: Int) -> Double {
-            filtered?[token] ?? raw[token] / temperature - normaliser
+            filtered?[token] ?? rawLogProbability(token) / temperature - normaliser
         }
     }
 
@@ -99,16 +113,24 @@ struct DistributionCache {
     mutating func step(context: [Int], model: some LanguageModel) -> Step {
         let key = window.map { Array(context.suffix($0)) } ?? context
         if let hit = entries[key] { return hit }
-        let raw = model.nextTokenLogProbabilities(context: context)
         let step: Step
-        if settings.topK == nil, settings.topP == nil {
-            let temperature = settings.temperature
-            step = Step(raw: raw, temperature: temperature, normaliser: logSumExp(raw.map { $0 / temperature }), filtered: nil)
+        let temperature = settings.temperature
+        if settings.topK == nil, settings.topP == nil, let ngram = model as? NGramLanguageModel {
+            let chain = ngram.matchedChain(context: context)
+            let sum = ngram.powerSum(chain: chain[...], exponent: 1 / temperature, memo: &powerSums)
+            step = Step(raw: nil, pointwise: (ngram, chain), temperature: temperature, normaliser: cLog(sum), filtered: nil)
+        } else if settings.topK == nil, settings.topP == nil {
+            let raw = model.nextTokenLogProbabilities(context: context)
+            step = Step(raw: raw, pointwise: nil, temperature: temperature, normaliser: logSumExp(raw.map { $0 / temperature }), filtered: nil)
         } else {
-            step = Step(raw: raw, temperature: settings.temperature, normaliser: 0,
+            let raw = model.nextTokenLogProbabilities(context: context)
+            step = Step(raw: raw, pointwise: nil, temperature: temperature, normaliser: 0,
                         filtered: settings.decodedLogProbabilities(raw: raw))
         }
-        if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
+        if entries.count >= Self.capacity {
+            entries.removeAll(keepingCapacity: true)
+            powerSums.removeAll(keepingCapacity: true)
+        }
         entries[key] = step
         return step
     }

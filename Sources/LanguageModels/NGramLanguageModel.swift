@@ -57,28 +57,18 @@ public struct NGramLanguageModel: LanguageModel {
 
     /// Next-token probabilities (not logs) after `context`.
     public func nextTokenProbabilities(context: [Int]) -> [Double] {
-        // Find the matched contexts, longest last; a longer context is seen only if its
-        // suffixes are, so matching stops at the first unseen one.
-        var matched: [(level: Int, context: Int)] = []
-        var key = TokenTuple.zero
-        var length = 0
-        while length + 1 < order, length < context.count {
-            length += 1
-            key = TokenTuple(context.suffix(length))
-            guard let index = levels[length].contextIndex[key] else { break }
-            matched.append((length, Int(index)))
-        }
+        let matched = matchedChain(context: context)
         // p = w_m + gamma_m (w_{m-1} + gamma_{m-1} ( ... + gamma_2 p_1)): add from the top down.
         var probabilities = [Double](repeating: 0, count: unigram.count)
         var scale = 1.0
-        for (levelIndex, contextIndex) in matched.reversed() {
-            let level = levels[levelIndex]
-            let start = Int(level.followerStart[contextIndex])
-            let end = Int(level.followerStart[contextIndex + 1])
+        for m in matched.reversed() {
+            let level = levels[m.level]
+            let start = Int(level.followerStart[m.context])
+            let end = Int(level.followerStart[m.context + 1])
             for i in start..<end {
                 probabilities[Int(level.followerToken[i])] += scale * level.followerWeight[i]
             }
-            scale *= level.gamma[contextIndex]
+            scale *= level.gamma[m.context]
         }
         for index in probabilities.indices { probabilities[index] += scale * unigram[index] }
         return probabilities
