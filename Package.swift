@@ -31,29 +31,29 @@ let package = Package(
         .target(name: "CCurlShim", dependencies: ["CCurl"], path: "Sources/CCurlShim"),
 
         // Pure modules.
-        .target(name: "LinearAlgebra", dependencies: ["CLinearAlgebra"]),
-        .target(name: "AttributionCore", dependencies: ["LinearAlgebra"]),
-        .target(name: "LanguageModels"),
-        .target(name: "Corpora"),
-        .target(name: "Simulation", dependencies: ["LanguageModels", "Corpora"]),
-        .target(name: "Engine", dependencies: ["AttributionCore", "LanguageModels"]),
+        .target(name: "LinearAlgebra", dependencies: ["CLinearAlgebra"], exclude: ["README.md"]),
+        .target(name: "AttributionCore", dependencies: ["LinearAlgebra"], exclude: ["README.md"]),
+        .target(name: "LanguageModels", exclude: ["README.md"]),
+        .target(name: "Corpora", exclude: ["README.md"]),
+        .target(name: "Simulation", dependencies: ["LanguageModels", "Corpora"], exclude: ["README.md"]),
+        .target(name: "Engine", dependencies: ["AttributionCore", "LanguageModels"], exclude: ["README.md"]),
 
         // I/O modules.
-        .target(name: "Oracles", dependencies: ["CCurlShim", "Storage"]),
-        .target(name: "Storage", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Oracles", dependencies: ["CCurlShim", "Storage"], exclude: ["README.md"]),
+        .target(name: "Storage", dependencies: [.product(name: "GRDB", package: "GRDB.swift")], exclude: ["README.md"]),
         .target(name: "SimulatorServer", dependencies: [
             .product(name: "Hummingbird", package: "hummingbird"),
-        ]),
+        ], exclude: ["README.md"]),
 
         // Assembles runs from files: pools, stores, journals, reports (everything the CLI does).
-        .target(name: "Workflow", dependencies: ["Engine", "Storage", "Oracles", "Simulation", "Corpora", "SimulatorServer"]),
+        .target(name: "Workflow", dependencies: ["Engine", "Storage", "Oracles", "Simulation", "Corpora", "SimulatorServer"], exclude: ["README.md"]),
 
         // Command line.
         .target(name: "AttribCLI", dependencies: [
             "AttributionCore", "LinearAlgebra", "Simulation", "Corpora", "Workflow", "Engine", "Oracles", "Storage",
             "SimulatorServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], exclude: ["README.md"]),
         .executableTarget(name: "attrib", dependencies: ["AttribCLI"]),
 
         // One test target per module.
