@@ -20,12 +20,14 @@ struct DemoCommand: ParsableCommand {
     @Flag(help: "Skip the random-selection baseline.") var noBaseline = false
     @Flag(help: "Use --beta and --answer-cap as given instead of fitting them on calibration models.") var noCalibration = false
     @Flag(help: "Print one JSON object instead of a table.") var json = false
+    @Option(help: "Prompts in the built-in pool (drawn from held-out corpus text).") var poolSize = Demo.defaultPoolSize
     @OptionGroup var engine: EngineOptions
 
     func validate() throws {
         guard FileManager.default.fileExists(atPath: zoo) else {
             throw ValidationError("The zoo specification \(zoo) does not exist (run from the repository root, or pass --zoo).")
         }
+        guard (2...4096).contains(poolSize) else { throw ValidationError("--pool-size must be in 2...4096 (got \(poolSize)).") }
     }
 
     func run() throws {
@@ -38,6 +40,7 @@ struct DemoCommand: ParsableCommand {
                         settings: engine.settings, responseSeed: responseSeed)
         demo.runBaseline = !noBaseline
         demo.calibrate = !noCalibration
+        demo.poolSize = poolSize
         let progress = ProgressLine("precompute")
         // Each step's line carries the seconds since the start, so a slow step shows itself.
         let start = Date()

@@ -18,6 +18,9 @@ public struct Demo: Sendable {
     /// Seed of the server's sampling of fine-tune responses.
     public var responseSeed: UInt64
     public var runBaseline = true
+    /// Prompts in the built-in pool.
+    public var poolSize = Demo.defaultPoolSize
+    public static let defaultPoolSize = 64
     /// Fit beta and the answer cap on calibration models before the runs (otherwise `settings.beta` and `settings.answerCap` are used).
     public var calibrate = true
 
@@ -61,16 +64,21 @@ public struct Demo: Sendable {
                    zoo.manifest.fineTunes.count, zoo.built.count, zoo.seconds))
 
         // The default pool and the None reference, built once.
-        let poolURL = workDirectory.appendingPathComponent("default-pool.jsonl")
+        // The 64-prompt pool keeps its first name, so existing working folders stay valid.
+        let poolURL = workDirectory.appendingPathComponent(poolSize == 64 ? "default-pool.jsonl" : "default-pool-\(poolSize).jsonl")
         // File names carry the recipe, so a changed recipe never reuses a stale model.
         let noneFiles = NoneReference.recipes.map { "\($0.name)-o\($0.order)-\(NoneReference.bytesPerCorpus).ngram" }
-        if !fm.fileExists(atPath: poolURL.path) || noneFiles.contains(where: { !fm.fileExists(atPath: workDirectory.appendingPathComponent($0).path) }) {
+        if !fm.fileExists(atPath: poolURL.path) {
             let sources = try Self.poolSources.map { try corpora.corpus($0) }
-            try atomicWrite(Data(DefaultPool.make(corpora: sources).jsonl().utf8), to: poolURL)
+            try atomicWrite(Data(DefaultPool.make(corpora: sources, count: poolSize).jsonl().utf8), to: poolURL)
+            log("built the default pool (\(poolSize) prompts)")
+        }
+        if noneFiles.contains(where: { !fm.fileExists(atPath: workDirectory.appendingPathComponent($0).path) }) {
+            let sources = try Self.poolSources.map { try corpora.corpus($0) }
             for (file, (_, model)) in zip(noneFiles, try NoneReference.train(corpora: sources)) {
                 try model.write(to: workDirectory.appendingPathComponent(file))
             }
-            log("built the default pool and the None reference models")
+            log("built the None reference models")
         }
         let pool = try PromptPool.load(path: poolURL.path)
 
