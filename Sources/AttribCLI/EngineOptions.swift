@@ -7,12 +7,12 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "Queries per fine-tuned model at most.") var budget = EngineSettings().budgetPerModel
     @Option(help: "Queries over all models at most (default: no global budget).") var globalBudget: Int?
     @Option(help: "Prompt selection: eig, eig-per-cost, random, disagreement, fixed.") var strategy = "eig"
-    @Option(help: "Responses sampled per hypothesis state and prompt for the EIG tensors.") var samples = 6
+    @Option(help: "Responses sampled per hypothesis state and prompt for the EIG tensors.") var samples = EngineSettings().samples
     @Option(help: "Stop a model when the best EIG over the pool stays below this many nats twice in a row (0: never).")
     var eigFloor: Double = EngineSettings().eigFloor ?? 0
     @Option(help: "Queries every model gets before the EIG floor may stop it.") var eigFloorAfter = EngineSettings().eigFloorAfter
-    @Option(help: "Latent drift grid (comma-separated eps values, or none for one global --eps).") var driftGrid = "0.02,0.15,0.5"
-    @Option(help: "Drift eps when --drift-grid is none.") var eps = 0.1
+    @Option(help: "Latent drift grid (comma-separated eps values, or none for one global --eps).") var driftGrid = EngineSettings().latentGrid.map { "\($0)" }.joined(separator: ",")
+    @Option(help: "Drift eps when --drift-grid is none.") var eps = EngineSettings().eps
     @Flag(help: "Model drift with a contextual generic-text model per tokenizer (demo only).") var contextualDrift = false
     @Option(help: "Token paths kept per byte when scoring an answer over its segmentations (0: canonical tokenization only).")
     var segmentationBeam = EngineSettings().segmentationBeam

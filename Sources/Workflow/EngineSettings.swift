@@ -5,8 +5,9 @@ import Engine
 /// `attrib demo` use.
 public struct EngineSettings: Sendable, Codable, Equatable {
     /// Responses sampled per state and prompt for the cross-score tensors (with a latent
-    /// grid of G points a hypothesis gets G times as many).
-    public var samples = 6
+    /// grid of G points a hypothesis gets G times as many). 16 rather than 6 since scoring got
+    /// cheap: on round2-like 15% fewer queries at the same accuracy (`Results/demo/`).
+    public var samples = 16
     /// Latent drift values eps inferred jointly with the base (empty: one global eps).
     public var latentGrid: [Double] = [0.02, 0.15, 0.5]
     /// eps when there is no latent grid.
