@@ -1,5 +1,3 @@
-import Foundation
-
 /// Point evaluation of an n-gram model's next-token distribution: the probability of one
 /// token, and the temperature normaliser, without building the vocabulary-sized vector.
 ///
@@ -69,11 +67,11 @@ extension NGramLanguageModel {
             let level = levels[top.level]
             for i in Int(level.followerStart[top.context])..<Int(level.followerStart[top.context + 1]) {
                 let lower = gamma * probability(of: Int(level.followerToken[i]), chain: below)
-                seen += Foundation.pow(level.followerWeight[i] + lower, exponent) - Foundation.pow(lower, exponent)
+                seen += cPow(level.followerWeight[i] + lower, exponent) - cPow(lower, exponent)
             }
-            sum = Foundation.pow(gamma, exponent) * powerSum(chain: below, exponent: exponent, memo: &memo) + seen
+            sum = cPow(gamma, exponent) * powerSum(chain: below, exponent: exponent, memo: &memo) + seen
         } else {
-            sum = unigram.reduce(0) { $0 + Foundation.pow($1, exponent) }
+            sum = unigram.reduce(0) { $0 + cPow($1, exponent) }
         }
         memo[key] = sum
         return sum
