@@ -64,8 +64,8 @@ public struct Demo: Sendable {
                    zoo.manifest.fineTunes.count, zoo.built.count, zoo.seconds))
 
         // The default pool and the None reference, built once.
-        // The 64-prompt pool keeps its first name, so existing working folders stay valid.
-        let poolURL = workDirectory.appendingPathComponent(poolSize == 64 ? "default-pool.jsonl" : "default-pool-\(poolSize).jsonl")
+        // The default-size pool keeps its first name, so existing working folders stay valid.
+        let poolURL = workDirectory.appendingPathComponent(poolSize == Self.defaultPoolSize ? "default-pool.jsonl" : "default-pool-\(poolSize).jsonl")
         // File names carry the recipe, so a changed recipe never reuses a stale model.
         let noneFiles = NoneReference.recipes.map { "\($0.name)-o\($0.order)-\(NoneReference.bytesPerCorpus).ngram" }
         if !fm.fileExists(atPath: poolURL.path) {
