@@ -13,7 +13,8 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "Queries every model gets before the EIG floor may stop it.") var eigFloorAfter = EngineSettings().eigFloorAfter
     @Option(help: "Latent drift grid (comma-separated eps values, or none for one global --eps).") var driftGrid = EngineSettings().latentGrid.map { "\($0)" }.joined(separator: ",")
     @Option(help: "Drift eps when --drift-grid is none.") var eps = EngineSettings().eps
-    @Flag(help: "Model drift with a contextual generic-text model per tokenizer (demo only).") var contextualDrift = false
+    @Flag(inversion: .prefixedNo, help: "Model drift with the contextual drift models the bases file names (the demo trains a generic-text bigram per tokenizer); --no-contextual-drift uses each model's unigram background instead.")
+    var contextualDrift = EngineSettings().contextualDrift
     @Option(help: "Token paths kept per byte when scoring an answer over its segmentations (0: canonical tokenization only).")
     var segmentationBeam = EngineSettings().segmentationBeam
     @Option(help: "The same for the samples of the EIG tensors (0: canonical tokenization only, cheapest).")
@@ -52,6 +53,12 @@ struct EngineOptions: ParsableArguments {
             guard let v = Double(p), v >= 0, v < 1 else { throw ValidationError("--drift-grid: \"\(p)\" is not a number in [0, 1) (or use none).") }
             return v
         }
+    }
+
+    /// The bases file at `path`, without its drift models under --no-contextual-drift.
+    func basesFile(path: String) throws -> BasesFile {
+        let file = try BasesFile.load(path: path)
+        return contextualDrift ? file : file.withoutDrift
     }
 
     var settings: EngineSettings {

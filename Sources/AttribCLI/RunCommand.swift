@@ -39,7 +39,7 @@ struct RunCommand: ParsableCommand {
 
     func execute() async throws {
         let token = try APIToken.resolve(file: tokenFile)
-        let basesFile = try BasesFile.load(path: bases)
+        let basesFile = try engine.basesFile(path: bases)
         let hypotheses = try basesFile.hypothesisModels(directory: URL(fileURLWithPath: bases).deletingLastPathComponent())
         let promptPool = try PromptPool.load(path: pool)
         let progress = ProgressLine("precompute")
@@ -71,7 +71,7 @@ struct PrecomputeCommand: ParsableCommand {
     }
 
     func execute() async throws {
-        let basesFile = try BasesFile.load(path: bases)
+        let basesFile = try engine.basesFile(path: bases)
         let hypotheses = try basesFile.hypothesisModels(directory: URL(fileURLWithPath: bases).deletingLastPathComponent())
         let promptPool = try PromptPool.load(path: pool)
         let builder = engine.settings.tensorBuilder(models: hypotheses)

@@ -35,6 +35,8 @@ struct ZooExplainCommand: ParsableCommand {
     @Option(help: "Also estimate how often the truth wins after this many answers (comma-separated counts) drawn at random from the scored ones: a run asking random prompts.")
     var resample: String?
     @Option(help: "Random draws for --resample.") var draws = 2000
+    @Option(help: "Drift toward each model's own counts at this lower order (its backoff distribution in context) instead of its unigram background.")
+    var selfDriftOrder: Int?
     @OptionGroup var engine: EngineOptions
 
     var resampleCounts: [Int] { resample.map { $0.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } } ?? [] }
@@ -56,10 +58,17 @@ struct ZooExplainCommand: ParsableCommand {
         }
         let record = manifest.fineTunes[model]
         let fineTune = try ZooManifest.loadModel(record.model, directory: zooDir)
-        var models = try BasesFile.load(path: dir.appendingPathComponent("bases-\(zoo).json").path).hypothesisModels(directory: dir)
+        var models = try engine.basesFile(path: dir.appendingPathComponent("bases-\(zoo).json").path).hypothesisModels(directory: dir)
         let pool = try PromptPool.load(path: dir.appendingPathComponent("default-pool.jsonl").path)
         var settings = engine.settings
         settings.beta = 1
+        if let order = selfDriftOrder {
+            models = try models.withDriftModels { hm in
+                guard let m = hm.model as? NGramLanguageModel else { return nil }
+                let drift = try m.reduced(toOrder: min(order, m.order))
+                return (drift, drift.contentHash)
+            }
+        }
         if settings.domainDrift {
             models = try models.withDomainDrift(domains: NoneReference.driftDomains(Demo.poolSources) { try Corpus.load($0) })
         }

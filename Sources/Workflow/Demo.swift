@@ -82,27 +82,26 @@ public struct Demo: Sendable {
         }
         let pool = try PromptPool.load(path: poolURL.path)
 
-        // The bases file of this zoo.
+        // The bases file of this zoo, with a contextual drift model per tokenizer (cached files).
         let d = zoo.manifest.decoding
-        let basesFile = BasesFile(
+        var basesFile = BasesFile(
             decoding: DecodingSpec(temperature: d.temperature, topK: d.topK, topP: d.topP, maxNewTokens: d.maxNewTokens,
                                    maxTotalTokens: d.maxTotalTokens, minNewTokens: d.minNewTokens),
             bases: zoo.manifest.bases.map { .init(name: $0.name, model: "zoo-\(spec.name)/models/\($0.file)") },
             none: noneFiles.map { .init(name: "None", model: $0) })
+        var models = try basesFile.hypothesisModels(directory: workDirectory)
+        if settings.contextualDrift {
+            let (file, trained) = try NoneReference.withDriftFiles(basesFile, models: models, directory: workDirectory) {
+                NoneReference.documents(corpora: try Self.poolSources.map { try corpora.corpus($0) })
+            }
+            basesFile = file
+            models = try basesFile.attachingDrift(to: models, directory: workDirectory)
+            if trained > 0 { log("trained \(trained) contextual drift models") }
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let basesURL = workDirectory.appendingPathComponent("bases-\(spec.name).json")
         try atomicWrite(try encoder.encode(basesFile), to: basesURL)
-        var models = try basesFile.hypothesisModels(directory: workDirectory)
-        if settings.contextualDrift {
-            let documents = NoneReference.documents(corpora: try Self.poolSources.map { try corpora.corpus($0) })
-            models = try models.withDriftModels { hm in
-                guard let m = hm.model as? NGramLanguageModel else { return nil }
-                let drift = try NoneReference.driftModel(for: m, documents: documents)
-                return (drift, drift.contentHash)
-            }
-            log("trained contextual drift models")
-        }
 
         // Answers are scored with domain drift when asked: a library of held-out text of every pool corpus.
         var scoringModels = models

@@ -12,9 +12,11 @@ public struct EngineSettings: Sendable, Codable, Equatable {
     public var latentGrid: [Double] = [0.02, 0.15, 0.5]
     /// eps when there is no latent grid.
     public var eps = 0.1
-    /// Model drift with a contextual generic-text model in each hypothesis's tokenizer
-    /// (`attrib demo` trains them on pooled held-out text) instead of a fixed background.
-    public var contextualDrift = false
+    /// Model drift with a contextual generic-text model in each hypothesis's tokenizer (the
+    /// `drift` models of the bases file; `attrib demo` trains a bigram of pooled held-out text
+    /// per tokenizer) instead of the fixed unigram background. round2-like, 10 seeds: 16%
+    /// fewer queries, +0.8 ± 0.6 correct; round1-like, 15 seeds: −0.5 ± 0.7 (see `Results/demo`).
+    public var contextualDrift = true
     /// Score the API's answers with domain drift (`HypothesisModels.withDomainDrift`): each
     /// base drifts toward whichever domain of a library of held-out text fits the answer.
     /// The EIG tensors keep the cheaper fixed-background models.

@@ -50,6 +50,40 @@ public enum NoneReference {
         try NGramLanguageModel(vocabulary: model.vocabulary, order: 2, documents: documents)
     }
 
+    /// File name of the contextual drift model for a tokenizer; the recipe is part of the name,
+    /// so a changed recipe never reuses a stale model.
+    public static func driftFileName(tokenizer: String) -> String { "drift-\(tokenizer)-o2-\(bytesPerCorpus).ngram" }
+
+    /// `file` with a contextual drift model named for every entry (one per tokenizer, shared by
+    /// the entries that use it), training into `directory` the files that are missing, on
+    /// `documents()` (called only then), several at once. `models` are `file`'s loaded models.
+    public static func withDriftFiles(_ file: BasesFile, models: HypothesisModels, directory: URL,
+                                      documents: () throws -> [String]) throws -> (file: BasesFile, trained: Int) {
+        let loaded = models.components.flatMap { $0 }.map { $0.model as? NGramLanguageModel }
+        var file = file
+        var entries = file.bases + (file.none ?? [])
+        precondition(entries.count == loaded.count, "the models must be the file's, in order")
+        var missing: [String: NGramLanguageModel] = [:]
+        for k in entries.indices {
+            guard let model = loaded[k] else { continue }
+            let name = driftFileName(tokenizer: model.tokenizer.identifier)
+            entries[k].drift = name
+            if !FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).path) { missing[name] = model }
+        }
+        if !missing.isEmpty {
+            let docs = try documents()
+            let jobs = missing.sorted { $0.key < $1.key }
+            let slots = ResultSlots<Result<Void, any Error>>(count: jobs.count)
+            DispatchQueue.concurrentPerform(iterations: jobs.count) { j in
+                slots.set(j, Result { try driftModel(for: jobs[j].value, documents: docs).write(to: directory.appendingPathComponent(jobs[j].key)) })
+            }
+            for result in slots.values() { try result.get() }
+        }
+        file.bases = Array(entries.prefix(file.bases.count))
+        if file.none != nil { file.none = Array(entries.dropFirst(file.bases.count)) }
+        return (file, missing.count)
+    }
+
     /// One reference model per recipe, trained on the same pooled held-out text (the recipes
     /// in parallel; each training is deterministic, so the models do not depend on the threads).
     public static func train(corpora: [Corpus]) throws -> [(name: String, model: NGramLanguageModel)] {
