@@ -15,8 +15,8 @@ for r in $(seq 1 "$runs"); do
         .build/release/attrib demo --work "$work" ${DEMO_ARGS:-} > "$work/$kind.log" 2>&1
         end=$(date +%s.%N)
         # The demo's step lines ("[ 12.3 s] zoo round1-like: ..."): seconds since the start and the step.
-        steps=$(grep -E '^\[ *[0-9.]+ s\] (zoo |built the|calibration|simulator|precompute: [0-9]+ tensors from the store, [1-9])' "$work/$kind.log" \
-            | sed -E 's/^\[ *([0-9.]+) s\] (zoo|built the [A-Za-z ]+|calibration|simulator|precompute).*/\2 at \1 s/' | paste -sd',' - || true)
+        steps=$(grep -E '^\[ *[0-9.]+ s\] (zoo |built the|trained [0-9]+ contextual|calibration|simulator|precompute: [0-9]+ tensors from the store, [1-9])' "$work/$kind.log" \
+            | sed -E 's/^\[ *([0-9.]+) s\] (zoo|built the [A-Za-z ]+|trained [0-9]+ contextual drift models|calibration|simulator|precompute).*/\2 at \1 s/' | paste -sd',' - || true)
         result=$(grep -E "^EIG:" "$work/$kind.log" | tr -s ' ' || true)
         printf '%s run %d: %.1f s wall; %s; %s\n' "$kind" "$r" "$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')" "$steps" "$result"
     done
