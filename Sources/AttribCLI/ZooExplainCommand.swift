@@ -35,7 +35,7 @@ struct ZooExplainCommand: ParsableCommand {
     @Option(help: "Also estimate how often the truth wins after this many answers (comma-separated counts) drawn at random from the scored ones: a run asking random prompts.")
     var resample: String?
     @Option(help: "Random draws for --resample.") var draws = 2000
-    @Option(help: "Drift toward each model's own counts at this lower order (its backoff distribution in context) instead of its unigram background.")
+    @Option(help: "Diagnostic: drift toward each model's own counts at this lower order (its backoff distribution in context) instead of the bases file's drift models or its unigram background.")
     var selfDriftOrder: Int?
     @OptionGroup var engine: EngineOptions
 
