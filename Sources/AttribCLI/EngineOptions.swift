@@ -15,6 +15,7 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "Drift eps when --drift-grid is none.") var eps = EngineSettings().eps
     @Flag(inversion: .prefixedNo, help: "Model drift with the contextual drift models the bases file names (the demo trains a generic-text bigram per tokenizer); --no-contextual-drift uses each model's unigram background instead.")
     var contextualDrift = EngineSettings().contextualDrift
+    @Option(help: "Order of the contextual drift models the demo trains.") var driftOrder = EngineSettings().driftOrder
     @Option(help: "Token paths kept per byte when scoring an answer over its segmentations (0: canonical tokenization only).")
     var segmentationBeam = EngineSettings().segmentationBeam
     @Option(help: "The same for the samples of the EIG tensors (0: canonical tokenization only, cheapest).")
@@ -36,6 +37,7 @@ struct EngineOptions: ParsableArguments {
         guard budget >= 1 else { throw ValidationError("--budget must be at least 1.") }
         guard globalBudget.map({ $0 >= 1 }) ?? true else { throw ValidationError("--global-budget must be at least 1.") }
         guard samples >= 1 else { throw ValidationError("--samples must be at least 1.") }
+        guard (1...6).contains(driftOrder) else { throw ValidationError("--drift-order must be in 1...6, got \(driftOrder).") }
         guard eps >= 0 && eps < 1 else { throw ValidationError("--eps must be in [0, 1).") }
         guard beta > 0 else { throw ValidationError("--beta must be positive.") }
         guard answerCap >= 0 else { throw ValidationError("--answer-cap cannot be negative, got \(answerCap).") }
@@ -73,6 +75,7 @@ struct EngineOptions: ParsableArguments {
         s.latentGrid = (try? grid()) ?? []
         s.eps = eps
         s.contextualDrift = contextualDrift
+        s.driftOrder = driftOrder
         s.domainDrift = domainDrift
         s.repeatPrompts = repeatPrompts
         s.segmentationBeam = segmentationBeam

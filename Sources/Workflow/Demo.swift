@@ -91,7 +91,8 @@ public struct Demo: Sendable {
             none: noneFiles.map { .init(name: "None", model: $0) })
         var models = try basesFile.hypothesisModels(directory: workDirectory)
         if settings.contextualDrift {
-            let (file, trained) = try NoneReference.withDriftFiles(basesFile, models: models, directory: workDirectory) {
+            let (file, trained) = try NoneReference.withDriftFiles(basesFile, models: models, directory: workDirectory,
+                                                                          order: settings.driftOrder) {
                 NoneReference.documents(corpora: try Self.poolSources.map { try corpora.corpus($0) })
             }
             basesFile = file

@@ -17,6 +17,8 @@ public struct EngineSettings: Sendable, Codable, Equatable {
     /// per tokenizer) instead of the fixed unigram background. round2-like, 10 seeds: 16%
     /// fewer queries, +0.8 ± 0.6 correct; round1-like, 15 seeds: −0.5 ± 0.7 (see `Results/demo`).
     public var contextualDrift = true
+    /// Order of the contextual drift models `attrib demo` trains (2: bigrams).
+    public var driftOrder = 2
     /// Score the API's answers with domain drift (`HypothesisModels.withDomainDrift`): each
     /// base drifts toward whichever domain of a library of held-out text fits the answer.
     /// The EIG tensors keep the cheaper fixed-background models.

@@ -45,19 +45,20 @@ public enum NoneReference {
         }
     }
 
-    /// A contextual drift model for `model`: a bigram of the pooled held-out text in its tokenizer.
-    public static func driftModel(for model: NGramLanguageModel, documents: [String]) throws -> NGramLanguageModel {
-        try NGramLanguageModel(vocabulary: model.vocabulary, order: 2, documents: documents)
+    /// A contextual drift model for `model`: an order-`order` model (a bigram by default) of
+    /// the pooled held-out text in its tokenizer.
+    public static func driftModel(for model: NGramLanguageModel, documents: [String], order: Int = 2) throws -> NGramLanguageModel {
+        try NGramLanguageModel(vocabulary: model.vocabulary, order: order, documents: documents)
     }
 
     /// File name of the contextual drift model for a tokenizer; the recipe is part of the name,
     /// so a changed recipe never reuses a stale model.
-    public static func driftFileName(tokenizer: String) -> String { "drift-\(tokenizer)-o2-\(bytesPerCorpus).ngram" }
+    public static func driftFileName(tokenizer: String, order: Int = 2) -> String { "drift-\(tokenizer)-o\(order)-\(bytesPerCorpus).ngram" }
 
     /// `file` with a contextual drift model named for every entry (one per tokenizer, shared by
     /// the entries that use it), training into `directory` the files that are missing, on
     /// `documents()` (called only then), several at once. `models` are `file`'s loaded models.
-    public static func withDriftFiles(_ file: BasesFile, models: HypothesisModels, directory: URL,
+    public static func withDriftFiles(_ file: BasesFile, models: HypothesisModels, directory: URL, order: Int = 2,
                                       documents: () throws -> [String]) throws -> (file: BasesFile, trained: Int) {
         let loaded = models.components.flatMap { $0 }.map { $0.model as? NGramLanguageModel }
         var file = file
@@ -66,7 +67,7 @@ public enum NoneReference {
         var missing: [String: NGramLanguageModel] = [:]
         for k in entries.indices {
             guard let model = loaded[k] else { continue }
-            let name = driftFileName(tokenizer: model.tokenizer.identifier)
+            let name = driftFileName(tokenizer: model.tokenizer.identifier, order: order)
             entries[k].drift = name
             if !FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).path) { missing[name] = model }
         }
@@ -75,7 +76,7 @@ public enum NoneReference {
             let jobs = missing.sorted { $0.key < $1.key }
             let slots = ResultSlots<Result<Void, any Error>>(count: jobs.count)
             DispatchQueue.concurrentPerform(iterations: jobs.count) { j in
-                slots.set(j, Result { try driftModel(for: jobs[j].value, documents: docs).write(to: directory.appendingPathComponent(jobs[j].key)) })
+                slots.set(j, Result { try driftModel(for: jobs[j].value, documents: docs, order: order).write(to: directory.appendingPathComponent(jobs[j].key)) })
             }
             for result in slots.values() { try result.get() }
         }

@@ -86,5 +86,9 @@ import Testing
         var read = false
         let (again, retrained) = try NoneReference.withDriftFiles(file, models: models, directory: folder) { read = true; return documents }
         #expect(retrained == 0 && !read && again == named)
+        // Another order is another recipe: its own files, trained anew.
+        let (trigrams, trainedTrigrams) = try NoneReference.withDriftFiles(file, models: models, directory: folder, order: 3) { documents }
+        #expect(trainedTrigrams == 2 && trigrams.bases[0].drift == NoneReference.driftFileName(tokenizer: "byte", order: 3))
+        #expect(trigrams.bases[0].drift != byteFile)
     }
 }
