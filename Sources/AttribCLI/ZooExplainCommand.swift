@@ -63,7 +63,7 @@ struct ZooExplainCommand: ParsableCommand {
         var settings = engine.settings
         settings.beta = 1
         if let order = selfDriftOrder {
-            models = try models.withDriftModels { hm in
+            models = try models.withDriftModels { _, hm in
                 guard let m = hm.model as? NGramLanguageModel else { return nil }
                 let drift = try m.reduced(toOrder: min(order, m.order))
                 return (drift, drift.contentHash)

@@ -118,12 +118,16 @@ public struct HypothesisModels: Sendable {
     public var baseNames: [String] { components.prefix(hasNone ? count - 1 : count).map { $0[0].name } }
 
     /// The same hypotheses with a contextual drift model for each component (nil keeps the
-    /// fixed background). `make` receives each model and returns its drift model and identity.
-    public func withDriftModels(_ make: (HypothesisModel) throws -> (model: any LanguageModel, identity: String)?) rethrows -> HypothesisModels {
+    /// fixed background). `make` receives each model and its position among all components
+    /// (the bases in order, then the `None` references: the order of `init`'s arguments) and
+    /// returns its drift model and identity.
+    public func withDriftModels(_ make: (_ position: Int, HypothesisModel) throws -> (model: any LanguageModel, identity: String)?) rethrows -> HypothesisModels {
         var copy = self
+        var position = 0
         copy.components = try components.map { group in
             try group.map { hm in
-                guard let drift = try make(hm) else { return hm }
+                defer { position += 1 }
+                guard let drift = try make(position, hm) else { return hm }
                 return HypothesisModel(name: hm.name, model: hm.model, identity: hm.identity, settings: settings,
                                        driftModel: drift.model, driftIdentity: drift.identity)
             }

@@ -95,9 +95,7 @@ public struct BasesFile: Codable, Sendable, Equatable {
         let entries = bases.enumerated().map { ($1, "bases.\($0).drift") } + (none ?? []).enumerated().map { ($1, "none.\($0).drift") }
         guard entries.contains(where: { $0.0.drift != nil }) else { return models }
         var loaded: [String: NGramLanguageModel] = [:]
-        var k = 0
-        return try models.withDriftModels { hm in
-            defer { k += 1 }
+        return try models.withDriftModels { k, hm in
             guard k < entries.count, let path = entries[k].0.drift else { return nil }
             let field = entries[k].1
             let drift = try loaded[path] ?? Self.loadModel(path, directory: directory, field: field)
