@@ -76,6 +76,6 @@ let package = Package(
         .testTarget(name: "OraclesTests", dependencies: ["Oracles", "SimulatorServer"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "SimulatorServerTests", dependencies: ["SimulatorServer"]),
-        .testTarget(name: "AttribCLITests", dependencies: ["AttribCLI", "AttributionCore"]),
+        .testTarget(name: "AttribCLITests", dependencies: ["AttribCLI", "AttributionCore", "LanguageModels", "SimulatorServer", "Workflow"]),
     ]
 )

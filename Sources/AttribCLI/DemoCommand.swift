@@ -18,10 +18,10 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Working folder for the zoo, the store and the journals.") var work = ".cache/demo"
     @Option(help: "Seed of the simulated API's sampling (the engine's seed is --seed).") var responseSeed: UInt64 = 1
     @Flag(help: "Skip the random-selection baseline.") var noBaseline = false
-    @Flag(help: "Use --beta and --answer-cap as given instead of fitting them on calibration models.") var noCalibration = false
     @Flag(help: "Print one JSON object instead of a table.") var json = false
     @Option(help: "Prompts in the built-in pool (drawn from held-out corpus text).") var poolSize = Demo.defaultPoolSize
     @OptionGroup var engine: EngineOptions
+    @OptionGroup var calibration: CalibrationOptions
 
     func validate() throws {
         guard FileManager.default.fileExists(atPath: zoo) else {
@@ -39,7 +39,8 @@ struct DemoCommand: ParsableCommand {
         var demo = Demo(zooSpec: URL(fileURLWithPath: zoo), workDirectory: URL(fileURLWithPath: work),
                         settings: engine.settings, responseSeed: responseSeed)
         demo.runBaseline = !noBaseline
-        demo.calibrate = !noCalibration
+        demo.calibrate = calibration.text != nil
+        demo.calibrationText = calibration.text ?? .builtIn
         demo.poolSize = poolSize
         let progress = ProgressLine("precompute")
         // Each step's line carries the seconds since the start, so a slow step shows itself.

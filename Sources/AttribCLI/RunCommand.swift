@@ -15,6 +15,11 @@ struct RunCommand: ParsableCommand {
             journaled before it is sent; rerun the same command (same --journal, --run-id and \
             --seed) after an interruption and answered queries replay from the journal instead \
             of being paid again. Writes submission.csv and report.json into --out.
+
+            Before the run, beta and the answer cap are fitted on calibration models (fine-tunes \
+            of the bases toward --calibration-text, and unlisted models for None), as `attrib \
+            demo` does; the fit is cached next to --store and recorded in report.json. \
+            --no-calibration uses --beta and --answer-cap as given.
             """)
 
     @Option(help: "Base URL of the API, e.g. http://127.0.0.1:8080.") var api: String
@@ -27,6 +32,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Output folder for submission.csv and report.json.") var out = "attrib-out"
     @Option(help: "File holding the API token.") var tokenFile: String?
     @OptionGroup var engine: EngineOptions
+    @OptionGroup var calibration: CalibrationOptions
 
     func validate() throws {
         guard models >= 1 else { throw ValidationError("--models must be at least 1.") }
@@ -42,9 +48,24 @@ struct RunCommand: ParsableCommand {
         let basesFile = try engine.basesFile(path: bases)
         let hypotheses = try basesFile.hypothesisModels(directory: URL(fileURLWithPath: bases).deletingLastPathComponent())
         let promptPool = try PromptPool.load(path: pool)
+        var settings = engine.settings
+        var fitted: Calibration?
+        if let text = calibration.text {
+            let documents = try text.documents()
+            let cacheDirectory = URL(fileURLWithPath: store).deletingLastPathComponent()
+            try FileManager.default.createDirectory(at: cacheDirectory, withIntermediateDirectories: true)
+            note("calibrating beta and the answer cap on \(documents.count) documents of \(calibration.calibrationText ?? "the built-in calibration text")")
+            let (c, cached) = try Calibration.fitOrLoad(cacheDirectory: cacheDirectory, models: hypotheses, settings: settings,
+                                                        pool: promptPool, domains: documents, seed: settings.seed)
+            settings.beta = c.beta
+            settings.answerCap = c.cap
+            fitted = c
+            note(c.summary(cached: cached))
+        }
         let progress = ProgressLine("precompute")
-        let live = LiveRun(apiURL: api, token: token, models: hypotheses, pool: promptPool, settings: engine.settings,
+        var live = LiveRun(apiURL: api, token: token, models: hypotheses, pool: promptPool, settings: settings,
                            modelIDs: Array(0..<models), storePath: store, journalPath: journal, runID: runID)
+        live.calibration = fitted
         let outcome = try await live.execute(log: { note($0) }, precomputeProgress: { progress.update($0, $1) })
         try outcome.report.write(to: URL(fileURLWithPath: out))
         print(outcome.report.submissionCSV, terminator: "")

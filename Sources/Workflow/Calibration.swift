@@ -87,6 +87,12 @@ public struct Calibration: Codable, Sendable, Equatable {
     /// The cap as people read it: "4.0 nats" or "none".
     public var capDescription: String { cap.map { String(format: "%.1f nats", $0) } ?? "none" }
 
+    /// One line for a person: the fitted values and what they rest on.
+    public func summary(cached: Bool) -> String {
+        String(format: "calibration%@: beta = %.2f, answer cap %@ (mean log score %.3f; %.3f at beta 1; %d of %d threshold stops right) from %d models, %d answers",
+               cached ? " (cached)" : "", beta, capDescription, logScore, logScoreAtOne, stopsRight, stops, models, responses)
+    }
+
     /// Share of the threshold stops that were right (1 when none stopped).
     public var stopAccuracy: Double { stops == 0 ? 1 : Double(stopsRight) / Double(stops) }
 

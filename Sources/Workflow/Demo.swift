@@ -23,9 +23,8 @@ public struct Demo: Sendable {
     public static let defaultPoolSize = 64
     /// Fit beta and the answer cap on calibration models before the runs (otherwise `settings.beta` and `settings.answerCap` are used).
     public var calibrate = true
-
-    /// Corpora whose fine-tuning split is the calibration domain text.
-    public static let calibrationDomains = ["licenses", "debian-faq", "bofh-excuses"]
+    /// The text the calibration models are fine-tuned on.
+    public var calibrationText = CalibrationText.builtIn
 
     public init(zooSpec: URL, workDirectory: URL, settings: EngineSettings, responseSeed: UInt64) {
         let workDirectory = URL(fileURLWithPath: workDirectory.path, isDirectory: true)
@@ -116,15 +115,13 @@ public struct Demo: Sendable {
         var settings = self.settings
         var calibration: Calibration?
         if calibrate {
-            let domains = try Self.calibrationDomains.flatMap { try corpora.corpus($0).text(in: .finetune, maxBytes: 40_000).components(separatedBy: "\n\n") }
+            let domains = try calibrationText.documents(corpus: { try corpora.corpus($0) })
             let (fitted, cached) = try Calibration.fitOrLoad(cacheDirectory: workDirectory, models: scoringModels, settings: settings,
                                                              pool: pool, domains: domains, seed: settings.seed)
             settings.beta = fitted.beta
             settings.answerCap = fitted.cap
             calibration = fitted
-            log(String(format: "calibration%@: beta = %.2f, answer cap %@ (mean log score %.3f; %.3f at beta 1; %d of %d threshold stops right) from %d models, %d answers",
-                       cached ? " (cached)" : "", fitted.beta, fitted.capDescription, fitted.logScore, fitted.logScoreAtOne,
-                       fitted.stopsRight, fitted.stops, fitted.models, fitted.responses))
+            log(fitted.summary(cached: cached))
         }
 
         // The simulator on a free loopback port, with a fresh token.

@@ -1,0 +1,25 @@
+import ArgumentParser
+import Workflow
+
+/// Calibration options shared by `run` and `demo`: whether to fit beta and the answer cap on
+/// calibration models, and on which text.
+struct CalibrationOptions: ParsableArguments {
+    @Flag(help: "Use --beta and --answer-cap as given instead of fitting them on calibration models.")
+    var noCalibration = false
+    @Option(help: ArgumentHelp(
+        "Text the calibration models are fine-tuned on: plain UTF-8, documents separated by blank lines, never the evaluated fine-tunes' text.",
+        discussion: "Default: the fine-tuning split of the installed corpora \(CalibrationText.defaultCorpora.joined(separator: ", ")).",
+        valueName: "file"))
+    var calibrationText: String?
+
+    func validate() throws {
+        if noCalibration, calibrationText != nil {
+            throw ValidationError("--calibration-text has no effect with --no-calibration; pass one or the other.")
+        }
+    }
+
+    /// The calibration text to fit on, or nil under --no-calibration.
+    var text: CalibrationText? {
+        noCalibration ? nil : calibrationText.map { .file($0) } ?? .builtIn
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import LanguageModels
+import SimulatorServer
+import Testing
+import Workflow
+@testable import AttribCLI
+
+/// Fine-tunes served by the real simulator server: each answer sampled at MLMAC decoding,
+/// seeded by the model, the request's sample number and the prompt.
+private struct FineTunes: FineTuneResponder {
+    let models: [NGramLanguageModel]
+    var modelCount: Int { models.count }
+
+    func continuation(model: Int, prompt: String, sample: UInt64) throws -> String {
+        var seed: UInt64 = 0xcbf2_9ce4_8422_2325 ^ (UInt64(model) << 32) ^ sample
+        for byte in prompt.utf8 { seed = (seed ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        var rng = SplitMix64(seed: seed)
+        return models[model].sample(prompt: prompt, settings: .mlmac, using: &rng).text
+    }
+}
+
+/// `attrib run` end to end, as a user types it: files on disk, the simulator over loopback HTTP.
+@Suite(.serialized) struct RunCommandTests {
+    static func license(_ name: String) throws -> [String] {
+        try String(contentsOfFile: "/usr/share/common-licenses/\(name)", encoding: .utf8).components(separatedBy: "\n\n")
+    }
+
+    /// A working folder with two candidate bases and a None reference (model files and a bases
+    /// file), a prompt pool, a token file, and two fine-tunes (of b, of a) behind the simulator.
+    static func setUp() async throws -> (directory: URL, server: SimulatorServer, arguments: [String]) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("attrib-run-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let a = try NGramLanguageModel(tokenizer: .byte, order: 3, documents: license("GPL-3"))
+        let b = try NGramLanguageModel(tokenizer: .bpe(vocabularySize: 300), order: 2, documents: license("Apache-2.0"))
+        let none = try NGramLanguageModel(tokenizer: .byte, order: 2, documents: license("Artistic"))
+        for (name, model) in [("a", a), ("b", b), ("none", none)] {
+            try model.write(to: directory.appendingPathComponent("\(name).ngram"))
+        }
+        try """
+            {"decoding": {"temperature": 3.0, "maxTotalTokens": 20},
+             "bases": [{"name": "a", "model": "a.ngram"}, {"name": "b", "model": "b.ngram"}],
+             "none": [{"name": "None", "model": "none.ngram"}]}
+            """.write(to: directory.appendingPathComponent("bases.json"), atomically: true, encoding: .utf8)
+        try "The\nYou may\nLicense\na\nCopyright\n".write(to: directory.appendingPathComponent("pool.txt"), atomically: true, encoding: .utf8)
+        let secret = "run-test-\(UUID().uuidString)"
+        let tokenFile = directory.appendingPathComponent("token").path
+        try secret.write(toFile: tokenFile, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: tokenFile)
+        let fineTunes = [try b.fineTuned(on: license("MPL-2.0"), strength: 0.2, seed: 1),
+                         try a.fineTuned(on: license("GFDL-1.3"), strength: 0.2, seed: 2)]
+        let server = try await SimulatorServer.start(responder: FineTunes(models: fineTunes),
+                                                     tokens: TokenRegistry(tokens: [secret: "tester"]), log: { _ in })
+        let path = { (name: String) in directory.appendingPathComponent(name).path }
+        let arguments = ["--api", server.baseURL, "--bases", path("bases.json"), "--pool", path("pool.txt"), "--models", "2",
+                         "--journal", path("journal.sqlite"), "--store", path("store/store.sqlite"), "--token-file", tokenFile,
+                         "--samples", "4", "--budget", "6", "--drift-grid", "0.05,0.3"]
+        return (directory, server, arguments)
+    }
+
+    static func report(_ directory: URL, _ out: String) throws -> [String: Any] {
+        let data = try Data(contentsOf: directory.appendingPathComponent(out).appendingPathComponent("report.json"))
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    @Test func runFitsTheCalibrationOnTheGivenTextRecordsItAndCachesIt() async throws {
+        let (directory, server, arguments) = try await Self.setUp()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let out = directory.appendingPathComponent("out").path
+        try await RunCommand.parse(arguments + ["--out", out, "--calibration-text", "/usr/share/common-licenses/GPL-2"]).execute()
+        let report = try Self.report(directory, "out")
+        let calibration = try #require(report["calibration"] as? [String: Any])
+        let settings = try #require(report["settings"] as? [String: Any])
+        // 2 bases x 2 strengths, 2 unlisted None models and 2 unlisted models drifted toward a base.
+        #expect(calibration["models"] as? Int == 8)
+        let beta = try #require(calibration["beta"] as? Double)
+        #expect(Calibration.betaGrid.contains(beta))
+        #expect(settings["beta"] as? Double == beta)
+        #expect((settings["answerCap"] as? Double) == (calibration["cap"] as? Double))
+        let cached = try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("store").path)
+            .filter { $0.hasPrefix("calibration-") }
+        #expect(cached.count == 1)
+        let csv = try String(contentsOfFile: out + "/submission.csv", encoding: .utf8)
+        #expect(csv.hasPrefix("model_id,base_model\n0,"))
+        #expect(csv.split(separator: "\n").count == 3)
+
+        // --no-calibration runs with --beta and --answer-cap as given, and the report says so.
+        try await RunCommand.parse(arguments + ["--out", directory.appendingPathComponent("plain").path, "--run-id", "plain",
+                                                "--no-calibration", "--beta", "0.7"]).execute()
+        let plain = try Self.report(directory, "plain")
+        #expect(plain["calibration"] == nil)
+        #expect((plain["settings"] as? [String: Any])?["beta"] as? Double == 0.7)
+        await server.stop()
+    }
+
+    @Test func anUnusableCalibrationTextStopsTheRunBeforeAnyQuery() async throws {
+        let (directory, server, arguments) = try await Self.setUp()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let short = directory.appendingPathComponent("short.txt").path
+        try "one paragraph\n\nand another\n\n\n\na third".write(toFile: short, atomically: true, encoding: .utf8)
+        await #expect(throws: CalibrationTextError.tooShort(path: short, documents: 3)) {
+            try await RunCommand.parse(arguments + ["--out", directory.appendingPathComponent("out").path, "--calibration-text", short]).execute()
+        }
+        let missing = directory.appendingPathComponent("missing.txt").path
+        await #expect(throws: CalibrationTextError.self) {
+            try await RunCommand.parse(arguments + ["--calibration-text", missing]).execute()
+        }
+        #expect(await server.counts().isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("out").path))
+        #expect(throws: (any Error).self) {
+            try RunCommand.parse(arguments + ["--no-calibration", "--calibration-text", short])
+        }
+        await server.stop()
+    }
+}

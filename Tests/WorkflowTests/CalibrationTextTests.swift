@@ -1,0 +1,52 @@
+import Corpora
+import Foundation
+import Testing
+@testable import Workflow
+
+@Suite struct CalibrationTextTests {
+    static func file(_ contents: Data) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("attrib-calibration-text-\(UUID().uuidString).txt").path
+        try contents.write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    @Test func aFileIsSplitIntoItsBlankLineSeparatedParagraphs() throws {
+        // Twelve paragraphs, with Windows line ends, runs of blank lines and blank-only lines between them.
+        let paragraphs = (1...12).map { "paragraph \($0)\nsecond line of \($0)" }
+        let text = paragraphs.enumerated().map { $0 % 3 == 0 ? $1.replacingOccurrences(of: "\n", with: "\r\n") : $1 }
+            .joined(separator: "\n\n  \n\n")
+        let path = try Self.file(Data(text.utf8))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(try CalibrationText.file(path).documents() == paragraphs)
+    }
+
+    @Test func unusableFilesAreErrorsThatNameThem() throws {
+        let short = try Self.file(Data("a\n\nb\n\nc".utf8))
+        let binary = try Self.file(Data([0xff, 0xfe, 0x00, 0xc3]))
+        defer { for p in [short, binary] { try? FileManager.default.removeItem(atPath: p) } }
+        #expect(throws: CalibrationTextError.tooShort(path: short, documents: 3)) { try CalibrationText.file(short).documents() }
+        #expect(throws: CalibrationTextError.unreadable(path: binary, reason: "it is not UTF-8 text")) {
+            try CalibrationText.file(binary).documents()
+        }
+        do {
+            _ = try CalibrationText.file("/nonexistent/calibration.txt").documents()
+            Issue.record("a missing file was read")
+        } catch let error as CalibrationTextError {
+            #expect("\(error)".hasPrefix("calibration text /nonexistent/calibration.txt: cannot be read"))
+        }
+    }
+
+    @Test func theBuiltInTextNamesTheCorporaItLacks() {
+        struct Missing: Error, CustomStringConvertible { var description: String { "corpus licenses is not installed" } }
+        do {
+            _ = try CalibrationText.builtIn.documents(corpus: { _ in throw Missing() })
+            Issue.record("no error without corpora")
+        } catch let error as CalibrationTextError {
+            let message = "\(error)"
+            #expect(message.contains("licenses, debian-faq, bofh-excuses") && message.contains("--calibration-text FILE"))
+            #expect(message.hasSuffix("corpus licenses is not installed"))
+        } catch {
+            Issue.record("unexpected error \(error)")
+        }
+    }
+}
