@@ -71,7 +71,7 @@ let package = Package(
         .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "WorkflowTests", dependencies: [
-            "Workflow", "Engine", "Storage", "LanguageModels", "AttributionCore", "Oracles", "SimulatorServer",
+            "Workflow", "Engine", "Storage", "LanguageModels", "AttributionCore", "Oracles", "SimulatorServer", "Simulation", "Corpora",
         ]),
         .testTarget(name: "OraclesTests", dependencies: ["Oracles", "SimulatorServer"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),

@@ -8,7 +8,8 @@
 # per pool prompt), and the most fine-tunes each observation model can expect right when a
 # total budget of such answers is split over the fine-tunes as well as possible.
 # Usage: bash scripts/oracle-margins.sh [ZOO_NAME ...]   (after `attrib demo` filled .cache/demo)
-# BUDGET_round1_like / BUDGET_round2_like override the total budgets (60 and 144, the goals).
+# BUDGET_round1_like / BUDGET_round2_like override the total budgets (60 and 144, the goals);
+# ORACLE_MODELS="pristine oracle" leaves out the slow genre-known column.
 # Writes Results/floor/<zoo>-oracle.md.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

@@ -26,6 +26,12 @@ public struct ZooSpec: Codable, Sendable, Hashable {
         self.references = references
         self.fineTunes = fineTunes
     }
+
+    /// Every corpus a model of this zoo is fine-tuned on (derived bases and references, and the
+    /// fine-tunes behind the API): text that calibration must not use.
+    public var fineTuningDomains: Set<String> {
+        Set(bases.compactMap(\.domain) + (references ?? []).compactMap(\.domain) + fineTunes.map(\.domain))
+    }
 }
 
 /// One base or reference model. Exactly one recipe applies:

@@ -115,7 +115,8 @@ public struct Demo: Sendable {
         var settings = self.settings
         var calibration: Calibration?
         if calibrate {
-            let domains = try calibrationText.documents(corpus: { try corpora.corpus($0) })
+            // Never the text the zoo's models were fine-tuned on.
+            let domains = try calibrationText.documents(corpus: { try corpora.corpus($0) }, excluding: spec.fineTuningDomains)
             let (fitted, cached) = try Calibration.fitOrLoad(cacheDirectory: workDirectory, models: scoringModels, settings: settings,
                                                              pool: pool, domains: domains, seed: settings.seed)
             settings.beta = fitted.beta

@@ -1,5 +1,6 @@
 import Corpora
 import Foundation
+import Simulation
 import Testing
 @testable import Workflow
 
@@ -43,10 +44,38 @@ import Testing
             Issue.record("no error without corpora")
         } catch let error as CalibrationTextError {
             let message = "\(error)"
-            #expect(message.contains("licenses, debian-faq, bofh-excuses") && message.contains("--calibration-text FILE"))
+            #expect(message.contains(CalibrationText.defaultCorpora.joined(separator: ", ")) && message.contains("--calibration-text FILE"))
             #expect(message.hasSuffix("corpus licenses is not installed"))
         } catch {
             Issue.record("unexpected error \(error)")
+        }
+    }
+
+    /// The built-in text is real corpus text (after `bash scripts/install-corpora.sh`), the
+    /// demo's exclusion drops a corpus's documents, and excluding all of them is an error.
+    @Test func theBuiltInTextIsTheFineTuningSplitOfItsCorporaLessTheExcludedOnes() throws {
+        let load = { (name: String) in try Corpus.load(name, root: DefaultPoolTests.root) }
+        let all = try CalibrationText.builtIn.documents(corpus: load)
+        let bofh = CalibrationText.split(try load("bofh-excuses").text(in: .finetune))
+        let devref = CalibrationText.split(try load("developers-reference").text(in: .finetune, maxBytes: CalibrationText.bytesPerCorpus))
+        #expect(all == devref + bofh)
+        #expect(all.count >= CalibrationText.minimumDocuments)
+        #expect(try CalibrationText.builtIn.documents(corpus: load, excluding: ["developers-reference"]) == bofh)
+        #expect(throws: CalibrationTextError.everyCorpusExcluded(CalibrationText.defaultCorpora)) {
+            try CalibrationText.builtIn.documents(corpus: load, excluding: Set(CalibrationText.defaultCorpora))
+        }
+    }
+
+    /// No shipped zoo fine-tunes any model on a built-in calibration corpus: the zoos use the
+    /// same fine-tuning split, so calibration would see near copies of evaluated fine-tunes.
+    @Test func noShippedZooFineTunesOnTheBuiltInCalibrationText() throws {
+        let zoos = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Experiments/zoos")
+        let specs = try FileManager.default.contentsOfDirectory(atPath: zoos.path).filter { $0.hasSuffix(".json") }
+        #expect(specs.count >= 2)
+        for file in specs {
+            let spec = try JSONDecoder().decode(ZooSpec.self, from: Data(contentsOf: zoos.appendingPathComponent(file)))
+            #expect(spec.fineTuningDomains.isDisjoint(with: CalibrationText.defaultCorpora), "\(file) fine-tunes on a calibration corpus")
         }
     }
 }
