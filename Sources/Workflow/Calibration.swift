@@ -8,7 +8,8 @@ import LanguageModels
 /// calibration only (never the fine-tunes being evaluated).
 ///
 /// Each candidate base is fine-tuned on calibration domain text at a light and a heavy
-/// strength. `None` is represented by models trained on that text with tokenizers of their
+/// strength, and toward text sampled from another candidate (`crossPartner`): a fine-tune
+/// whose domain resembles another base's training text, the case that misleads. `None` is represented by models trained on that text with tokenizers of their
 /// own (`unlistedModel`), none of the candidates and none of the `None` references, and by
 /// such models fine-tuned toward a candidate's own text (`driftedUnlistedModel`): the
 /// unlisted model whose answers resemble a candidate's is the one that fools the scorer.
@@ -78,11 +79,21 @@ public struct Calibration: Codable, Sendable, Equatable {
     /// an unlisted model fine-tuned on text like a candidate's training text would be. Its
     /// answers are `None`, yet the candidate explains them better than the references do.
     static func driftedUnlistedModel(_ unlisted: NGramLanguageModel, toward candidate: any LanguageModel, seed: UInt64) throws -> NGramLanguageModel {
+        try drifted(unlisted, toward: candidate, seed: seed)
+    }
+
+    /// `model` fine-tuned at `driftStrength` on `driftDocuments` texts sampled from `other` at
+    /// temperature 1.
+    static func drifted(_ model: NGramLanguageModel, toward other: any LanguageModel, seed: UInt64) throws -> NGramLanguageModel {
         var rng = SeededGenerator(seed: seed)
         let settings = DecodingSettings(temperature: 1, maxNewTokens: 60, maxTotalTokens: nil)
-        let texts = (0..<driftDocuments).map { _ in candidate.sample(prompt: "", settings: settings, using: &rng).text }.filter { !$0.isEmpty }
-        return try unlisted.fineTuned(on: texts, strength: driftStrength, seed: seed)
+        let texts = (0..<driftDocuments).map { _ in other.sample(prompt: "", settings: settings, using: &rng).text }.filter { !$0.isEmpty }
+        return try model.fineTuned(on: texts, strength: driftStrength, seed: seed)
     }
+
+    /// The candidate whose text candidate `h` of `count` is fine-tuned toward in its cross-drifted
+    /// calibration model: half the list away, so usually another family, not a near relative.
+    static func crossPartner(of h: Int, count: Int) -> Int { (h + max(1, count / 2)) % count }
 
     /// The cap as people read it: "4.0 nats" or "none".
     public var capDescription: String { cap.map { String(format: "%.1f nats", $0) } ?? "none" }
@@ -124,6 +135,12 @@ public struct Calibration: Codable, Sendable, Equatable {
             for (k, strength) in strengths.enumerated() {
                 answer(h, try base.fineTuned(on: domains, strength: strength, seed: seed &+ UInt64(h * 10 + k)))
             }
+            // Toward text sampled from another candidate: a domain that resembles another base's
+            // training text, the case that pulls a fine-tune toward the wrong base.
+            if candidates > 1 {
+                let other = models.components[crossPartner(of: h, count: candidates)][0].model
+                answer(h, try drifted(base, toward: other, seed: seed &+ 104_729 &* UInt64(h + 1)))
+            }
         }
         if models.hasNone {
             // Trained once per recipe (a BPE vocabulary takes seconds), then reused.
@@ -159,7 +176,7 @@ extension Calibration {
         h.combine("\(models.settings)")
         h.combine("eps=\(settings.eps) grid=\(settings.latentGrid) none=\(settings.noneMass) beam=\(settings.segmentationBeam)")
         h.combine("strengths=\(strengths) answers=\(responsesPerModel) seed=\(seed) betas=\(betaGrid) caps=\(caps(settings))")
-        h.combine("tau=\(settings.threshold) honesty=\(honestyTarget) drifted=\(driftedUnlistedCount)x\(driftStrength)x\(driftDocuments)")
+        h.combine("tau=\(settings.threshold) honesty=\(honestyTarget) drifted=\(driftedUnlistedCount)x\(driftStrength)x\(driftDocuments) cross=1")
         for prompt in pool.prompts { h.combine(prompt) }
         for document in domains { h.combine(document) }
         return h.hex

@@ -70,8 +70,9 @@ private struct FineTunes: FineTuneResponder {
         let report = try Self.report(directory, "out")
         let calibration = try #require(report["calibration"] as? [String: Any])
         let settings = try #require(report["settings"] as? [String: Any])
-        // 2 bases x 2 strengths, 2 unlisted None models and 2 unlisted models drifted toward a base.
-        #expect(calibration["models"] as? Int == 8)
+        // 2 bases x (2 strengths + 1 drifted toward the other base), 2 unlisted None models and
+        // 2 unlisted models drifted toward a base.
+        #expect(calibration["models"] as? Int == 10)
         let beta = try #require(calibration["beta"] as? Double)
         #expect(Calibration.betaGrid.contains(beta))
         #expect(settings["beta"] as? Double == beta)

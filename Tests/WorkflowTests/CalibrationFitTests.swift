@@ -93,4 +93,15 @@ import Testing
         #expect(fitted.logScore == bestAny)
         #expect(fitted.stops == 19 && fitted.stopsRight == 19)
     }
+
+    /// Every candidate is drifted toward another one, and every candidate's text is used once.
+    @Test func crossPartnersArePermutationsWithoutFixedPoints() {
+        for count in 2...20 {
+            let partners = (0..<count).map { Calibration.crossPartner(of: $0, count: count) }
+            #expect(Set(partners).count == count)
+            #expect(partners.enumerated().allSatisfy { $0 != $1 && (0..<count).contains($1) })
+        }
+        #expect(Calibration.crossPartner(of: 0, count: 19) == 9)
+    }
 }
+

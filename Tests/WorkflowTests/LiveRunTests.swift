@@ -80,9 +80,10 @@ struct ModelsResponder: FineTuneResponder {
         let c = try Calibration.fit(models: models, settings: settings, pool: PromptPool(prompts: ["The ", "a", "You "]),
                                     domains: docs, responsesPerModel: 5, seed: 3)
         #expect(Calibration.betaGrid.contains(c.beta))
-        // 2 bases x 2 strengths, 2 unlisted None models, and 2 unlisted models drifted toward a base each.
-        #expect(c.models == 8 && c.responses == 40)
-        #expect(c.bins.reduce(0) { $0 + $1.count } == 40)
+        // 2 bases x (2 strengths + 1 drifted toward the other base), 2 unlisted None models, and
+        // 2 unlisted models drifted toward a base each.
+        #expect(c.models == 10 && c.responses == 50)
+        #expect(c.bins.reduce(0) { $0 + $1.count } == 50)
         #expect(c.stopsRight <= c.stops && c.stops <= c.models)
         #expect(Calibration.capGrid.contains(c.cap))
         // A cap given in the settings is kept, and the fit is then no better than the free one.
