@@ -55,10 +55,8 @@ struct RunCommand: ParsableCommand {
             let cacheDirectory = URL(fileURLWithPath: store).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: cacheDirectory, withIntermediateDirectories: true)
             note("calibrating beta and the answer cap on \(documents.count) documents of \(calibration.calibrationText ?? "the built-in calibration text")")
-            let (c, cached) = try Calibration.fitOrLoad(cacheDirectory: cacheDirectory, models: hypotheses, settings: settings,
-                                                        pool: promptPool, domains: documents, seed: settings.seed)
-            settings.beta = c.beta
-            settings.answerCap = c.cap
+            let (c, cached) = try Calibration.apply(to: &settings, cacheDirectory: cacheDirectory, models: hypotheses,
+                                                    pool: promptPool, domains: documents)
             fitted = c
             note(c.summary(cached: cached))
         }

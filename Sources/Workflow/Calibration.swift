@@ -182,6 +182,16 @@ extension Calibration {
         return h.hex
     }
 
+    /// `fitOrLoad`, then `settings` with the fitted beta and cap: what a run does before its queries.
+    public static func apply(to settings: inout EngineSettings, cacheDirectory: URL, models: HypothesisModels, pool: PromptPool,
+                             domains: [String]) throws -> (calibration: Calibration, cached: Bool) {
+        let fitted = try fitOrLoad(cacheDirectory: cacheDirectory, models: models, settings: settings, pool: pool, domains: domains,
+                                   seed: settings.seed)
+        settings.beta = fitted.calibration.beta
+        settings.answerCap = fitted.calibration.cap
+        return fitted
+    }
+
     /// `fit`, reusing `DIR/calibration-<fingerprint>.json` when a previous fit with the same
     /// inputs left one there (the fit is deterministic), and writing it otherwise.
     public static func fitOrLoad(cacheDirectory: URL, models: HypothesisModels, settings: EngineSettings, pool: PromptPool,

@@ -117,10 +117,8 @@ public struct Demo: Sendable {
         if calibrate {
             // Never the text the zoo's models were fine-tuned on.
             let domains = try calibrationText.documents(corpus: { try corpora.corpus($0) }, excluding: spec.fineTuningDomains)
-            let (fitted, cached) = try Calibration.fitOrLoad(cacheDirectory: workDirectory, models: scoringModels, settings: settings,
-                                                             pool: pool, domains: domains, seed: settings.seed)
-            settings.beta = fitted.beta
-            settings.answerCap = fitted.cap
+            let (fitted, cached) = try Calibration.apply(to: &settings, cacheDirectory: workDirectory, models: scoringModels,
+                                                         pool: pool, domains: domains)
             calibration = fitted
             log(fitted.summary(cached: cached))
         }
