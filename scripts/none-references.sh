@@ -46,7 +46,7 @@ for s in "${seeds[@]}"; do
         rm -f "$tmp/journal.sqlite"*
         .build/release/attrib run --api "http://127.0.0.1:$port" --bases "$tmp/bases-$zoo-$v.json" --pool "$work/default-pool.jsonl" \
             --models "$models" --journal "$tmp/journal.sqlite" --store "$tmp/store-$zoo-$v.sqlite" --out "$tmp/out-$zoo-$v-$s" \
-            --token-file "$tmp/tokens" --beta "$beta" --answer-cap "$cap" --run-id "refs-$v-$s" >/dev/null 2>&1
+            --token-file "$tmp/tokens" --no-calibration --beta "$beta" --answer-cap "$cap" --run-id "refs-$v-$s" >/dev/null 2>&1
         kill "$server" 2>/dev/null || true
         wait "$server" 2>/dev/null || true
     done

@@ -18,6 +18,13 @@ struct CalibrationOptions: ParsableArguments {
         }
     }
 
+    /// A --beta that calibration would silently replace is an error.
+    func validate(with engine: EngineOptions) throws {
+        if !noCalibration, let beta = engine.beta {
+            throw ValidationError("--beta \(beta) would be replaced by the calibration's fit; add --no-calibration to use it as given.")
+        }
+    }
+
     /// The calibration text to fit on, or nil under --no-calibration.
     var text: CalibrationText? {
         noCalibration ? nil : calibrationText.map { .file($0) } ?? .builtIn

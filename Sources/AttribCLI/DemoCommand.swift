@@ -28,6 +28,7 @@ struct DemoCommand: ParsableCommand {
             throw ValidationError("The zoo specification \(zoo) does not exist (run from the repository root, or pass --zoo).")
         }
         guard (2...4096).contains(poolSize) else { throw ValidationError("--pool-size must be in 2...4096 (got \(poolSize)).") }
+        try calibration.validate(with: engine)
     }
 
     func run() throws {

@@ -22,10 +22,10 @@ struct EngineOptions: ParsableArguments {
     var tensorSegmentationBeam = EngineSettings().tensorSegmentationBeam
     @Flag(inversion: .prefixedNo, help: "Score answers with drift toward a library of held-out domain text (demo only).") var domainDrift = EngineSettings().domainDrift
     @Flag(inversion: .prefixedNo, help: "Allow asking a model a prompt again before it has been asked every prompt of the pool (every strategy alike).") var repeatPrompts = EngineSettings().repeatPrompts
-    @Option(help: "Tempering power beta of the observation model.") var beta = 1.0
+    @Option(help: "Tempering power beta of the observation model (default 1; `run` and `demo` fit it on calibration models unless --no-calibration).") var beta: Double?
     @Option(help: "Prior probability of None.") var noneMass = 0.1
-    @Option(help: "Soft cap in nats on how far one answer may move the log odds between two hypotheses (0: none).")
-    var answerCap: Double = EngineSettings().answerCap ?? 0
+    @Option(help: "Soft cap in nats on how far one answer may move the log odds between two hypotheses (0: none; default: none, or fitted by calibration in `run` and `demo`, which then fit beta at this cap).")
+    var answerCap: Double?
     @Option(help: "Random seed of the engine (tensor sampling, tie-breaks).") var seed: UInt64 = 1
     @Option(help: "Threads for precomputing tensors.") var threads = 2
     @Option(help: "Queries in flight at once (at most one per model).") var concurrency = 4
@@ -39,8 +39,8 @@ struct EngineOptions: ParsableArguments {
         guard samples >= 1 else { throw ValidationError("--samples must be at least 1.") }
         guard (1...6).contains(driftOrder) else { throw ValidationError("--drift-order must be in 1...6, got \(driftOrder).") }
         guard eps >= 0 && eps < 1 else { throw ValidationError("--eps must be in [0, 1).") }
-        guard beta > 0 else { throw ValidationError("--beta must be positive.") }
-        guard answerCap >= 0 else { throw ValidationError("--answer-cap cannot be negative, got \(answerCap).") }
+        if let beta { guard beta > 0 else { throw ValidationError("--beta must be positive, got \(beta).") } }
+        if let answerCap { guard answerCap >= 0 else { throw ValidationError("--answer-cap cannot be negative, got \(answerCap).") } }
         guard noneMass >= 0 && noneMass < 1 else { throw ValidationError("--none-mass must be in [0, 1).") }
         guard threads >= 1, concurrency >= 1 else { throw ValidationError("--threads and --concurrency must be at least 1.") }
         guard tensorSegmentationBeam >= 0 else { throw ValidationError("--tensor-segmentation-beam cannot be negative, got \(tensorSegmentationBeam).") }
@@ -80,9 +80,9 @@ struct EngineOptions: ParsableArguments {
         s.repeatPrompts = repeatPrompts
         s.segmentationBeam = segmentationBeam
         s.tensorSegmentationBeam = tensorSegmentationBeam
-        s.beta = beta
+        s.beta = beta ?? EngineSettings().beta
         s.noneMass = noneMass
-        s.answerCap = answerCap > 0 ? answerCap : nil
+        s.answerCap = answerCap.flatMap { $0 > 0 ? $0 : nil }
         s.seed = seed
         s.threads = threads
         s.concurrency = concurrency

@@ -36,6 +36,7 @@ struct RunCommand: ParsableCommand {
 
     func validate() throws {
         guard models >= 1 else { throw ValidationError("--models must be at least 1.") }
+        try calibration.validate(with: engine)
     }
 
     func run() throws {
