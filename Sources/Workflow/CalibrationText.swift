@@ -17,7 +17,7 @@ public enum CalibrationText: Sendable, Equatable {
     /// fine-tuning domain of a shipped zoo's model (a test checks it): the zoos fine-tune on the
     /// same split, so a shared corpus would calibrate on near copies of evaluated fine-tunes.
     public static let defaultCorpora = ["developers-reference", "bofh-excuses"]
-    /// Bytes of each default corpus's fine-tuning split used (more than either holds: all of it).
+    /// Bytes of each default corpus's fine-tuning split used, at most.
     public static let bytesPerCorpus = 40_000
     /// Fewest documents a calibration text must hold: each calibration model is a fine-tune on
     /// all of them, and a handful of paragraphs would calibrate on near copies of the bases.
