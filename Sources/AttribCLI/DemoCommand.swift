@@ -40,8 +40,7 @@ struct DemoCommand: ParsableCommand {
         var demo = Demo(zooSpec: URL(fileURLWithPath: zoo), workDirectory: URL(fileURLWithPath: work),
                         settings: engine.settings, responseSeed: responseSeed)
         demo.runBaseline = !noBaseline
-        demo.calibrate = calibration.text != nil
-        demo.calibrationText = calibration.text ?? .builtIn
+        demo.calibrationText = calibration.text
         demo.poolSize = poolSize
         let progress = ProgressLine("precompute")
         // Each step's line carries the seconds since the start, so a slow step shows itself.

@@ -8,11 +8,12 @@ import LanguageModels
 /// calibration only (never the fine-tunes being evaluated).
 ///
 /// Each candidate base is fine-tuned on calibration domain text at a light and a heavy
-/// strength, and toward text sampled from another candidate (`crossPartner`): a fine-tune
-/// whose domain resembles another base's training text, the case that misleads. `None` is represented by models trained on that text with tokenizers of their
-/// own (`unlistedModel`), none of the candidates and none of the `None` references, and by
-/// such models fine-tuned toward a candidate's own text (`driftedUnlistedModel`): the
-/// unlisted model whose answers resemble a candidate's is the one that fools the scorer.
+/// strength, and toward text sampled from another candidate (`crossPartner`, `drifted`): a
+/// fine-tune whose domain resembles another base's training text, the case that misleads.
+/// `None` is represented by models trained on that text with tokenizers of their own
+/// (`unlistedModel`), none of the candidates and none of the `None` references, and by such
+/// models fine-tuned toward a candidate's own text (`drifted`): the unlisted model whose
+/// answers resemble a candidate's is the one that fools the scorer.
 /// Each calibration model answers `responsesPerModel` pool prompts; every answer is scored
 /// under every state at beta = 1. For a candidate (beta, cap) the log posterior after k
 /// answers is `log prior + sum of capped(beta * scores)`. The fit maximises the mean log
@@ -74,16 +75,11 @@ public struct Calibration: Codable, Sendable, Equatable {
         return try NGramLanguageModel(tokenizer: recipe.tokenizer, order: recipe.order, documents: documents)
     }
 
-    /// `unlisted` (an `unlistedModel`) fine-tuned at `driftStrength` on `driftDocuments` texts sampled from
-    /// `candidate` at temperature 1: an unlisted model drifted toward a candidate's domain, as
-    /// an unlisted model fine-tuned on text like a candidate's training text would be. Its
-    /// answers are `None`, yet the candidate explains them better than the references do.
-    static func driftedUnlistedModel(_ unlisted: NGramLanguageModel, toward candidate: any LanguageModel, seed: UInt64) throws -> NGramLanguageModel {
-        try drifted(unlisted, toward: candidate, seed: seed)
-    }
-
     /// `model` fine-tuned at `driftStrength` on `driftDocuments` texts sampled from `other` at
-    /// temperature 1.
+    /// temperature 1. For an unlisted model (an `unlistedModel`) drifted toward a candidate, as
+    /// one fine-tuned on text like the candidate's training text would be: its answers are
+    /// `None`, yet the candidate explains them better than the references do. For a candidate
+    /// drifted toward another: its answers pull toward the wrong base.
     static func drifted(_ model: NGramLanguageModel, toward other: any LanguageModel, seed: UInt64) throws -> NGramLanguageModel {
         var rng = SeededGenerator(seed: seed)
         let settings = DecodingSettings(temperature: 1, maxNewTokens: 60, maxTotalTokens: nil)
@@ -146,10 +142,10 @@ public struct Calibration: Codable, Sendable, Equatable {
             // Trained once per recipe (a BPE vocabulary takes seconds), then reused.
             let unlisted = try unlistedRecipes.indices.map { try unlistedModel($0, documents: domains) }
             for model in unlisted { answer(candidates, model) }
-            let drifted = min(driftedUnlistedCount, candidates)
-            for k in 0..<drifted {
-                let toward = models.components[k * candidates / drifted][0].model
-                answer(candidates, try driftedUnlistedModel(unlisted[k % unlisted.count], toward: toward, seed: seed &+ 7919 &* UInt64(k + 1)))
+            let driftedCount = min(driftedUnlistedCount, candidates)
+            for k in 0..<driftedCount {
+                let toward = models.components[k * candidates / driftedCount][0].model
+                answer(candidates, try drifted(unlisted[k % unlisted.count], toward: toward, seed: seed &+ 7919 &* UInt64(k + 1)))
             }
         }
         let slots = ResultSlots<[Double]>(count: answers.count)

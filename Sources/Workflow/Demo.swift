@@ -21,10 +21,9 @@ public struct Demo: Sendable {
     /// Prompts in the built-in pool.
     public var poolSize = Demo.defaultPoolSize
     public static let defaultPoolSize = 64
-    /// Fit beta and the answer cap on calibration models before the runs (otherwise `settings.beta` and `settings.answerCap` are used).
-    public var calibrate = true
-    /// The text the calibration models are fine-tuned on.
-    public var calibrationText = CalibrationText.builtIn
+    /// The text calibration models are fine-tuned on, to fit beta and the answer cap before the
+    /// runs; nil: no calibration (`settings.beta` and `settings.answerCap` are used).
+    public var calibrationText: CalibrationText? = .builtIn
 
     public init(zooSpec: URL, workDirectory: URL, settings: EngineSettings, responseSeed: UInt64) {
         let workDirectory = URL(fileURLWithPath: workDirectory.path, isDirectory: true)
@@ -114,7 +113,7 @@ public struct Demo: Sendable {
         // Calibrate beta on fine-tunes of known provenance built for calibration only.
         var settings = self.settings
         var calibration: Calibration?
-        if calibrate {
+        if let calibrationText {
             // Never the text the zoo's models were fine-tuned on.
             let domains = try calibrationText.documents(corpus: { try corpora.corpus($0) }, excluding: spec.fineTuningDomains)
             let (fitted, cached) = try Calibration.apply(to: &settings, cacheDirectory: workDirectory, models: scoringModels,
