@@ -2,6 +2,8 @@
 import PackageDescription
 
 // Module dependencies run one way (see Sources/README.md):
+//   Common                             (shared by all: seeded generator, stable hash, lock, parallel map,
+//                                       atomic write, the Oracle protocol)
 //   CLinearAlgebra <- LinearAlgebra <- AttributionCore
 //   LanguageModels, Corpora            (pure, no I/O beyond reading/writing their own files)
 //   LanguageModels, Corpora <- Simulation (model zoo, fine-tunes, in-process oracle)
@@ -31,22 +33,24 @@ let package = Package(
         .target(name: "CCurlShim", dependencies: ["CCurl"], path: "Sources/CCurlShim"),
 
         // Pure modules.
+        .target(name: "Common", exclude: ["README.md"]),
         .target(name: "LinearAlgebra", dependencies: ["CLinearAlgebra"], exclude: ["README.md"]),
-        .target(name: "AttributionCore", dependencies: ["LinearAlgebra"], exclude: ["README.md"]),
-        .target(name: "LanguageModels", exclude: ["README.md"]),
-        .target(name: "Corpora", exclude: ["README.md"]),
-        .target(name: "Simulation", dependencies: ["LanguageModels", "Corpora"], exclude: ["README.md"]),
-        .target(name: "Engine", dependencies: ["AttributionCore", "LanguageModels"], exclude: ["README.md"]),
+        .target(name: "AttributionCore", dependencies: ["Common", "LinearAlgebra"], exclude: ["README.md"]),
+        .target(name: "LanguageModels", dependencies: ["Common"], exclude: ["README.md"]),
+        .target(name: "Corpora", dependencies: ["Common"], exclude: ["README.md"]),
+        .target(name: "Simulation", dependencies: ["Common", "LanguageModels", "Corpora"], exclude: ["README.md"]),
+        .target(name: "Engine", dependencies: ["Common", "AttributionCore", "LanguageModels"], exclude: ["README.md"]),
 
         // I/O modules.
-        .target(name: "Oracles", dependencies: ["CCurlShim", "Storage"], exclude: ["README.md"]),
+        .target(name: "Oracles", dependencies: ["Common", "CCurlShim", "Storage"], exclude: ["README.md"]),
         .target(name: "Storage", dependencies: [.product(name: "GRDB", package: "GRDB.swift")], exclude: ["README.md"]),
         .target(name: "SimulatorServer", dependencies: [
+            "Common",
             .product(name: "Hummingbird", package: "hummingbird"),
         ], exclude: ["README.md"]),
 
         // Assembles runs from files: pools, stores, journals, reports (everything the CLI does).
-        .target(name: "Workflow", dependencies: ["Engine", "Storage", "Oracles", "Simulation", "Corpora", "SimulatorServer"], exclude: ["README.md"]),
+        .target(name: "Workflow", dependencies: ["Common", "Engine", "Storage", "Oracles", "Simulation", "Corpora", "SimulatorServer"], exclude: ["README.md"]),
 
         // Command line.
         .target(name: "AttribCLI", dependencies: [
@@ -57,25 +61,26 @@ let package = Package(
         .executableTarget(name: "attrib", dependencies: ["AttribCLI"]),
 
         // One test target per module.
+        .testTarget(name: "CommonTests", dependencies: ["Common"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "AttributionCoreTests", dependencies: [
-            "AttributionCore",
+            "Common", "AttributionCore",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "CCurlShimTests", dependencies: ["CCurlShim"]),
         .testTarget(name: "LanguageModelsTests", dependencies: [
-            "LanguageModels",
+            "Common", "LanguageModels",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
-        .testTarget(name: "CorporaTests", dependencies: ["Corpora"]),
-        .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine"]),
+        .testTarget(name: "CorporaTests", dependencies: ["Common", "Corpora"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Common"]),
+        .testTarget(name: "EngineTests", dependencies: ["Common", "Engine"]),
         .testTarget(name: "WorkflowTests", dependencies: [
-            "Workflow", "Engine", "Storage", "LanguageModels", "AttributionCore", "Oracles", "SimulatorServer", "Simulation", "Corpora",
+            "Common", "Workflow", "Engine", "Storage", "LanguageModels", "AttributionCore", "Oracles", "SimulatorServer", "Simulation", "Corpora",
         ]),
-        .testTarget(name: "OraclesTests", dependencies: ["Oracles", "SimulatorServer"]),
+        .testTarget(name: "OraclesTests", dependencies: ["Common", "Oracles", "SimulatorServer"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "SimulatorServerTests", dependencies: ["SimulatorServer"]),
-        .testTarget(name: "AttribCLITests", dependencies: ["AttribCLI", "AttributionCore", "LanguageModels", "SimulatorServer", "Workflow"]),
+        .testTarget(name: "AttribCLITests", dependencies: ["Common", "AttribCLI", "AttributionCore", "LanguageModels", "SimulatorServer", "Workflow"]),
     ]
 )

@@ -1,5 +1,6 @@
 import ArgumentParser
 import AttributionCore
+import Common
 import Foundation
 
 /// `attrib bench`: benchmarks that print figures (never timed tests).

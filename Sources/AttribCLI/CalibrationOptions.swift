@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Workflow
 
 /// Calibration options shared by `run` and `demo`: whether to fit beta and the answer cap on
@@ -28,5 +29,11 @@ struct CalibrationOptions: ParsableArguments {
     /// The calibration text to fit on, or nil under --no-calibration.
     var text: CalibrationText? {
         noCalibration ? nil : calibrationText.map { .file($0) } ?? .builtIn
+    }
+
+    /// The job's policy: fit on the text (cached in the folder of `store`), or fixed.
+    func policy(store: String) -> AttributionJob.CalibrationPolicy {
+        guard let text else { return .fixed }
+        return .fit(text, excluding: [], cacheDirectory: URL(fileURLWithPath: store).deletingLastPathComponent())
     }
 }

@@ -20,7 +20,9 @@ struct DemoCommand: ParsableCommand {
     @Flag(help: "Skip the random-selection baseline.") var noBaseline = false
     @Flag(help: "Print one JSON object instead of a table.") var json = false
     @Option(help: "Prompts in the built-in pool (drawn from held-out corpus text).") var poolSize = Demo.defaultPoolSize
+    @Option(help: "Order of the contextual drift models the demo trains (one per tokenizer).") var driftOrder = EngineSettings().driftOrder
     @OptionGroup var engine: EngineOptions
+    @OptionGroup var scheduling: RunOptions
     @OptionGroup var calibration: CalibrationOptions
 
     func validate() throws {
@@ -28,6 +30,7 @@ struct DemoCommand: ParsableCommand {
             throw ValidationError("The zoo specification \(zoo) does not exist (run from the repository root, or pass --zoo).")
         }
         guard (2...4096).contains(poolSize) else { throw ValidationError("--pool-size must be in 2...4096 (got \(poolSize)).") }
+        guard (1...6).contains(driftOrder) else { throw ValidationError("--drift-order must be in 1...6, got \(driftOrder).") }
         try calibration.validate(with: engine)
     }
 
@@ -37,19 +40,15 @@ struct DemoCommand: ParsableCommand {
     }
 
     func execute() async throws {
+        var settings = engine.settings(scheduling.settings)
+        settings.driftOrder = driftOrder
         var demo = Demo(zooSpec: URL(fileURLWithPath: zoo), workDirectory: URL(fileURLWithPath: work),
-                        settings: engine.settings, responseSeed: responseSeed)
+                        settings: settings, responseSeed: responseSeed)
         demo.runBaseline = !noBaseline
         demo.calibrationText = calibration.text
         demo.poolSize = poolSize
-        let progress = ProgressLine("precompute")
         // Each step's line carries the seconds since the start, so a slow step shows itself.
-        let start = Date()
-        let log: @Sendable (String) -> Void = { line in
-            guard !line.hasPrefix("model ") else { return }
-            note(String(format: "[%5.1f s] ", Date().timeIntervalSince(start)) + line)
-        }
-        let outcome = try await demo.execute(log: log, precomputeProgress: { progress.update($0, $1) })
+        let outcome = try await demo.execute(events: EventPrinter(answers: false, start: Date()).print)
         if json {
             print(DemoSummary(outcome).json)
         } else {

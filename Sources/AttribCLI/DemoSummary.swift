@@ -28,7 +28,7 @@ struct DemoSummary {
 
     var json: String {
         let s = outcome.eigScore
-        let counted = outcome.eig.journal.perModel.values.reduce(0) { $0 + ($1.serverCounted ?? 0) }
+        let counted = outcome.eig.journal.map { $0.perModel.values.reduce(0) { $0 + ($1.serverCounted ?? 0) } }
         let models = outcome.eig.report.models.sorted { $0.model < $1.model }
         let key = Dictionary(uniqueKeysWithValues: outcome.manifest.answerKey.map { ($0.id, $0.base ?? "None") })
         let object = JSON(zoo: outcome.manifest.name, correct: s.correct, total: s.total, queries: s.queries,
@@ -65,7 +65,7 @@ struct DemoSummary {
             lines.append(String(format: "calibration: beta %.2f, answer cap %@, fitted on %d calibration models (%d answers); %d of %d stopped at the threshold right",
                                 c.beta, c.capDescription, c.models, c.responses, c.stopsRight, c.stops))
         }
-        lines.append("server:   \(outcome.eig.journal)")
+        lines.append("server:   \(outcome.eig.journal.map { "\($0)" } ?? "no journal")")
         lines.append(String(format: "%.1f s", outcome.seconds))
         return lines.joined(separator: "\n")
     }

@@ -1,48 +1,40 @@
 import ArgumentParser
+import AttributionCore
+import Engine
+import Foundation
 import Workflow
 
-/// Engine options shared by `run`, `precompute` and `demo`.
+extension StrategyKind: ExpressibleByArgument {}
+
+/// Options of the observation model, the tensors and the calibration: what `run`, `demo`,
+/// `precompute` and `zoo explain` share. Every one of them changes what those commands compute.
 struct EngineOptions: ParsableArguments {
-    @Option(help: "Stop a model when its largest posterior probability reaches this.") var threshold = 0.95
-    @Option(help: "Queries per fine-tuned model at most.") var budget = EngineSettings().budgetPerModel
-    @Option(help: "Queries over all models at most (default: no global budget).") var globalBudget: Int?
-    @Option(help: "Prompt selection: eig, eig-per-cost, random, disagreement, fixed.") var strategy = "eig"
+    @Option(help: "Stop a model when its largest posterior probability reaches this (calibration keeps the stops at it honest).") var threshold = 0.95
     @Option(help: "Responses sampled per hypothesis state and prompt for the EIG tensors.") var samples = EngineSettings().samples
-    @Option(help: "Stop a model when the best EIG over the pool stays below this many nats twice in a row (0: never).")
-    var eigFloor: Double = EngineSettings().eigFloor ?? 0
-    @Option(help: "Queries every model gets before the EIG floor may stop it.") var eigFloorAfter = EngineSettings().eigFloorAfter
     @Option(help: "Latent drift grid (comma-separated eps values, or none for one global --eps).") var driftGrid = EngineSettings().latentGrid.map { "\($0)" }.joined(separator: ",")
     @Option(help: "Drift eps when --drift-grid is none.") var eps = EngineSettings().eps
     @Flag(inversion: .prefixedNo, help: "Model drift with the contextual drift models the bases file names (the demo trains a generic-text bigram per tokenizer); --no-contextual-drift uses each model's unigram background instead.")
     var contextualDrift = EngineSettings().contextualDrift
-    @Option(help: "Order of the contextual drift models the demo trains.") var driftOrder = EngineSettings().driftOrder
     @Option(help: "Token paths kept per byte when scoring an answer over its segmentations (0: canonical tokenization only).")
     var segmentationBeam = EngineSettings().segmentationBeam
     @Option(help: "The same for the samples of the EIG tensors (0: canonical tokenization only, cheapest).")
     var tensorSegmentationBeam = EngineSettings().tensorSegmentationBeam
-    @Flag(inversion: .prefixedNo, help: "Score answers with drift toward a library of held-out domain text (demo only).") var domainDrift = EngineSettings().domainDrift
-    @Flag(inversion: .prefixedNo, help: "Allow asking a model a prompt again before it has been asked every prompt of the pool (every strategy alike).") var repeatPrompts = EngineSettings().repeatPrompts
+    @Flag(inversion: .prefixedNo, help: "Score answers with drift toward a library of held-out text of the installed corpora.") var domainDrift = EngineSettings().domainDrift
     @Option(help: "Tempering power beta of the observation model (default 1; `run` and `demo` fit it on calibration models unless --no-calibration).") var beta: Double?
     @Option(help: "Prior probability of None.") var noneMass = 0.1
     @Option(help: "Soft cap in nats on how far one answer may move the log odds between two hypotheses (0: none; default: none, or fitted by calibration in `run` and `demo`, which then fit beta at this cap).")
     var answerCap: Double?
     @Option(help: "Random seed of the engine (tensor sampling, tie-breaks).") var seed: UInt64 = 1
     @Option(help: "Threads for precomputing tensors.") var threads = 2
-    @Option(help: "Queries in flight at once (at most one per model).") var concurrency = 4
 
     func validate() throws {
         guard threshold > 0 && threshold <= 1 else { throw ValidationError("--threshold must be in (0, 1].") }
-        guard eigFloorAfter >= 0 else { throw ValidationError("--eig-floor-after cannot be negative, got \(eigFloorAfter).") }
-        guard eigFloor >= 0 else { throw ValidationError("--eig-floor cannot be negative, got \(eigFloor).") }
-        guard budget >= 1 else { throw ValidationError("--budget must be at least 1.") }
-        guard globalBudget.map({ $0 >= 1 }) ?? true else { throw ValidationError("--global-budget must be at least 1.") }
         guard samples >= 1 else { throw ValidationError("--samples must be at least 1.") }
-        guard (1...6).contains(driftOrder) else { throw ValidationError("--drift-order must be in 1...6, got \(driftOrder).") }
         guard eps >= 0 && eps < 1 else { throw ValidationError("--eps must be in [0, 1).") }
         if let beta { guard beta > 0 else { throw ValidationError("--beta must be positive, got \(beta).") } }
         if let answerCap { guard answerCap >= 0 else { throw ValidationError("--answer-cap cannot be negative, got \(answerCap).") } }
         guard noneMass >= 0 && noneMass < 1 else { throw ValidationError("--none-mass must be in [0, 1).") }
-        guard threads >= 1, concurrency >= 1 else { throw ValidationError("--threads and --concurrency must be at least 1.") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1.") }
         guard tensorSegmentationBeam >= 0 else { throw ValidationError("--tensor-segmentation-beam cannot be negative, got \(tensorSegmentationBeam).") }
         guard segmentationBeam >= 0 else { throw ValidationError("--segmentation-beam cannot be negative, got \(segmentationBeam).") }
         _ = try grid()
@@ -63,21 +55,20 @@ struct EngineOptions: ParsableArguments {
         return contextualDrift ? file : file.withoutDrift
     }
 
-    var settings: EngineSettings {
-        var s = EngineSettings()
+    /// The models of the bases file at `path` (paths in it are relative to its folder).
+    func hypothesisModels(path: String) throws -> HypothesisModels {
+        try basesFile(path: path).hypothesisModels(directory: URL(fileURLWithPath: path).deletingLastPathComponent())
+    }
+
+    /// These options over `base` (the defaults, or what `RunOptions` set).
+    func settings(_ base: EngineSettings = EngineSettings()) -> EngineSettings {
+        var s = base
         s.threshold = threshold
-        s.budgetPerModel = budget
-        s.globalBudget = globalBudget
-        s.strategy = strategy
         s.samples = samples
-        s.eigFloor = eigFloor > 0 ? eigFloor : nil
-        s.eigFloorAfter = eigFloorAfter
         s.latentGrid = (try? grid()) ?? []
         s.eps = eps
         s.contextualDrift = contextualDrift
-        s.driftOrder = driftOrder
         s.domainDrift = domainDrift
-        s.repeatPrompts = repeatPrompts
         s.segmentationBeam = segmentationBeam
         s.tensorSegmentationBeam = tensorSegmentationBeam
         s.beta = beta ?? EngineSettings().beta
@@ -85,6 +76,38 @@ struct EngineOptions: ParsableArguments {
         s.answerCap = answerCap.flatMap { $0 > 0 ? $0 : nil }
         s.seed = seed
         s.threads = threads
+        return s
+    }
+}
+
+/// Options of a run's scheduling and stopping: what `run` and `demo` add to `EngineOptions`.
+struct RunOptions: ParsableArguments {
+    @Option(help: "Queries per fine-tuned model at most.") var budget = EngineSettings().budgetPerModel
+    @Option(help: "Queries over all models at most (default: no global budget).") var globalBudget: Int?
+    @Option(help: "Prompt selection.") var strategy = EngineSettings().strategy
+    @Option(help: "Stop a model when the best EIG over the pool stays below this many nats twice in a row (0: never).")
+    var eigFloor: Double = EngineSettings().eigFloor ?? 0
+    @Option(help: "Queries every model gets before the EIG floor may stop it.") var eigFloorAfter = EngineSettings().eigFloorAfter
+    @Flag(inversion: .prefixedNo, help: "Allow asking a model a prompt again before it has been asked every prompt of the pool (every strategy alike).") var repeatPrompts = EngineSettings().repeatPrompts
+    @Option(help: "Queries in flight at once (at most one per model).") var concurrency = EngineSettings().concurrency
+
+    func validate() throws {
+        guard eigFloorAfter >= 0 else { throw ValidationError("--eig-floor-after cannot be negative, got \(eigFloorAfter).") }
+        guard eigFloor >= 0 else { throw ValidationError("--eig-floor cannot be negative, got \(eigFloor).") }
+        guard budget >= 1 else { throw ValidationError("--budget must be at least 1.") }
+        guard globalBudget.map({ $0 >= 1 }) ?? true else { throw ValidationError("--global-budget must be at least 1.") }
+        guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1.") }
+    }
+
+    /// The settings of a run: the defaults with these options.
+    var settings: EngineSettings {
+        var s = EngineSettings()
+        s.budgetPerModel = budget
+        s.globalBudget = globalBudget
+        s.strategy = strategy
+        s.eigFloor = eigFloor > 0 ? eigFloor : nil
+        s.eigFloorAfter = eigFloorAfter
+        s.repeatPrompts = repeatPrompts
         s.concurrency = concurrency
         return s
     }

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import Oracles
-import Storage
 import Workflow
 
 /// `attrib run`: an automated minimal-query attribution run against a live API.
@@ -32,6 +31,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Output folder for submission.csv and report.json.") var out = "attrib-out"
     @Option(help: "File holding the API token.") var tokenFile: String?
     @OptionGroup var engine: EngineOptions
+    @OptionGroup var scheduling: RunOptions
     @OptionGroup var calibration: CalibrationOptions
 
     func validate() throws {
@@ -46,61 +46,46 @@ struct RunCommand: ParsableCommand {
 
     func execute() async throws {
         let token = try APIToken.resolve(file: tokenFile)
-        let basesFile = try engine.basesFile(path: bases)
-        let hypotheses = try basesFile.hypothesisModels(directory: URL(fileURLWithPath: bases).deletingLastPathComponent())
-        let promptPool = try PromptPool.load(path: pool)
-        var settings = engine.settings
-        var fitted: Calibration?
-        if let text = calibration.text {
-            let documents = try text.documents()
-            let cacheDirectory = URL(fileURLWithPath: store).deletingLastPathComponent()
-            try FileManager.default.createDirectory(at: cacheDirectory, withIntermediateDirectories: true)
-            note("calibrating beta and the answer cap on \(documents.count) documents of \(calibration.calibrationText ?? "the built-in calibration text")")
-            let (c, cached) = try Calibration.apply(to: &settings, cacheDirectory: cacheDirectory, models: hypotheses,
-                                                    pool: promptPool, domains: documents)
-            fitted = c
-            note(c.summary(cached: cached))
-        }
-        let progress = ProgressLine("precompute")
-        var live = LiveRun(apiURL: api, token: token, models: hypotheses, pool: promptPool, settings: settings,
-                           modelIDs: Array(0..<models), storePath: store, journalPath: journal, runID: runID)
-        live.calibration = fitted
-        let outcome = try await live.execute(log: { note($0) }, precomputeProgress: { progress.update($0, $1) })
+        let job = AttributionJob(models: try engine.hypothesisModels(path: bases), pool: try PromptPool.load(path: pool),
+                                 settings: engine.settings(scheduling.settings), calibration: calibration.policy(store: store),
+                                 storePath: store)
+        let outcome = try await job.execute(source: .mlmac(url: api, token: token), journal: JournalSpec(path: journal, runID: runID),
+                                            modelIDs: Array(0..<models), events: EventPrinter(answers: true).print)
         try outcome.report.write(to: URL(fileURLWithPath: out))
         print(outcome.report.submissionCSV, terminator: "")
-        note("\(outcome.report.queries) queries; \(outcome.journal)")
+        note("\(outcome.report.queries) queries; \(outcome.journal.map { "\($0)" } ?? "no journal")")
         note("wrote \(out)/submission.csv and \(out)/report.json")
     }
 }
 
-/// `attrib precompute`: fills the response-distribution store for a pool.
+/// `attrib precompute`: calibrates as `run` would, then fills the response-distribution store.
 struct PrecomputeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "precompute",
         abstract: "Precompute the EIG tensors of a prompt pool into the response-distribution store.",
-        discussion: "Resumable: tensors already stored under their fingerprint are not computed again.")
+        discussion: """
+            Calibrates first, exactly as `attrib run` with the same options does (the tensors \
+            depend on the fitted beta), so a later run with those options finds every tensor in \
+            the store. Resumable: tensors already stored under their fingerprint are not computed again.
+            """)
 
     @Option(help: "Bases file (JSON).") var bases: String
     @Option(help: "Prompt pool.") var pool: String
     @Option(help: "Response-distribution store (SQLite).") var store = "attrib-store.sqlite"
     @OptionGroup var engine: EngineOptions
+    @OptionGroup var calibration: CalibrationOptions
 
-    func run() throws {
-        let command = self
-        try blockingAwait { try await command.execute() }
+    func validate() throws {
+        try calibration.validate(with: engine)
     }
 
-    func execute() async throws {
-        let basesFile = try engine.basesFile(path: bases)
-        let hypotheses = try basesFile.hypothesisModels(directory: URL(fileURLWithPath: bases).deletingLastPathComponent())
-        let promptPool = try PromptPool.load(path: pool)
-        let builder = engine.settings.tensorBuilder(models: hypotheses)
-        let progress = ProgressLine("precompute")
+    func run() throws {
         let start = Date()
-        let outcome = try Precompute(builder: builder, store: try Storage.ResponseStore(path: store), threads: engine.threads)
-            .bank(for: promptPool) { progress.update($0, $1) }
+        let job = AttributionJob(models: try engine.hypothesisModels(path: bases), pool: try PromptPool.load(path: pool),
+                                 settings: engine.settings(), calibration: calibration.policy(store: store), storePath: store)
+        let prepared = try job.prepare(events: EventPrinter(answers: false).print)
         print(String(format: "%d prompts: %d from the store, %d computed in %.1f s (%d states x %d samples each)",
-                     promptPool.count, outcome.cached, outcome.computed, Date().timeIntervalSince(start),
-                     builder.space.stateCount, builder.samples))
+                     prepared.pool.count, prepared.cached, prepared.computed, Date().timeIntervalSince(start),
+                     prepared.bank.space.stateCount, prepared.settings.samples))
     }
 }

@@ -1,3 +1,5 @@
+import Common
+
 /// One query the scheduler hands out: ask `selection.prompt` of fine-tuned model `model`.
 public struct Assignment: Equatable, Sendable {
     public var model: Int
@@ -90,13 +92,12 @@ public struct Scheduler: Sendable {
                 }
                 break
             }
-            var best: Int?
+            var ready = [Int]()
             for k in models.indices where !models[k].isStopped && models[k].inFlight == nil {
                 refreshPending(k)
-                guard models[k].pending != nil else { continue }
-                if let b = best { if ranksAbove(k, b) { best = k } } else { best = k }
+                if models[k].pending != nil { ready.append(k) }
             }
-            guard let k = best, let assignment = models[k].pending else { break }
+            guard let k = mostUrgent(ready), let assignment = models[k].pending else { break }
             models[k].inFlight = assignment.selection.prompt
             out.append(assignment)
             slots -= 1
@@ -147,16 +148,27 @@ public struct Scheduler: Sendable {
         return (0..<count).filter { times[$0] == fewest }
     }
 
-    /// Whether model `a` should be asked before model `b`.
-    private mutating func ranksAbove(_ a: Int, _ b: Int) -> Bool {
+    /// The model to ask next among `ready` (indices with a pending selection): the largest
+    /// expected error reduction, then the largest error probability, then the largest EIG;
+    /// models tied on all three (within 1e-9) are drawn uniformly with the seeded tie-break
+    /// generator, so no position in the list is favoured.
+    private mutating func mostUrgent(_ ready: [Int]) -> Int? {
+        guard var best = ready.first else { return nil }
+        for k in ready.dropFirst() where compare(k, best) == .above { best = k }
+        let tied = ready.filter { compare($0, best) == .tied }
+        return tied.count == 1 ? tied[0] : tied.randomElement(using: &tieRNG)
+    }
+
+    private enum Rank { case above, tied, below }
+
+    /// How model `a`'s pending query ranks against model `b`'s.
+    private func compare(_ a: Int, _ b: Int) -> Rank {
         let pa = models[a].pending!, pb = models[b].pending!
-        let tol = 1e-9
-        if abs(pa.expectedErrorReduction - pb.expectedErrorReduction) > tol { return pa.expectedErrorReduction > pb.expectedErrorReduction }
-        let ea = models[a].posterior.errorProbability, eb = models[b].posterior.errorProbability
-        if abs(ea - eb) > tol { return ea > eb }
-        let ga = pa.selection.eig ?? 0, gb = pb.selection.eig ?? 0
-        if abs(ga - gb) > tol { return ga > gb }
-        return Bool.random(using: &tieRNG)
+        let keys = [(pa.expectedErrorReduction, pb.expectedErrorReduction),
+                    (models[a].posterior.errorProbability, models[b].posterior.errorProbability),
+                    (pa.selection.eig ?? 0, pb.selection.eig ?? 0)]
+        for (x, y) in keys where abs(x - y) > 1e-9 { return x > y ? .above : .below }
+        return .tied
     }
 }
 

@@ -1,3 +1,5 @@
+import Common
+
 /// What a selection strategy sees when choosing the next prompt for one fine-tuned model.
 public struct SelectionContext: Sendable {
     /// Normalised log posterior over states (natural log).
@@ -55,20 +57,27 @@ public enum SelectionStrategies {
         return (pick, scores[pick])
     }
 
-    /// Parses a strategy by name: `eig`, `eig-per-cost`, `random`, `disagreement`, `fixed`.
-    public static func named(_ name: String) -> (any SelectionStrategy)? {
-        switch name {
-        case "eig": return GreedyEIG()
-        case "eig-per-cost": return GreedyEIG(perUnitCost: true)
-        case "random": return RandomSelection()
-        case "disagreement": return DisagreementSelection()
-        case "fixed": return FixedOrderSelection()
-        default: return nil
+}
+
+/// The selection strategies by name: the one list of names that settings, reports and the
+/// command line (`--strategy`) use. The raw value is the name.
+public enum StrategyKind: String, CaseIterable, Codable, Sendable {
+    case eig
+    case eigPerCost = "eig-per-cost"
+    case random
+    case disagreement
+    case fixed
+
+    /// The strategy itself.
+    public var strategy: any SelectionStrategy {
+        switch self {
+        case .eig: return GreedyEIG()
+        case .eigPerCost: return GreedyEIG(perUnitCost: true)
+        case .random: return RandomSelection()
+        case .disagreement: return DisagreementSelection()
+        case .fixed: return FixedOrderSelection()
         }
     }
-
-    /// Every strategy name `named(_:)` accepts.
-    public static let names = ["eig", "eig-per-cost", "random", "disagreement", "fixed"]
 }
 
 /// Greedy expected information gain: ask the prompt with the largest EIG (or EIG per unit cost).

@@ -1,3 +1,4 @@
+import Common
 import Foundation
 
 /// A cleaned corpus: its documents (paragraph or entry units of natural text) in source
@@ -71,7 +72,7 @@ public struct Corpus: Sendable {
         let docs = documents(in: split)
         guard let maxBytes else { return docs.joined(separator: "\n\n") }
         let order = docs.indices.sorted {
-            let a = StableHash.hash(docs[$0], salt: 1), b = StableHash.hash(docs[$1], salt: 1)
+            let a = CorpusHash.hash(docs[$0], salt: 1), b = CorpusHash.hash(docs[$1], salt: 1)
             return a != b ? a < b : $0 < $1
         }
         var chosen: [Int] = []

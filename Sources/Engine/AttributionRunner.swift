@@ -1,12 +1,5 @@
 import AttributionCore
-
-/// Where responses come from: a live API, a replayed log or the in-process simulator.
-public protocol AttributionOracle: Sendable {
-    /// The continuation (the response text after the prompt) of fine-tuned model `model` to
-    /// `prompt`. `sequence` numbers the queries of one model from 0, so a journal can
-    /// recognise a query it has already paid for.
-    func respond(model: Int, prompt: String, sequence: Int) async throws -> String
-}
+import Common
 
 /// One asked prompt in a model's report.
 public struct AskedPrompt: Codable, Equatable, Sendable {
@@ -30,7 +23,8 @@ public struct ModelAttribution: Codable, Equatable, Sendable {
     public var asked: [AskedPrompt]
 }
 
-/// Runs the scheduler against an oracle until every model has stopped: chooses prompts,
+/// Runs the scheduler against an `Oracle` (a live API behind the journal, the simulator, a
+/// replayed log) until every model has stopped: chooses prompts,
 /// asks them (several models concurrently), scores the answers under every hypothesis and
 /// updates the posteriors. Answers are recorded in the order the scheduler handed them out,
 /// so a run is reproducible from its seed whatever the network timing.
@@ -68,7 +62,7 @@ public struct AttributionRunner: Sendable {
     }
 
     /// Attributes `models` (public ids). `progress` is called after every recorded answer.
-    public func run(models: [Int], oracle: some AttributionOracle,
+    public func run(models: [Int], oracle: some Oracle,
                     progress: (@Sendable (ModelProgress, Scheduler) -> Void)? = nil) async throws -> [ModelAttribution] {
         var scheduler = Scheduler(modelIDs: models, bank: bank, strategy: strategy, stoppingRule: stopping,
                                   globalBudget: globalBudget, allowRepeats: allowRepeats, seed: seed)
@@ -78,9 +72,8 @@ public struct AttributionRunner: Sendable {
             if batch.isEmpty { break }
             let answers = try await withThrowingTaskGroup(of: (Int, String).self) { group in
                 for (k, a) in batch.enumerated() {
-                    let sequence = scheduler.progress(of: a.model)!.queriesUsed
                     let text = prompts[a.selection.prompt]
-                    group.addTask { (k, try await oracle.respond(model: a.model, prompt: text, sequence: sequence)) }
+                    group.addTask { (k, try await oracle.ask(model: a.model, prompt: text).continuation) }
                 }
                 var out = [String](repeating: "", count: batch.count)
                 for try await (k, r) in group { out[k] = r }

@@ -1,4 +1,5 @@
 import AttributionCore
+import Common
 import LanguageModels
 
 /// Samples responses from the generative model of one state (hypothesis h, drift eps; for a

@@ -1,4 +1,5 @@
 import AttributionCore
+import Common
 import Foundation
 import LanguageModels
 

@@ -1,4 +1,5 @@
 import AttributionCore
+import Common
 import Dispatch
 import LanguageModels
 
@@ -56,18 +57,12 @@ public struct TensorBuilder: Sendable {
     public func tensors(prompts: [String], threads: Int = 2,
                         onTensor: (@Sendable (Int, CrossScoreTensor) -> Void)? = nil,
                         progress: (@Sendable (Int) -> Void)? = nil) -> [CrossScoreTensor] {
-        let results = ResultSlots<CrossScoreTensor>(count: prompts.count)
-        let step = max(1, threads)
-        DispatchQueue.concurrentPerform(iterations: step) { worker in
-            var k = worker
-            while k < prompts.count {
-                let t = tensor(prompt: prompts[k])
-                onTensor?(k, t)
-                results.set(k, t, report: progress)
-                k += step
-            }
+        // Nothing in the body throws.
+        try! parallelMap(prompts.count, threads: threads, report: progress) { k in
+            let t = tensor(prompt: prompts[k])
+            onTensor?(k, t)
+            return t
         }
-        return results.values()
     }
 }
 

@@ -1,3 +1,5 @@
+import Common
+
 extension LanguageModel {
     /// Samples a continuation of `promptTokens` from the decoded distribution of `settings`,
     /// one token at a time, until end-of-text is sampled or `settings.newTokenLimit` is reached.
@@ -31,7 +33,7 @@ extension LanguageModel {
 
     /// Samples a continuation with a generator seeded by `settings.seed`.
     public func sample(prompt: String, settings: DecodingSettings) -> Generation {
-        var generator = SplitMix64(seed: settings.seed)
+        var generator = SeededGenerator(seed: settings.seed)
         return sample(prompt: prompt, settings: settings, using: &generator)
     }
 

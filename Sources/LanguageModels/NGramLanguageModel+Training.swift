@@ -1,3 +1,5 @@
+import Common
+
 extension NGramLanguageModel {
     /// Trains an order-`order` model on `documents` (each is followed by end-of-text) with the
     /// given tokenizer. Deterministic.
@@ -50,7 +52,7 @@ extension NGramLanguageModel {
             : strength / (1 - strength) * Double(counts.totalCount) / Double(domain.totalCount)
         let domainWeight = min(ratio, max(1, maxDomainEpochs))
         let baseWeight = strength == 1 ? 0 : min(1, domainWeight / ratio)
-        var generator = SplitMix64(seed: seed)
+        var generator = SeededGenerator(seed: seed)
         return try NGramLanguageModel(
             vocabulary: vocabulary,
             counts: counts.merged(weight: baseWeight, with: domain, otherWeight: domainWeight, using: &generator))

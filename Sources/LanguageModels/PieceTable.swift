@@ -1,3 +1,5 @@
+import Common
+
 /// The vocabulary shared by all tokenizers of this module: ids `0...255` are the single
 /// bytes, then the learned pieces in id order, then end-of-text (last id, empty piece).
 struct PieceTable: Sendable, Equatable {

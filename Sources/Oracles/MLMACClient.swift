@@ -1,3 +1,4 @@
+import Common
 import Foundation
 
 /// Client of the MLMAC API (`mlmac-api.yml`) or any compatible server.
@@ -7,7 +8,7 @@ import Foundation
 /// loading 503s wait `estimated_time`, 429s honour `Retry-After`, transient failures back off
 /// with seeded jitter, and every other answer becomes an `MLMACError` sentence.
 /// Requests through one client share one connection and run one at a time.
-public actor MLMACClient: CountedOracle {
+public actor MLMACClient {
     /// Where and how to connect. Times in seconds.
     public struct Configuration: Sendable {
         /// e.g. `https://api.mlmac.io:8080` or `http://127.0.0.1:8080`; a trailing `/` is ignored.
@@ -30,7 +31,7 @@ public actor MLMACClient: CountedOracle {
     private let token: APIToken
     private let transport: any HTTPTransport
     private let sleeper: any Sleeper
-    private var jitter: SplitMix64
+    private var jitter: SeededGenerator
     private let base: String
 
     /// - Throws: `MLMACError.invalidRequest` when `baseURL` is not an http(s) URL.
@@ -47,7 +48,7 @@ public actor MLMACClient: CountedOracle {
         self.token = token
         self.transport = transport
         self.sleeper = sleeper
-        jitter = SplitMix64(seed: configuration.retry.jitterSeed)
+        jitter = SeededGenerator(seed: configuration.retry.jitterSeed)
     }
 
     public func query(model: Int, prompt: String) async throws(MLMACError) -> MLMACQueryResult {

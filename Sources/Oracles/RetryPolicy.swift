@@ -1,3 +1,4 @@
+import Common
 import Foundation
 
 /// How hard `MLMACClient` tries before it gives up, per query. All times in seconds.
@@ -35,7 +36,7 @@ public struct RetryPolicy: Sendable, Equatable {
     }
 
     /// The wait before retry number `failure` (1-based), in seconds.
-    func backoff(failure: Int, using generator: inout SplitMix64) -> Double {
+    func backoff(failure: Int, using generator: inout SeededGenerator) -> Double {
         let exponent = Double(max(0, min(failure - 1, 30)))
         let ceiling = min(maxBackoff, baseBackoff * Double(1 << Int(exponent)))
         return ceiling / 2 + generator.nextUnit() * ceiling / 2

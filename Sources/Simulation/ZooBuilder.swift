@@ -1,3 +1,4 @@
+import Common
 import Corpora
 import Foundation
 import LanguageModels
@@ -66,7 +67,7 @@ public struct ZooBuilder {
     /// so the order cannot change with the standard library's shuffle).
     static func publicOrder(count: Int, seed: UInt64) -> [Int] {
         var order = Array(0..<count)
-        var generator = SplitMix64(seed: seed).derived("public-ids")
+        var generator = SeededGenerator(seed: seed).derived("public-ids")
         guard count > 1 else { return order }
         for i in stride(from: count - 1, to: 0, by: -1) {
             let j = Int(generator.next() % UInt64(i + 1))

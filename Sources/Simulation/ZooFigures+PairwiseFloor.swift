@@ -1,3 +1,4 @@
+import Common
 import Foundation
 import LanguageModels
 
@@ -103,16 +104,15 @@ extension ZooFigures {
             }
             worlds.append(mine)
         }
-        let slots = FloorSlots(count: manifest.fineTunes.count)
         let built = worlds
-        DispatchQueue.concurrentPerform(iterations: manifest.fineTunes.count) { index in
+        let rows = try parallelMap(manifest.fineTunes.count) { index in
             let record = manifest.fineTunes[index]
             let bounds = built[index].isEmpty ? [] : bounds(
                 fineTune: record.id, worlds: built[index], prompts: prompts, samplesPerPrompt: samplesPerPrompt, scoring: scoring)
-            slots.set(index, FloorRow(id: record.id, name: record.model.name, trueBase: manifest.answerKey[record.id].base, bounds: bounds))
             progress("floor: \(record.model.name) done (\(bounds.count) competitor worlds)")
+            return FloorRow(id: record.id, name: record.model.name, trueBase: manifest.answerKey[record.id].base, bounds: bounds)
         }
-        return FloorTable(prompts: prompts.count, samplesPerPrompt: samplesPerPrompt, rows: slots.values)
+        return FloorTable(prompts: prompts.count, samplesPerPrompt: samplesPerPrompt, rows: rows)
     }
 
     /// Per-prompt divergences of fine-tune `id` from every competitor world.
@@ -170,15 +170,6 @@ public enum FloorScoring: Sendable, Hashable {
 struct PairBoundKey: Sendable {
     var competitor: String
     var variant: String
-}
-
-/// Rows written from parallel workers, read once all are done.
-final class FloorSlots: @unchecked Sendable {
-    private let lock = NSLock()
-    private var rows: [ZooFigures.FloorRow?]
-    init(count: Int) { rows = Array(repeating: nil, count: count) }
-    func set(_ index: Int, _ row: ZooFigures.FloorRow) { lock.withLock { rows[index] = row } }
-    var values: [ZooFigures.FloorRow] { lock.withLock { rows.compactMap { $0 } } }
 }
 
 extension ZooFigures.FloorTable {

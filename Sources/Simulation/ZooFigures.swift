@@ -1,3 +1,4 @@
+import Common
 import Foundation
 import LanguageModels
 
@@ -46,8 +47,8 @@ public struct ZooFigures: Sendable {
     }
 
     /// The random stream of one figure for one fine-tune.
-    func generator(_ figure: String, model id: Int) -> SplitMix64 {
-        SplitMix64(seed: seed).derived("figures-\(figure)-\(id)")
+    func generator(_ figure: String, model id: Int) -> SeededGenerator {
+        SeededGenerator(seed: seed).derived("figures-\(figure)-\(id)")
     }
 
     /// `samplesPerPrompt` sampled continuations of fine-tune `id` for each prompt, prompt-major,

@@ -1,3 +1,5 @@
+import Common
+
 /// The fine-tuned models behind the simulator: given a prompt, a continuation.
 ///
 /// The simulator adds the prompt in front (MLMAC's `generated_text` echoes it), so a
@@ -32,9 +34,12 @@ public struct SeededResponder: FineTuneResponder {
     }
 
     public func continuation(model: Int, prompt: String, sample: UInt64) throws -> String {
-        var hash = Self.fnv1a(prompt.utf8, start: seed ^ (UInt64(model) &* 0x9E37_79B9))
-        hash = Self.fnv1a(withUnsafeBytes(of: sample.littleEndian) { Array($0) }, start: hash)
-        var generator = SimulatorRandom(seed: hash)
+        // FNV-1a from an offset basis perturbed by the seed and model, then the sample's bytes.
+        var hash = StableHash(value: StableHash.offsetBasis ^ seed ^ (UInt64(model) &* 0x9E37_79B9))
+        hash.combine(prompt.utf8)
+        hash = StableHash(value: StableHash.offsetBasis ^ hash.value)
+        hash.combine(sample)
+        var generator = SeededGenerator(seed: hash.value)
         let words = 1 + Int(generator.next() % UInt64(maxWords))
         let vocabulary = Self.vocabulary
         var text = ""
@@ -44,14 +49,5 @@ public struct SeededResponder: FineTuneResponder {
             text += " " + vocabulary[index]
         }
         return text
-    }
-
-    private static func fnv1a<S: Sequence>(_ bytes: S, start: UInt64) -> UInt64 where S.Element == UInt8 {
-        var hash = 0xCBF2_9CE4_8422_2325 ^ start
-        for byte in bytes {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01B3
-        }
-        return hash
     }
 }

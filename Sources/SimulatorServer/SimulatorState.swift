@@ -1,3 +1,5 @@
+import Common
+
 /// The simulator's mutable state: per-token per-model query counts, when each model was
 /// first asked (for simulated loading), recent request times (rate limit), and the fault
 /// generator. One actor, so counts are exact under concurrent requests.
@@ -15,7 +17,7 @@ actor SimulatorState {
 
     private let knobs: FaultKnobs
     private let clock = ContinuousClock()
-    private var faults: SimulatorRandom
+    private var faults: SeededGenerator
     private var counts: [String: [Int: Int]] = [:]
     private var samples: [SampleKey: UInt64] = [:]
     private var firstAsked: [Int: ContinuousClock.Instant] = [:]
@@ -25,7 +27,7 @@ actor SimulatorState {
 
     init(knobs: FaultKnobs) {
         self.knobs = knobs
-        faults = SimulatorRandom(seed: knobs.seed)
+        faults = SeededGenerator(seed: knobs.seed)
     }
 
     func admit(user: String, model: Int, prompt: String) -> Admission {

@@ -1,4 +1,5 @@
 import AttributionCore
+import Common
 import Engine
 import Foundation
 import LanguageModels
@@ -148,12 +149,10 @@ public struct Calibration: Codable, Sendable, Equatable {
                 answer(candidates, try drifted(unlisted[k % unlisted.count], toward: toward, seed: seed &+ 7919 &* UInt64(k + 1)))
             }
         }
-        let slots = ResultSlots<[Double]>(count: answers.count)
         let drawn = answers, atOne = observation
-        DispatchQueue.concurrentPerform(iterations: drawn.count) { i in
-            slots.set(i, scorer.logLikelihoods(prompt: drawn[i].prompt, responses: [drawn[i].response], observation: atOne, space: space)[0])
+        let scores = try parallelMap(drawn.count) { i in
+            scorer.logLikelihoods(prompt: drawn[i].prompt, responses: [drawn[i].response], observation: atOne, space: space)[0]
         }
-        let scores = slots.values()
         let trajectories = stride(from: 0, to: drawn.count, by: responsesPerModel).map {
             CalibrationTrajectory(truth: drawn[$0].truth, scores: Array(scores[$0..<($0 + responsesPerModel)]))
         }

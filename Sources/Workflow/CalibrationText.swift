@@ -23,6 +23,14 @@ public enum CalibrationText: Sendable, Equatable {
     /// all of them, and a handful of paragraphs would calibrate on near copies of the bases.
     public static let minimumDocuments = 10
 
+    /// The text in words, for progress lines.
+    public var name: String {
+        switch self {
+        case .builtIn: return "the built-in calibration text (\(Self.defaultCorpora.joined(separator: ", ")))"
+        case .file(let path): return path
+        }
+    }
+
     /// The calibration documents. `corpus` loads a corpus by name (the demo passes its cache);
     /// the built-in text leaves out the corpora in `excluding` (the demo passes its zoo's
     /// fine-tuning domains).

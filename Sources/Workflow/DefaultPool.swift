@@ -1,3 +1,4 @@
+import Common
 import Corpora
 import LanguageModels
 
@@ -10,7 +11,7 @@ import LanguageModels
 public enum DefaultPool {
     /// `count` distinct prompts, cycling through `corpora`.
     public static func make(corpora: [Corpus], count: Int = 64, seed: UInt64 = 7) -> PromptPool {
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededGenerator(seed: seed)
         let documents = corpora.map { $0.documents(in: .heldout) }.filter { !$0.isEmpty }
         precondition(!documents.isEmpty, "the default pool needs held-out text")
         var prompts = [String](), seen = Set<String>()

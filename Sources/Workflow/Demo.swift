@@ -1,3 +1,5 @@
+import AttributionCore
+import Common
 import Corpora
 import Engine
 import Foundation
@@ -39,15 +41,18 @@ public struct Demo: Sendable {
 
     public struct Outcome: Sendable {
         public var manifest: ZooManifest
-        public var eig: LiveRun.Outcome
+        public var eig: AttributionJob.Outcome
         public var eigScore: Score
-        public var baseline: LiveRun.Outcome?
+        public var baseline: AttributionJob.Outcome?
         public var baselineScore: Score?
         public var seconds: Double
     }
 
-    public func execute(log: @escaping @Sendable (String) -> Void,
-                        precomputeProgress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> Outcome {
+    /// Builds what the job needs (zoo, pool, None references, bases file), then runs the
+    /// job against the simulated zoo twice: with the settings' strategy and with random
+    /// selection. `events` receives the steps and every answer.
+    public func execute(events: @escaping @Sendable (JobEvent) -> Void) async throws -> Outcome {
+        let log: @Sendable (String) -> Void = { events(.step($0)) }
         let start = Date()
         let fm = FileManager.default
         try fm.createDirectory(at: workDirectory, withIntermediateDirectories: true)
@@ -56,7 +61,7 @@ public struct Demo: Sendable {
         let knownCorpora = Set(CorpusCatalog.sources.map(\.name))
         let spec = try ZooSpec.load(contentsOf: zooSpec, knownCorpora: knownCorpora)
         let zooDirectory = workDirectory.appendingPathComponent("zoo-\(spec.name)")
-        let corpora = CorpusCache()
+        let corpora = CorpusCache.shared
         let zoo = try ZooBuilder(spec: spec, corpora: { try corpora.corpus($0) }).build(into: zooDirectory, log: log)
         log(String(format: "zoo %@: %d bases, %d fine-tunes (%d models built, %.1f s)", spec.name, zoo.manifest.bases.count,
                    zoo.manifest.fineTunes.count, zoo.built.count, zoo.seconds))
@@ -102,77 +107,40 @@ public struct Demo: Sendable {
         let basesURL = workDirectory.appendingPathComponent("bases-\(spec.name).json")
         try atomicWrite(try encoder.encode(basesFile), to: basesURL)
 
-        // Answers are scored with domain drift when asked: a library of held-out text of every pool corpus.
-        var scoringModels = models
-        if settings.domainDrift {
-            let domains = try NoneReference.driftDomains(Self.poolSources) { try corpora.corpus($0) }
-            scoringModels = try models.withDomainDrift(domains: domains)
-            log("trained domain drift models (\(domains.count) domains)")
-        }
-
-        // Calibrate beta on fine-tunes of known provenance built for calibration only.
-        var settings = self.settings
-        var calibration: Calibration?
-        if let calibrationText {
-            // Never the text the zoo's models were fine-tuned on.
-            let domains = try calibrationText.documents(corpus: { try corpora.corpus($0) }, excluding: spec.fineTuningDomains)
-            let (fitted, cached) = try Calibration.apply(to: &settings, cacheDirectory: workDirectory, models: scoringModels,
-                                                         pool: pool, domains: domains)
-            calibration = fitted
-            log(fitted.summary(cached: cached))
-        }
-
-        // The simulator on a free loopback port, with a fresh token.
-        var rng = SystemRandomNumberGenerator()
-        let secret = "demo-" + String(rng.next(), radix: 36) + String(rng.next(), radix: 36)
-        let responder = try ZooResponder(manifest: zoo.manifest, directory: zooDirectory, seed: responseSeed)
-        let server = try await SimulatorServer.start(responder: responder, tokens: TokenRegistry(tokens: [secret: "demo"]), log: { _ in })
-        log("simulator listening on \(server.baseURL)")
-        let token = try APIToken(secret, source: "the demo token")
+        // The job: calibrated on text the zoo's models were never fine-tuned on.
+        let calibration: AttributionJob.CalibrationPolicy = calibrationText.map {
+            .fit($0, excluding: spec.fineTuningDomains, cacheDirectory: workDirectory)
+        } ?? .fixed
+        let job = AttributionJob(models: models, pool: pool, settings: settings, calibration: calibration,
+                                 storePath: workDirectory.appendingPathComponent("store.sqlite").path)
+        let prepared = try job.prepare(events: events)
+        let source = OracleSource.simulatedZoo(manifest: zoo.manifest, directory: zooDirectory, responseSeed: responseSeed)
+        let opened = try await source.open(concurrency: settings.concurrency)
+        log("asking \(opened.description)")
         let ids = Array(0..<zoo.manifest.fineTunes.count)
         let answerKey = Dictionary(uniqueKeysWithValues: zoo.manifest.answerKey.map { ($0.id, $0.base) })
 
-        func live(_ strategy: String) async throws -> LiveRun.Outcome {
-            var s = settings
-            s.strategy = strategy
-            let journal = workDirectory.appendingPathComponent("journal-\(strategy).sqlite")
+        func run(_ strategy: StrategyKind) async throws -> AttributionJob.Outcome {
+            let journal = workDirectory.appendingPathComponent("journal-\(strategy.rawValue).sqlite")
             for suffix in ["", "-wal", "-shm"] { try? fm.removeItem(atPath: journal.path + suffix) }
-            var run = LiveRun(apiURL: server.baseURL, token: token, models: models, pool: pool, settings: s, modelIDs: ids,
-                              storePath: workDirectory.appendingPathComponent("store.sqlite").path,
-                              journalPath: journal.path, runID: "demo-\(strategy)-\(settings.seed)")
-            run.calibration = calibration
-            run.scoringModels = scoringModels
-            return try await run.execute(log: log, precomputeProgress: precomputeProgress)
+            let outcome = try await prepared.run(on: opened, journal: JournalSpec(path: journal.path, runID: "demo-\(strategy.rawValue)-\(settings.seed)"),
+                                                 modelIDs: ids, strategy: strategy, events: events)
+            try outcome.report.write(to: workDirectory.appendingPathComponent("out-\(strategy.rawValue)"))
+            return outcome
         }
-        let eig: LiveRun.Outcome
-        var baseline: LiveRun.Outcome?
+        let eig: AttributionJob.Outcome
+        var baseline: AttributionJob.Outcome?
         do {
-            eig = try await live(settings.strategy)
-            if runBaseline { baseline = try await live("random") }
+            eig = try await run(settings.strategy)
+            if runBaseline { baseline = try await run(.random) }
         } catch {
-            await server.stop()
+            await opened.close()
             throw error
         }
-        await server.stop()
-        try eig.report.write(to: workDirectory.appendingPathComponent("out-\(settings.strategy)"))
-        try baseline?.report.write(to: workDirectory.appendingPathComponent("out-random"))
+        await opened.close()
         let eigScore = Score(models: eig.report.models, answerKey: answerKey)
         let baselineScore = baseline.map { Score(models: $0.report.models, answerKey: answerKey) }
         return Outcome(manifest: zoo.manifest, eig: eig, eigScore: eigScore, baseline: baseline, baselineScore: baselineScore,
                        seconds: Date().timeIntervalSince(start))
-    }
-}
-
-/// Loads each corpus once per process (cleaning the large ones takes seconds).
-final class CorpusCache: @unchecked Sendable {
-    private var loaded: [String: Corpus] = [:]
-    private let lock = NSLock()
-
-    func corpus(_ name: String) throws -> Corpus {
-        lock.lock(); defer { lock.unlock() }
-        if let c = loaded[name] { return c }
-        let c = try Corpus.load(name)
-        loaded[name] = c
-        return c
     }
 }

@@ -57,8 +57,8 @@ public struct EngineSettings: Sendable, Codable, Equatable {
     public var repeatPrompts = false
     /// Queries over all models at most (nil: none).
     public var globalBudget: Int?
-    /// Selection strategy name (see `SelectionStrategies.names`).
-    public var strategy = "eig"
+    /// Selection strategy (encoded as its name).
+    public var strategy = StrategyKind.eig
     public var seed: UInt64 = 1
     /// Threads for precomputing tensors.
     public var threads = 2
@@ -80,14 +80,6 @@ public struct EngineSettings: Sendable, Codable, Equatable {
         var rules: [any StoppingRule] = [PosteriorThreshold(tau: threshold), QueryBudget(budget: budgetPerModel)]
         if let eigFloor { rules.append(EIGFloor(floor: eigFloor, patience: 2, minimumQueries: eigFloorAfter)) }
         return AnyOf(rules)
-    }
-
-    public func selectionStrategy() throws -> any SelectionStrategy {
-        guard let s = SelectionStrategies.named(strategy) else {
-            throw WorkflowError.invalid(file: "(command line)", field: "strategy",
-                                        reason: "\"\(strategy)\" is not one of \(SelectionStrategies.names.joined(separator: ", "))")
-        }
-        return s
     }
 
     public func space(models: HypothesisModels) -> HypothesisSpace {

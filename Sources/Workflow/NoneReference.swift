@@ -1,6 +1,7 @@
+import Common
 import Corpora
-import Foundation
 import Engine
+import Foundation
 import LanguageModels
 
 /// The generative models of the `None` hypothesis for the embedded challenge: generic
@@ -74,11 +75,9 @@ public enum NoneReference {
         if !missing.isEmpty {
             let docs = try documents()
             let jobs = missing.sorted { $0.key < $1.key }
-            let slots = ResultSlots<Result<Void, any Error>>(count: jobs.count)
-            DispatchQueue.concurrentPerform(iterations: jobs.count) { j in
-                slots.set(j, Result { try driftModel(for: jobs[j].value, documents: docs, order: order).write(to: directory.appendingPathComponent(jobs[j].key)) })
+            _ = try parallelMap(jobs.count) { j in
+                try driftModel(for: jobs[j].value, documents: docs, order: order).write(to: directory.appendingPathComponent(jobs[j].key))
             }
-            for result in slots.values() { try result.get() }
         }
         file.bases = Array(entries.prefix(file.bases.count))
         if file.none != nil { file.none = Array(entries.dropFirst(file.bases.count)) }
@@ -89,11 +88,9 @@ public enum NoneReference {
     /// in parallel; each training is deterministic, so the models do not depend on the threads).
     public static func train(corpora: [Corpus]) throws -> [(name: String, model: NGramLanguageModel)] {
         let documents = documents(corpora: corpora)
-        let slots = ResultSlots<Result<NGramLanguageModel, any Error>>(count: recipes.count)
-        DispatchQueue.concurrentPerform(iterations: recipes.count) { k in
-            let r = recipes[k]
-            slots.set(k, Result { try NGramLanguageModel(tokenizer: r.tokenizer, order: r.order, documents: documents) })
+        let models = try parallelMap(recipes.count) { k in
+            try NGramLanguageModel(tokenizer: recipes[k].tokenizer, order: recipes[k].order, documents: documents)
         }
-        return try zip(recipes, slots.values()).map { r, model in (r.name, try model.get()) }
+        return zip(recipes, models).map { r, model in (r.name, model) }
     }
 }

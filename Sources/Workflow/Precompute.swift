@@ -1,4 +1,5 @@
 import AttributionCore
+import Common
 import Engine
 import Storage
 
@@ -41,14 +42,14 @@ public struct Precompute: Sendable {
         let cached = pool.count - missing.count
         progress?(cached, pool.count)
         let store = self.store
-        let failures = FailureBox()
+        let failure = Locked<(any Error)?>(nil)
         let computed = builder.tensors(prompts: missing.map { pool.prompts[$0] }, threads: threads) { k, tensor in
             do {
                 try store?.put(fingerprint: fingerprints[missing[k]], prompt: pool.prompts[missing[k]],
                                tensor: StoredTensor(states: tensor.states, samples: tensor.samples, values: tensor.values))
-            } catch { failures.record(error) }
+            } catch { failure.withLock { $0 = $0 ?? error } }
         } progress: { done in progress?(cached + done, pool.count) }
-        if let error = failures.first { throw error }
+        if let error = failure.value { throw error }
         for (k, t) in zip(missing, computed) { tensors[k] = t }
         return Outcome(bank: PromptBank(space: builder.space, tensors: tensors.map { cap.apply($0!) }, costs: pool.costs),
                        cached: cached, computed: missing.count)

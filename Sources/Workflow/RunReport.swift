@@ -1,4 +1,5 @@
 import AttributionCore
+import Common
 import Engine
 import Foundation
 
@@ -41,16 +42,6 @@ public struct RunReport: Codable, Sendable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try atomicWrite(Data(submissionCSV.utf8), to: directory.appendingPathComponent("submission.csv"))
         try atomicWrite(try encoder.encode(self), to: directory.appendingPathComponent("report.json"))
-    }
-}
-
-/// Writes `data` to a temporary sibling, then renames it over `url`.
-func atomicWrite(_ data: Data, to url: URL) throws {
-    let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp")
-    try data.write(to: tmp)
-    // rename(2) replaces the destination atomically (Foundation's replaceItemAt does not on Linux).
-    guard rename(tmp.path, url.path) == 0 else {
-        throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
     }
 }
 

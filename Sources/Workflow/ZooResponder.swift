@@ -1,3 +1,4 @@
+import Common
 import Foundation
 import LanguageModels
 import Simulation
@@ -23,7 +24,7 @@ public struct ZooResponder: FineTuneResponder {
     public func continuation(model: Int, prompt: String, sample: UInt64) throws -> String {
         var h = StableHash()
         h.combine(seed); h.combine(UInt64(model)); h.combine(sample); h.combine(prompt)
-        var rng = SplitMix64(seed: h.value)
+        var rng = SeededGenerator(seed: h.value)
         return models[model].sample(prompt: prompt, settings: settings[model], using: &rng).text
     }
 }

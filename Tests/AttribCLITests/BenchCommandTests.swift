@@ -1,4 +1,5 @@
 import ArgumentParser
+import Common
 import Testing
 @testable import AttribCLI
 import AttributionCore

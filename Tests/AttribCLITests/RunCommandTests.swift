@@ -1,3 +1,4 @@
+import Common
 import Foundation
 import LanguageModels
 import SimulatorServer
@@ -14,7 +15,7 @@ private struct FineTunes: FineTuneResponder {
     func continuation(model: Int, prompt: String, sample: UInt64) throws -> String {
         var seed: UInt64 = 0xcbf2_9ce4_8422_2325 ^ (UInt64(model) << 32) ^ sample
         for byte in prompt.utf8 { seed = (seed ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededGenerator(seed: seed)
         return models[model].sample(prompt: prompt, settings: .mlmac, using: &rng).text
     }
 }
@@ -113,9 +114,9 @@ private struct FineTunes: FineTuneResponder {
         // A --beta the calibration would replace is refused; a given cap is kept (only beta is fitted then).
         #expect(throws: (any Error).self) { try RunCommand.parse(arguments + ["--beta", "0.5"]) }
         #expect(throws: (any Error).self) { try DemoCommand.parse(["--beta", "0.5"]) }
-        #expect(try RunCommand.parse(arguments + ["--no-calibration", "--beta", "0.5"]).engine.settings.beta == 0.5)
-        #expect(try RunCommand.parse(arguments + ["--answer-cap", "3"]).engine.settings.answerCap == 3)
-        #expect(try RunCommand.parse(arguments).engine.settings.answerCap == nil)
+        #expect(try RunCommand.parse(arguments + ["--no-calibration", "--beta", "0.5"]).engine.settings().beta == 0.5)
+        #expect(try RunCommand.parse(arguments + ["--answer-cap", "3"]).engine.settings().answerCap == 3)
+        #expect(try RunCommand.parse(arguments).engine.settings().answerCap == nil)
         await server.stop()
     }
 }

@@ -1,6 +1,7 @@
+import Common
 import Foundation
-import Testing
 import PropertyBased
+import Testing
 @testable import AttributionCore
 
 @Suite struct PosteriorTests {

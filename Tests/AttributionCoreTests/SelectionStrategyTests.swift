@@ -1,3 +1,4 @@
+import Common
 import Foundation
 import Testing
 @testable import AttributionCore
@@ -53,7 +54,7 @@ import Testing
     }
 
     @Test func strategiesAreFoundByName() {
-        for name in SelectionStrategies.names { #expect(SelectionStrategies.named(name)?.name == name) }
-        #expect(SelectionStrategies.named("nope") == nil)
+        for kind in StrategyKind.allCases { #expect(kind.strategy.name == kind.rawValue) }
+        #expect(StrategyKind(rawValue: "nope") == nil)
     }
 }

@@ -1,4 +1,5 @@
 import AttributionCore
+import Common
 import Foundation
 import LanguageModels
 @testable import Engine
@@ -31,13 +32,23 @@ enum EngineFixture {
 }
 
 /// An in-process oracle answering from one language model per fine-tuned model, seeded per
-/// (model, sequence) so a repeated query gets the same answer.
-struct ModelOracle: AttributionOracle {
+/// (model, query number) so a rerun gets the same answers.
+actor ModelOracle: Oracle {
     let models: [Int: any LanguageModel]
     let settings: DecodingSettings
+    private var asked: [Int: Int] = [:]
 
-    func respond(model: Int, prompt: String, sequence: Int) async throws -> String {
-        var rng = SeededGenerator.stream(UInt64(model) << 32 | UInt64(sequence), 77)
-        return models[model]!.sample(prompt: prompt, settings: settings, using: &rng).text
+    init(models: [Int: any LanguageModel], settings: DecodingSettings) {
+        self.models = models
+        self.settings = settings
     }
+
+    func ask(model: Int, prompt: String) async throws -> OracleAnswer {
+        let sequence = asked[model, default: 0]
+        asked[model] = sequence + 1
+        var rng = SeededGenerator.stream(UInt64(model) << 32 | UInt64(sequence), 77)
+        return OracleAnswer(prompt: prompt, continuation: models[model]!.sample(prompt: prompt, settings: settings, using: &rng).text)
+    }
+
+    func queryCounts() async throws -> [Int: Int]? { asked }
 }

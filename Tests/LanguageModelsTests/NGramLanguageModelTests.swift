@@ -1,3 +1,4 @@
+import Common
 import Testing
 @testable import LanguageModels
 
@@ -29,7 +30,7 @@ import Testing
     @Test(arguments: Fixtures.models.indices)
     func nextTokenDistributionsSumToOne(index: Int) {
         let model = Fixtures.models[index]
-        var generator = SplitMix64(seed: 11)
+        var generator = SeededGenerator(seed: 11)
         for line in Fixtures.logLines.prefix(40) {
             let tokens = model.tokenizer.encode(line)
             let cut = tokens.isEmpty ? 0 : Int(generator.next() % UInt64(tokens.count + 1))

@@ -1,3 +1,4 @@
+import Common
 import Testing
 @testable import LanguageModels
 
@@ -33,7 +34,7 @@ func chiSquareCritical(degreesOfFreedom k: Int) -> Double {
 
 @Suite struct SamplingTests {
     func firstTokenCounts(model: NGramLanguageModel, prompt: String, settings: DecodingSettings, draws: Int, seed: UInt64) -> [Int] {
-        var generator = SplitMix64(seed: seed)
+        var generator = SeededGenerator(seed: seed)
         var counts = [Int](repeating: 0, count: model.tokenizer.vocabularySize)
         let promptTokens = model.tokenizer.encode(prompt)
         for _ in 0..<draws {
@@ -74,7 +75,7 @@ func chiSquareCritical(degreesOfFreedom k: Int) -> Double {
 
     @Test func lengthLimitCountsThePromptAndAllowsOneNewToken() {
         let model = Fixtures.models[0]
-        var generator = SplitMix64(seed: 9)
+        var generator = SeededGenerator(seed: 9)
         let settings = DecodingSettings.mlmac
         for _ in 0..<200 {
             let short = model.sample(prompt: "Hi there", settings: settings, using: &generator)
@@ -96,7 +97,7 @@ func chiSquareCritical(degreesOfFreedom k: Int) -> Double {
     }
 
     @Test func generatedTextStartsWithThePrompt() {
-        var generator = SplitMix64(seed: 1)
+        var generator = SeededGenerator(seed: 1)
         let text = Fixtures.models[2].generateText(prompt: "Good morning", settings: .mlmac, using: &generator)
         #expect(text.hasPrefix("Good morning"))
     }

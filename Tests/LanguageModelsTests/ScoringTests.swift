@@ -1,3 +1,4 @@
+import Common
 import Testing
 @testable import LanguageModels
 
@@ -65,7 +66,7 @@ import Testing
     @Test func topKRemovedTokensScoreMinusInfinity() {
         let model = Fixtures.models[1]
         let settings = DecodingSettings(topK: 1)
-        var generator = SplitMix64(seed: 5)
+        var generator = SeededGenerator(seed: 5)
         let generation = model.sample(prompt: "Hello", settings: settings, using: &generator)
         let raw = model.nextTokenLogProbabilities(context: model.tokenizer.encode("Hello"))
         let worst = raw.indices.min { raw[$0] < raw[$1] }!

@@ -1,3 +1,4 @@
+import Common
 import PropertyBased
 import Testing
 @testable import LanguageModels
@@ -61,7 +62,7 @@ import Testing
     /// the model often samples a lone non-ASCII byte token, which decodes to U+FFFD and can never
     /// re-encode to itself), and how many re-encode to exactly the sampled tokens.
     static func reEncoding(model: NGramLanguageModel, samples: Int = 200, seed: UInt64 = 7) -> (samples: Int, valid: Int, exact: Int) {
-        var generator = SplitMix64(seed: seed)
+        var generator = SeededGenerator(seed: seed)
         var valid = 0, exact = 0
         for index in 0..<samples {
             let words = Fixtures.promptDocuments[index % Fixtures.promptDocuments.count].split(separator: " ")

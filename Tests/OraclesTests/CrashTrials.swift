@@ -1,3 +1,4 @@
+import Common
 import Foundation
 import Oracles
 import SimulatorServer
@@ -52,7 +53,7 @@ struct CrashTrials {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var generator = SystemRandomNumberGenerator()
         var seed = UInt64(Self.environment["ATTRIB_CRASH_SEED"] ?? "") ?? generator.next()
-        func unit() -> Double {  // SplitMix64, so a tally can be reproduced from its seed
+        func unit() -> Double {  // SeededGenerator, so a tally can be reproduced from its seed
             seed &+= 0x9E37_79B9_7F4A_7C15
             var z = seed
             z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

@@ -1,3 +1,4 @@
+import Common
 import Corpora
 import Foundation
 import LanguageModels
@@ -76,20 +77,22 @@ import Testing
         #expect(fa.model.tokenizer == a.tokenizer)
     }
 
-    @Test func oracleAnswersLikeTheAPIAndCountsQueries() throws {
+    @Test func oracleAnswersLikeTheAPIAndCountsQueries() async throws {
         let directory = temporaryDirectory("oracle")
         defer { try? FileManager.default.removeItem(at: directory) }
         _ = try ZooBuilder(spec: Self.spec, corpora: Self.corpora).build(into: directory)
-        var oracle = try SimulatedOracle(directory: directory)
-        var replay = try SimulatedOracle(directory: directory)
+        let oracle = try SimulatedOracle(directory: directory)
+        let replay = try SimulatedOracle(directory: directory)
         for round in 0..<5 {
             for id in 0..<3 {
-                let text = try oracle.query(model: id, prompt: "Hello there \(round)")
-                #expect(text.hasPrefix("Hello there \(round)"))
-                #expect(try replay.query(model: id, prompt: "Hello there \(round)") == text)
+                let answer = try await oracle.ask(model: id, prompt: "Hello there \(round)")
+                #expect(answer.generatedText == "Hello there \(round)" + answer.continuation && answer.promptEchoed)
+                #expect(answer.serverCount == round + 1)
+                #expect(try await replay.ask(model: id, prompt: "Hello there \(round)") == answer)
             }
         }
-        #expect(oracle.queryCounts == [5, 5, 5] && oracle.totalQueries == 15)
-        #expect(throws: SimulationError.unknownModel(id: 3, count: 3)) { try oracle.query(model: 3, prompt: "x") }
+        #expect(try await oracle.queryCounts() == [0: 5, 1: 5, 2: 5])
+        #expect(await oracle.totalQueries == 15)
+        await #expect(throws: SimulationError.unknownModel(id: 3, count: 3)) { try await oracle.ask(model: 3, prompt: "x") }
     }
 }

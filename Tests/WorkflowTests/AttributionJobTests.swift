@@ -1,4 +1,5 @@
 import AttributionCore
+import Common
 import Engine
 import Foundation
 import LanguageModels
@@ -15,12 +16,12 @@ struct ModelsResponder: FineTuneResponder {
     func continuation(model: Int, prompt: String, sample: UInt64) throws -> String {
         var h = StableHash()
         h.combine(UInt64(model)); h.combine(sample); h.combine(prompt)
-        var rng = SplitMix64(seed: h.value)
+        var rng = SeededGenerator(seed: h.value)
         return models[model].sample(prompt: prompt, settings: .mlmac, using: &rng).text
     }
 }
 
-@Suite(.serialized) struct LiveRunTests {
+@Suite(.serialized) struct AttributionJobTests {
     static func temporary(_ name: String) -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("attrib-live-\(UUID().uuidString)-\(name)").path
     }
@@ -49,13 +50,13 @@ struct ModelsResponder: FineTuneResponder {
         settings.samples = 4
         settings.budgetPerModel = 12
         settings.latentGrid = [0.05, 0.3]
-        let journal = Self.temporary("journal.sqlite")
-        let run = LiveRun(apiURL: server.baseURL, token: try APIToken(secret), models: models,
-                          pool: PromptPool(prompts: ["The ", "You may", "License", "a", "Copyright "]), settings: settings,
-                          modelIDs: [0, 1, 2], storePath: Self.temporary("store.sqlite"), journalPath: journal, runID: "t")
-        let first = try await run.execute()
+        let journal = JournalSpec(path: Self.temporary("journal.sqlite"), runID: "t")
+        let job = AttributionJob(models: models, pool: PromptPool(prompts: ["The ", "You may", "License", "a", "Copyright "]),
+                                 settings: settings, calibration: .fixed, storePath: Self.temporary("store.sqlite"))
+        let source = OracleSource.mlmac(url: server.baseURL, token: try APIToken(secret))
+        let first = try await job.execute(source: source, journal: journal, modelIDs: [0, 1, 2])
         let answered = first.report.queries
-        #expect(first.journal.answered == answered)
+        #expect(first.journal?.answered == answered)
         #expect(await server.counts()["tester"]?.values.reduce(0, +) == answered)
         // The fine-tunes of the two bases are attributed correctly. (The third, a byte model of
         // LGPL-2.1 text, is close to the GPL-3 byte base: not asserted.)
@@ -65,9 +66,9 @@ struct ModelsResponder: FineTuneResponder {
 
         // A rerun with the same journal and run id replays every answer: the server counts nothing new,
         // the tensors come from the store, and the decisions are the same.
-        let again = try await run.execute()
+        let again = try await job.execute(source: source, journal: journal, modelIDs: [0, 1, 2])
         #expect(await server.counts()["tester"]?.values.reduce(0, +) == answered)
-        #expect(again.precomputed.cached == 5 && again.precomputed.computed == 0)
+        #expect(again.cached == 5 && again.computed == 0)
         #expect(again.report.models == first.report.models)
         await server.stop()
     }

@@ -1,0 +1,48 @@
+import AttributionCore
+import Common
+import Engine
+import Foundation
+import Oracles
+import Storage
+
+extension AttributionJob.Prepared {
+    /// Runs the engine against an opened source until every model has stopped, and reports.
+    /// A paid source must have a journal: the journal is the only way a paid query is sent.
+    /// - Parameter strategy: overrides the settings' strategy (the demo's random baseline).
+    public func run(on source: OpenedOracle, journal: JournalSpec?, modelIDs: [Int], strategy: StrategyKind? = nil,
+                    events: @escaping @Sendable (JobEvent) -> Void = { _ in }) async throws -> AttributionJob.Outcome {
+        var settings = self.settings
+        if let strategy { settings.strategy = strategy }
+        var journaled: JournaledOracle?
+        var findings: [Reconciliation] = []
+        if let journal {
+            let oracle = JournaledOracle(oracle: source.oracle, journal: try QueryJournal(path: journal.path), runID: journal.runID)
+            findings = try await oracle.open()
+            for f in findings { events(.step("journal: \(f)")) }
+            journaled = oracle
+        } else if source.paid {
+            throw WorkflowError.invalid(file: "(run)", field: "journal", reason: "\(source.description) counts every query, so the run needs a query journal")
+        }
+        let runner = AttributionRunner(bank: bank, prompts: pool.prompts, scorer: settings.answerScorer(models: scoringModels),
+                                       observation: settings.observation, strategy: settings.strategy.strategy,
+                                       stopping: settings.stoppingRule, globalBudget: settings.globalBudget,
+                                       concurrency: settings.concurrency, cap: settings.likelihoodCap,
+                                       allowRepeats: settings.repeatPrompts, seed: settings.seed)
+        let names = (0..<bank.space.hypothesisCount).map { bank.space.name(ofHypothesis: $0) }
+        let report: @Sendable (ModelProgress, Scheduler) -> Void = { progress, scheduler in
+            let (h, p) = progress.posterior.mapHypothesis
+            events(.answer(AnswerEvent(model: progress.model, queries: progress.queriesUsed, leader: names[h], probability: p,
+                                       stopReason: progress.stopReason.map { "\($0)" }, totalQueries: scheduler.queriesSpent)))
+        }
+        let results: [ModelAttribution]
+        if let journaled {
+            results = try await runner.run(models: modelIDs, oracle: journaled, progress: report)
+        } else {
+            results = try await runner.run(models: modelIDs, oracle: source.oracle, progress: report)
+        }
+        var runReport = RunReport(bank: bank, settings: settings, strategy: settings.strategy.rawValue, models: results)
+        runReport.calibration = calibration
+        return AttributionJob.Outcome(report: runReport, journal: try await journaled?.summary(), reconciliation: findings,
+                                      cached: cached, computed: computed)
+    }
+}

@@ -1,0 +1,64 @@
+import Common
+import Foundation
+import Oracles
+import Simulation
+import SimulatorServer
+
+/// Where a job's answers come from. Each case opens to an `Oracle`; a paid one is asked only
+/// through the query journal (`AttributionJob.Prepared.run`).
+///
+/// To add a source (a replay log, an OpenAI-compatible API): implement `Oracle` for it in the
+/// module that owns its wire format or data, add a case here, and open it in `open`.
+public enum OracleSource: Sendable {
+    /// A live MLMAC-compatible API (paid; `GET /status` reconciles the journal).
+    case mlmac(url: String, token: APIToken)
+    /// A built zoo served by the simulator over loopback HTTP with a fresh token, and asked
+    /// through the MLMAC client exactly as a live API would be (what `attrib demo` runs).
+    /// `responseSeed` seeds the simulator's sampling of answers.
+    case simulatedZoo(manifest: ZooManifest, directory: URL, responseSeed: UInt64)
+
+    /// Connects (or starts the simulator). `concurrency`: requests in flight at once.
+    public func open(concurrency: Int) async throws -> OpenedOracle {
+        switch self {
+        case .mlmac(let url, let token):
+            let client = try MLMACClient(configuration: .init(baseURL: url), token: token, transport: CurlTransportPool(size: concurrency))
+            return OpenedOracle(oracle: client, paid: true, description: "the MLMAC API at \(url)") {}
+        case .simulatedZoo(let manifest, let directory, let responseSeed):
+            var rng = SystemRandomNumberGenerator()
+            let secret = "demo-" + String(rng.next(), radix: 36) + String(rng.next(), radix: 36)
+            let responder = try ZooResponder(manifest: manifest, directory: directory, seed: responseSeed)
+            let server = try await SimulatorServer.start(responder: responder, tokens: TokenRegistry(tokens: [secret: "demo"]), log: { _ in })
+            let token = try APIToken(secret, source: "the simulator's token")
+            do {
+                let client = try MLMACClient(configuration: .init(baseURL: server.baseURL), token: token,
+                                             transport: CurlTransportPool(size: concurrency))
+                return OpenedOracle(oracle: client, paid: true, description: "the simulator of zoo \(manifest.name) at \(server.baseURL)") {
+                    await server.stop()
+                }
+            } catch {
+                await server.stop()
+                throw error
+            }
+        }
+    }
+}
+
+/// An opened source: its oracle, whether its queries are paid, and how to close it.
+public struct OpenedOracle: Sendable {
+    public let oracle: any Oracle
+    /// Whether the source counts queries (then a run must journal them).
+    public let paid: Bool
+    /// The source in words, for progress lines.
+    public let description: String
+    private let closer: @Sendable () async -> Void
+
+    public init(oracle: any Oracle, paid: Bool, description: String, close: @escaping @Sendable () async -> Void) {
+        self.oracle = oracle
+        self.paid = paid
+        self.description = description
+        closer = close
+    }
+
+    /// Stops what `open` started (the simulator); idempotent for sources with nothing to stop.
+    public func close() async { await closer() }
+}

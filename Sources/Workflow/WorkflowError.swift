@@ -1,0 +1,13 @@
+/// A failure of a workflow step, as a sentence.
+public enum WorkflowError: Error, Equatable, CustomStringConvertible {
+    case invalid(file: String, field: String, reason: String)
+    case busy(directory: String)
+
+    public var description: String {
+        switch self {
+        case .busy(let d):
+            return "\(d) is in use by another attrib demo (it holds \(d)/.lock); wait for it to finish, or pass another --work folder"
+        case .invalid(let f, let field, let r): return "\(f): field \"\(field)\": \(r)"
+        }
+    }
+}
