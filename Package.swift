@@ -1,17 +1,19 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// Module dependencies run one way (see Sources/README.md):
-//   Common                             (shared by all: seeded generator, stable hash, lock, parallel map,
-//                                       atomic write, the Oracle protocol)
-//   CLinearAlgebra <- LinearAlgebra <- AttributionCore
-//   LanguageModels, Corpora            (pure, no I/O beyond reading/writing their own files)
-//   LanguageModels, Corpora <- Simulation (model zoo, fine-tunes, in-process oracle)
-//   AttributionCore, LanguageModels <- Engine (evidence scoring, drift-aware sampling, tensors, calibration)
-//   CCurl <- CCurlShim <- Oracles       (HTTP transport, MLMAC client)
-//   Storage (SQLite via GRDB: query journal, response-distribution store)
-//   SimulatorServer (Hummingbird: MLMAC-compatible API on loopback)
-//   AttribCLI <- attrib                 (thin command line over everything)
+// Module dependencies run one way (Sources/README.md; every module's README has an `Imports:`
+// line that a test checks against this file and the sources):
+//   Common                                  shared by all: seeded generator, stable hash, lock,
+//                                           parallel map, atomic write, the `Oracle` protocol
+//   CLinearAlgebra <- LinearAlgebra <- AttributionCore   posterior, EIG, selection, stopping, scheduler
+//   LanguageModels, Corpora                 pure: tokenizers and n-gram models; real text corpora
+//   LanguageModels, Corpora <- Simulation   model zoo, fine-tunes, in-process oracle
+//   AttributionCore, LanguageModels <- Engine   evidence scoring, drift-aware sampling, tensors, run loop
+//   Storage                                 SQLite via GRDB: query journal, response-distribution store
+//   CCurl <- CCurlShim, Storage <- Oracles  HTTP transport, MLMAC client, journaled oracle, replay logs
+//   SimulatorServer                         Hummingbird: MLMAC-compatible API on loopback
+//   all of the above <- Workflow            the one attribution pipeline (AttributionJob), demo, calibration
+//   Workflow <- AttribCLI <- attrib         thin command line
 let package = Package(
     name: "attrib",
     platforms: [.macOS(.v14)],
@@ -24,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // C libraries: system modules and the curl shim. No Swift API; see their READMEs.
@@ -47,21 +50,25 @@ let package = Package(
         .target(name: "SimulatorServer", dependencies: [
             "Common",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
         ], exclude: ["README.md"]),
 
         // Assembles runs from files: pools, stores, journals, reports (everything the CLI does).
-        .target(name: "Workflow", dependencies: ["Common", "Engine", "Storage", "Oracles", "Simulation", "Corpora", "SimulatorServer"], exclude: ["README.md"]),
+        .target(name: "Workflow", dependencies: [
+            "AttributionCore", "Common", "Corpora", "Engine", "LanguageModels", "Oracles", "Simulation", "SimulatorServer", "Storage",
+        ], exclude: ["README.md"]),
 
         // Command line.
         .target(name: "AttribCLI", dependencies: [
-            "AttributionCore", "LinearAlgebra", "Simulation", "Corpora", "Workflow", "Engine", "Oracles", "Storage",
-            "SimulatorServer",
+            "AttributionCore", "Common", "Corpora", "Oracles", "Simulation", "SimulatorServer", "Workflow",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], exclude: ["README.md"]),
         .executableTarget(name: "attrib", dependencies: ["AttribCLI"]),
 
         // One test target per module.
         .testTarget(name: "CommonTests", dependencies: ["Common"]),
+        // Checks on the repository itself (module READMEs against Package.swift and the sources).
+        .testTarget(name: "RepositoryTests"),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "AttributionCoreTests", dependencies: [
             "Common", "AttributionCore",

@@ -1,6 +1,5 @@
 import ArgumentParser
 import AttributionCore
-import Engine
 import Foundation
 import Workflow
 
@@ -56,7 +55,7 @@ struct EngineOptions: ParsableArguments {
     }
 
     /// The models of the bases file at `path` (paths in it are relative to its folder).
-    func hypothesisModels(path: String) throws -> HypothesisModels {
+    func hypothesisModels(path: String) throws -> AttributionJob.Models {
         try basesFile(path: path).hypothesisModels(directory: URL(fileURLWithPath: path).deletingLastPathComponent())
     }
 

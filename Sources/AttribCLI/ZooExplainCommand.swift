@@ -1,11 +1,5 @@
 import ArgumentParser
-import AttributionCore
-import Common
-import Corpora
-import Engine
 import Foundation
-import LanguageModels
-import Simulation
 import Workflow
 
 /// `attrib zoo explain`: how well each hypothesis state explains one fine-tune's answers.

@@ -68,9 +68,13 @@ struct SimulatorResponder: HTTPResponder {
                 "queries": Self.wire(counts),
             ]), " loading")
         case .answer(let sample, let fault):
-            if knobs.responseDelay > 0 { try await Task.sleep(for: .seconds(knobs.responseDelay)) }
+            await state.began()
+            if knobs.responseDelay > 0 {
+                do { try await Task.sleep(for: .seconds(knobs.responseDelay)) } catch { await state.ended(); throw error }
+            }
             let continuation: String
-            do { continuation = try models.continuation(model: model, prompt: prompt, sample: sample) } catch {
+            do { continuation = try models.continuation(model: model, prompt: prompt, sample: sample); await state.ended() } catch {
+                await state.ended()
                 return (Self.json(.internalServerError, ["status": "failed", "result": ["error": "model failed"]]), " model-error")
             }
             let counts = await state.count(user: user, model: model, prompt: prompt)

@@ -79,6 +79,10 @@ public final class SimulatorServer: Sendable {
     /// Query counts so far, by user name then model.
     public func counts() async -> [String: [Int: Int]] { await state.allCounts() }
 
+    /// The most queries the server was answering at once (between admission and answer, the
+    /// response delay included): a client's real concurrency, read from the server's side.
+    public func peakConcurrentQueries() async -> Int { await state.peakInFlight }
+
     /// How many times each prompt was answered for user `user`, by model then prompt
     /// (crash tests count duplicates with it).
     public func promptCounts(user: String) async -> [Int: [String: Int]] { await state.promptCounts(user: user) }

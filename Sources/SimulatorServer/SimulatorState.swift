@@ -63,6 +63,19 @@ actor SimulatorState {
     /// The caller's counts per model (models never answered are absent).
     func counts(user: String) -> [Int: Int] { counts[user] ?? [:] }
 
+    /// Queries between admission and their answer now, and the most there ever were at once.
+    private var inFlight = 0
+    private(set) var peakInFlight = 0
+
+    /// A query starts being answered (after admission, before the response delay).
+    func began() {
+        inFlight += 1
+        peakInFlight = max(peakInFlight, inFlight)
+    }
+
+    /// That query's answer is ready.
+    func ended() { inFlight -= 1 }
+
     /// All counts, by user name then model.
     func allCounts() -> [String: [Int: Int]] { counts }
 

@@ -13,6 +13,9 @@ import Storage
 /// run against several oracles or with several strategies (the demo's EIG run and its random
 /// baseline share one calibration and one bank).
 public struct AttributionJob: Sendable {
+    /// The candidate bases of a job, each with its models (the type callers load bases files into).
+    public typealias Models = HypothesisModels
+
     /// Candidate bases (and `None` references) with the drift models their bases file names.
     public var models: HypothesisModels
     public var pool: PromptPool

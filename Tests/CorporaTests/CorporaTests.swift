@@ -52,13 +52,6 @@ let corporaInstalled = FileManager.default.fileExists(atPath: corporaRoot.path)
 }
 
 @Suite struct SplitTests {
-    @Test func fnv1aKnownVectors() {
-        // Published FNV-1a 64 test vectors.
-        #expect(StableHash.fnv1a("") == 0xcbf2_9ce4_8422_2325)
-        #expect(StableHash.fnv1a("a") == 0xaf63_dc4c_8601_ec8c)
-        #expect(StableHash.fnv1a("foobar") == 0x8594_4171_f739_67e8)
-    }
-
     @Test func proportionsSumToHundred() {
         #expect(CorpusSplit.allCases.map(\.percent).reduce(0, +) == 100)
     }

@@ -1,0 +1,104 @@
+import Common
+import Foundation
+import Testing
+
+struct SeededGeneratorTests {
+    @Test func matchesTheReferenceSplitMix64Stream() {
+        // First outputs of the reference implementation (Vigna's splitmix64.c) from state 0 and 1234567.
+        var zero = SeededGenerator(seed: 0)
+        #expect([zero.next(), zero.next(), zero.next()] == [0xE220_A839_7B1D_CDAF, 0x6E78_9E6A_A1B9_65F4, 0x06C4_5D18_8009_454F])
+        var other = SeededGenerator(seed: 1_234_567)
+        #expect([other.next(), other.next()] == [6_457_827_717_110_365_317, 3_203_168_211_198_807_973])
+    }
+
+    @Test func unitDrawsAreInTheHalfOpenInterval() {
+        var g = SeededGenerator(seed: 9)
+        for _ in 0..<10_000 {
+            let u = g.nextUnit()
+            #expect(u >= 0 && u < 1)
+        }
+    }
+
+    @Test func derivedStreamsDependOnLabelAndNotOnUse() {
+        let root = SeededGenerator(seed: 42)
+        var a = root.derived("a"), a2 = root.derived("a"), b = root.derived("b")
+        #expect(a.next() == a2.next())
+        #expect(root.derived("a") != root.derived("b"))
+        _ = b.next()
+        #expect(root.state == 42)
+        var s1 = SeededGenerator.stream(5, 1), s2 = SeededGenerator.stream(5, 2)
+        #expect(s1.next() != s2.next())
+    }
+}
+
+struct StableHashTests {
+    @Test func publishedFNV1aVectors() {
+        #expect(StableHash.fnv1a("") == 0xcbf2_9ce4_8422_2325)
+        #expect(StableHash.fnv1a("a") == 0xaf63_dc4c_8601_ec8c)
+        #expect(StableHash.fnv1a("foobar") == 0x8594_4171_f739_67e8)
+    }
+
+    @Test func stringsAreLengthPrefixedSoBoundariesMatter() {
+        var ab = StableHash(), a = StableHash()
+        ab.combine("ab"); ab.combine("c")
+        a.combine("a"); a.combine("bc")
+        #expect(ab.value != a.value)
+        #expect(ab.hex.count == 16 && StableHash().hex == "cbf29ce484222325")
+        // Chaining from a value continues FNV-1a from there.
+        var whole = StableHash(), tail = StableHash(value: StableHash.fnv1a("foo"))
+        whole.combine("foobar".utf8)
+        tail.combine("bar".utf8)
+        #expect(whole.value == tail.value)
+    }
+
+    @Test func mixIsTheMurmur3Finaliser() {
+        #expect(StableHash.mix(0) == 0)
+        // fmix64(1) from MurmurHash3.
+        #expect(StableHash.mix(1) == 0xB456_BCFC_34C2_CB2C)
+    }
+}
+
+struct ConcurrencyTests {
+    @Test func parallelMapKeepsIndexOrderAndReportsEveryResult() throws {
+        let reports = Locked<[Int]>([])
+        let squares = try parallelMap(100, threads: 3, report: { n in reports.withLock { $0.append(n) } }) { $0 * $0 }
+        #expect(squares == (0..<100).map { $0 * $0 })
+        #expect(reports.value == Array(1...100))
+        #expect(try parallelMap(0) { $0 } == [])
+        #expect(try parallelMap(5) { $0 + 1 } == [1, 2, 3, 4, 5])
+    }
+
+    struct Failure: Error, Equatable { let index: Int }
+
+    @Test func parallelMapRethrowsTheLowestFailingIndexAfterRunningEveryIndex() {
+        let ran = Locked(0)
+        #expect(throws: Failure(index: 3)) {
+            try parallelMap(20, threads: 4) { i in
+                ran.withLock { $0 += 1 }
+                if i == 3 || i == 17 { throw Failure(index: i) }
+                return i
+            }
+        }
+        #expect(ran.value == 20)
+    }
+
+    @Test func lockedCountsExactlyUnderContention() {
+        let total = Locked(0)
+        DispatchQueue.concurrentPerform(iterations: 8) { _ in
+            for _ in 0..<10_000 { total.withLock { $0 += 1 } }
+        }
+        #expect(total.value == 80_000)
+    }
+
+    @Test func atomicWriteReplacesTheFileAndLeavesNoTemporary() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("common-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("out.json")
+        try atomicWrite(Data("one".utf8), to: url)
+        try atomicWrite(Data("two".utf8), to: url)
+        #expect(try String(contentsOf: url, encoding: .utf8) == "two")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["out.json"])
+        #expect(throws: (any Error).self) { try atomicWrite(Data(), to: directory.appendingPathComponent("missing/x")) }
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+
+/// Every Swift module's README states its imports on one line, `Imports: \`A\`, \`B\`.` (or
+/// `Imports: none.`), and that line, the module's `import` statements and its dependencies in
+/// `Package.swift` name exactly the same modules. Foundation, Dispatch and the C library
+/// (Glibc) are not counted.
+struct ModuleReadmeTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let uncounted: Set<String> = ["Foundation", "Dispatch", "Glibc", "Darwin", "ucrt", "Testing"]
+
+    /// Target name → the names of its dependencies (targets and products), from `swift package dump-package`.
+    static func packageDependencies() throws -> [String: Set<String>] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["swift", "package", "--package-path", root.path, "dump-package"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        var out: [String: Set<String>] = [:]
+        for target in json["targets"] as? [[String: Any]] ?? [] {
+            guard let name = target["name"] as? String, (target["type"] as? String) == "regular" || (target["type"] as? String) == "executable" else { continue }
+            var names = Set<String>()
+            for dependency in target["dependencies"] as? [[String: Any]] ?? [] {
+                for key in ["byName", "target", "product"] {
+                    if let list = dependency[key] as? [Any], let first = list.first as? String { names.insert(first) }
+                }
+            }
+            out[name] = names
+        }
+        return out
+    }
+
+    /// The modules a module's Swift files import.
+    static func sourceImports(_ module: String) throws -> Set<String> {
+        let directory = root.appendingPathComponent("Sources/\(module)")
+        var names = Set<String>()
+        for file in try FileManager.default.contentsOfDirectory(atPath: directory.path) where file.hasSuffix(".swift") {
+            let text = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
+            for line in text.split(separator: "\n") {
+                let words = line.split(separator: " ")
+                guard let i = words.firstIndex(of: "import"), words[..<i].allSatisfy({ $0.hasPrefix("@") }), i + 1 < words.count else { continue }
+                names.insert(String(words[i + 1]))
+            }
+        }
+        return names.subtracting(uncounted)
+    }
+
+    /// The modules named on the README's `Imports:` line.
+    static func readmeImports(_ module: String) throws -> Set<String>? {
+        let text = try String(contentsOf: root.appendingPathComponent("Sources/\(module)/README.md"), encoding: .utf8)
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Imports: ") }) else { return nil }
+        let parts = line.split(separator: "`")
+        return Set(stride(from: 1, to: parts.count, by: 2).map { String(parts[$0]) })
+    }
+
+    @Test func readmesSourcesAndPackageAgreeOnEveryModulesImports() throws {
+        let package = try Self.packageDependencies()
+        #expect(package.count >= 12, "dump-package found \(package.count) Swift targets")
+        for (module, declared) in package.sorted(by: { $0.key < $1.key }) {
+            let files = try FileManager.default.contentsOfDirectory(atPath: Self.root.appendingPathComponent("Sources/\(module)").path)
+            guard files.contains(where: { $0.hasSuffix(".swift") }) else { continue }  // C targets
+            let imports = try Self.sourceImports(module)
+            #expect(imports == declared, "\(module): its sources import \(imports.sorted()), Package.swift lists \(declared.sorted())")
+            guard FileManager.default.fileExists(atPath: Self.root.appendingPathComponent("Sources/\(module)/README.md").path) else { continue }
+            let readme = try Self.readmeImports(module)
+            #expect(readme != nil, "Sources/\(module)/README.md has no `Imports:` line")
+            if let readme {
+                #expect(readme == imports, "Sources/\(module)/README.md says \(readme.sorted()), its sources import \(imports.sorted())")
+            }
+        }
+    }
+
+    @Test func theSourcesReadmeListsEveryModule() throws {
+        let text = try String(contentsOf: Self.root.appendingPathComponent("Sources/README.md"), encoding: .utf8)
+        let modules = try FileManager.default.contentsOfDirectory(atPath: Self.root.appendingPathComponent("Sources").path)
+            .filter { !$0.hasSuffix(".md") }
+        for module in modules {
+            #expect(text.contains("`\(module)`"), "Sources/README.md does not list \(module)")
+        }
+    }
+}
