@@ -12,13 +12,15 @@ for r in $(seq 1 "$runs"); do
     for kind in cold cached; do
         start=$(date +%s.%N)
         # shellcheck disable=SC2086
-        .build/release/attrib demo --work "$work" ${DEMO_ARGS:-} > "$work/$kind.log" 2>&1
+        .build/release/attrib demo --work "$work" --json ${DEMO_ARGS:-} > "$work/$kind.json" 2> "$work/$kind.log"
         end=$(date +%s.%N)
-        # The demo's step lines ("[ 12.3 s] zoo round1-like: ..."): seconds since the start and the step.
-        steps=$(grep -E '^\[ *[0-9.]+ s\] (zoo |built the|trained [0-9]+ contextual|calibration|simulator|precompute: [0-9]+ tensors from the store, [1-9])' "$work/$kind.log" \
-            | sed -E 's/^\[ *([0-9.]+) s\] (zoo|built the [A-Za-z ]+|trained [0-9]+ contextual drift models|calibration|simulator|precompute).*/\2 at \1 s/' | paste -sd',' - || true)
-        result=$(grep -E "^EIG:" "$work/$kind.log" | tr -s ' ' || true)
-        printf '%s run %d: %.1f s wall; %s; %s\n' "$kind" "$r" "$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')" "$steps" "$result"
+        # The demo's JSON: the seconds at which each step ended, and the scored result.
+        summary=$(python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+steps = ", ".join(f"{k} at {v:.1f} s" for k, v in sorted(d["step_ends"].items(), key=lambda kv: kv[1]))
+correct, total, queries = d["correct"], d["total"], d["queries"]
+print(f"{steps}; EIG: {correct}/{total} correct with {queries} queries")' "$work/$kind.json")
+        printf '%s run %d: %.1f s wall; %s\n' "$kind" "$r" "$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')" "$summary"
     done
     rm -rf "$work"
 done

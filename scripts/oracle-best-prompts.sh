@@ -14,7 +14,8 @@ swift build -c release --product attrib >/dev/null
 out=Results/floor/round1-like-oracle-best-prompts.md
 # Best prompts per public id, from the floor's "Every competitor world" table (fine-tuned worlds).
 declare -A best=([0]=54,11,59 [1]=37 [2]=36,1,14 [3]=47 [5]=4,35 [6]=46 [7]=60,12,35 [9]=13 [11]=23,44)
-rate() { .build/release/attrib zoo explain --zoo round1-like "$@" --resample 5 2>/dev/null | sed -n 's/.* in \([0-9.]*\) of .*/\1/p'; }
+rate() { .build/release/attrib zoo explain --zoo round1-like "$@" --resample 5 --json 2>/dev/null \
+    | python3 -c 'import json, sys; print(json.load(sys.stdin)["resampled"][0]["truthWins"])'; }
 {
     echo "# Chosen prompts against random ones, round1-like"
     echo

@@ -1,7 +1,7 @@
 """Body of scripts/oracle-margins.sh: one zoo's table of truth-wins rates under three
 observation models, and the best split of a total answer budget over its fine-tunes.
 Usage: python3 scripts/oracle-margins.py ZOO_NAME TOTAL_BUDGET (run from the repository root)."""
-import json, os, re, subprocess, sys
+import json, os, subprocess, sys
 
 COUNTS = [1, 2, 3, 4, 5, 6, 8, 10, 12, 16]
 ALL_MODELS = [("pristine", []), ("genre", None), ("oracle", ["--oracle-worlds"])]
@@ -13,12 +13,12 @@ def explain(zoo, model, extra):
     """Truth-wins rate after each count in COUNTS random answers, as a dict count -> rate."""
     counts = ",".join(map(str, COUNTS))
     out = subprocess.run([".build/release/attrib", "zoo", "explain", "--zoo", zoo, "--model", str(model),
-                          "--answers", "4", "--resample", counts] + extra,
+                          "--answers", "4", "--resample", counts, "--json"] + extra,
                          capture_output=True, text=True, check=True).stdout
-    hits = re.findall(r"after (\d+) answers drawn at random from these \d+ in ([0-9.]+) of", out)
-    if len(hits) != len(COUNTS):
-        sys.exit(f"oracle-margins: zoo explain --model {model} printed {len(hits)} resampled rates, expected {len(COUNTS)}")
-    return {int(n): float(p) for n, p in hits}
+    rates = {r["answers"]: r["truthWins"] for r in json.loads(out)["resampled"]}
+    if sorted(rates) != sorted(COUNTS):
+        sys.exit(f"oracle-margins: zoo explain --model {model} gave rates for {sorted(rates)}, expected {COUNTS}")
+    return rates
 
 
 def best_split(curves, budget):

@@ -1,22 +1,29 @@
 #!/usr/bin/env python3
 """Summarises threshold sweeps of several response seeds (scripts/threshold-sweep.sh outputs).
 
-Usage: python3 scripts/threshold-sweep-summary.py Results/demo/round2-like-threshold-sweep*.md
+Usage: python3 scripts/threshold-sweep-summary.py Results/demo/round2-like-threshold-sweep*.jsonl
+
+Reads the .jsonl files threshold-sweep.sh writes beside its tables (one `attrib demo --json`
+object per tau), never the Markdown.
 
 Prints, per tau, EIG's and random's mean correct and mean queries over the seeds, then the
 queries at matched accuracy: for each seed, the fewest queries with which each strategy
 reached random's best accuracy on that seed (over the swept taus), and the ratio EIG/random.
 """
-import re, statistics as st, sys
+import json, statistics as st, sys
 
 rows = {}   # file -> [(tau, eig_c, eig_q, rnd_c, rnd_q)]
 for path in sys.argv[1:]:
-    for line in open(path):
-        m = re.match(r"\| ([0-9.]+) \| (\d+)/\d+ \| (\d+) \| (\d+)/\d+ \| (\d+) \|", line)
-        if m:
-            rows.setdefault(path, []).append((m.group(1),) + tuple(int(g) for g in m.groups()[1:]))
+    for n, line in enumerate(open(path), 1):
+        if not line.strip():
+            continue
+        try:
+            r = json.loads(line)
+            rows.setdefault(path, []).append((str(r["tau"]), r["correct"], r["queries"], r["baseline"]["correct"], r["baseline"]["queries"]))
+        except (ValueError, KeyError, TypeError) as e:
+            sys.exit(f"{path}:{n}: not a threshold-sweep record ({e})")
 if not rows:
-    sys.exit("no sweep tables found in " + " ".join(sys.argv[1:]))
+    sys.exit("no sweep records found in " + " ".join(sys.argv[1:]))
 taus = [r[0] for r in next(iter(rows.values()))]
 print(f"{len(rows)} seeds: " + ", ".join(rows))
 print("\n| tau | EIG correct | EIG queries | random correct | random queries |\n|---|---|---|---|---|")

@@ -2,7 +2,8 @@
 # Sweeps the stopping threshold tau for EIG and random selection on one zoo and response
 # seed, to compare queries at matched accuracy. Writes Results/demo/<zoo>-threshold-sweep.md.
 # Usage: [DEMO_ARGS="--budget 5"] [LABEL=budget5] bash scripts/threshold-sweep.sh [ZOO_SPEC] [RESPONSE_SEED] [TAU...]
-# Writes Results/demo/<zoo>-threshold-sweep[-LABEL].md.
+# Writes Results/demo/<zoo>-threshold-sweep[-LABEL].md and, beside it, .jsonl: one `attrib demo
+# --json` object per tau (with "tau" added), which scripts/threshold-sweep-summary.py reads.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 spec="${1:-Experiments/zoos/round1-like.json}"; seed="${2:-1}"; shift 2 || true
@@ -18,11 +19,13 @@ out="Results/demo/$zoo-threshold-sweep$label.md"
     echo
     echo "| tau | EIG correct | EIG queries | random correct | random queries |"
     echo "|---|---|---|---|---|"
+    : > "$out.jsonl.tmp"
     for t in "${taus[@]}"; do
         # shellcheck disable=SC2086
         .build/release/attrib demo --zoo "$spec" --json --response-seed "$seed" --threshold "$t" ${DEMO_ARGS:-} 2>/dev/null \
-            | python3 -c "import json,sys; r=json.load(sys.stdin); b=r['baseline']; print(f\"| $t | {r['correct']}/{r['total']} | {r['queries']} | {b['correct']}/{r['total']} | {b['queries']} |\")"
+            | python3 -c "import json,sys; r=json.load(sys.stdin); r['tau']=$t; open('$out.jsonl.tmp','a').write(json.dumps(r)+'\n'); b=r['baseline']; print(f\"| $t | {r['correct']}/{r['total']} | {r['queries']} | {b['correct']}/{r['total']} | {b['queries']} |\")"
     done
 } > "$out.tmp"
 mv "$out.tmp" "$out"
+mv "$out.jsonl.tmp" "${out%.md}.jsonl"
 cat "$out"

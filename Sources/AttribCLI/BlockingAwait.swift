@@ -1,3 +1,4 @@
+import Common
 import Dispatch
 
 /// Runs async work to completion from a synchronous command's `run()`.
@@ -6,16 +7,14 @@ import Dispatch
 /// top-level `main.swift` was dispatched to the synchronous default `run()` (which prints
 /// help). The calling thread (the main thread) waits; the work runs on the concurrency pool.
 func blockingAwait<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
-    let box = ResultBox<T>()
+    let box = Locked<Result<T, any Error>?>(nil)
     let done = DispatchSemaphore(value: 0)
     Task {
-        do { box.result = .success(try await body()) } catch { box.result = .failure(error) }
+        let result: Result<T, any Error>
+        do { result = .success(try await body()) } catch { result = .failure(error) }
+        box.withLock { $0 = result }
         done.signal()
     }
     done.wait()
-    return try box.result!.get()
-}
-
-private final class ResultBox<T>: @unchecked Sendable {
-    var result: Result<T, any Error>?
+    return try box.value!.get()
 }

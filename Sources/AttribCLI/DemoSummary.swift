@@ -21,6 +21,8 @@ struct DemoSummary {
         let capacity_nats: Double
         let queries_counted_by_server: Int?
         let seconds: Double
+        /// Seconds from the start at which each step ended (`Demo.Outcome.stepEnds`).
+        let step_ends: [String: Double]
         let beta: Double
         let calibration: Calibration?
         struct Baseline: Encodable { let correct, queries: Int; let queries_per_model: [Int] }
@@ -36,7 +38,7 @@ struct DemoSummary {
                           attributions: models.map(\.attribution), truths: models.map { key[$0.model] ?? "?" },
                           baseline: outcome.baselineScore.map { .init(correct: $0.correct, queries: $0.queries, queries_per_model: $0.queriesPerModel) },
                           fano_queries_per_model: outcome.eig.report.fanoQueriesPerModel, capacity_nats: outcome.eig.report.capacityNats,
-                          queries_counted_by_server: counted, seconds: outcome.seconds,
+                          queries_counted_by_server: counted, seconds: outcome.seconds, step_ends: outcome.stepEnds,
                           beta: outcome.eig.report.settings.beta, calibration: outcome.eig.report.calibration)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]

@@ -46,6 +46,10 @@ public struct Demo: Sendable {
         public var baseline: AttributionJob.Outcome?
         public var baselineScore: Score?
         public var seconds: Double
+        /// Seconds from the start at which each step ended, by step: `zoo`, `references` (pool
+        /// and None models), `drift_models`, `prepare` (calibration and precompute), `eig_run`,
+        /// `baseline_run`. For scripts that time the demo (`scripts/cold-demo.sh`).
+        public var stepEnds: [String: Double]
     }
 
     /// Builds what the job needs (zoo, pool, None references, bases file), then runs the
@@ -54,6 +58,8 @@ public struct Demo: Sendable {
     public func execute(events: @escaping @Sendable (JobEvent) -> Void) async throws -> Outcome {
         let log: @Sendable (String) -> Void = { events(.step($0)) }
         let start = Date()
+        var stepEnds: [String: Double] = [:]
+        func ended(_ step: String) { stepEnds[step] = Date().timeIntervalSince(start) }
         let fm = FileManager.default
         try fm.createDirectory(at: workDirectory, withIntermediateDirectories: true)
         let lock = try DirectoryLock(directory: workDirectory)
@@ -65,6 +71,7 @@ public struct Demo: Sendable {
         let zoo = try ZooBuilder(spec: spec, corpora: { try corpora.corpus($0) }).build(into: zooDirectory, log: log)
         log(String(format: "zoo %@: %d bases, %d fine-tunes (%d models built, %.1f s)", spec.name, zoo.manifest.bases.count,
                    zoo.manifest.fineTunes.count, zoo.built.count, zoo.seconds))
+        ended("zoo")
 
         // The default pool and the None reference, built once.
         // The default-size pool keeps its first name, so existing working folders stay valid.
@@ -84,6 +91,7 @@ public struct Demo: Sendable {
             log("built the None reference models")
         }
         let pool = try PromptPool.load(path: poolURL.path)
+        ended("references")
 
         // The bases file of this zoo, with a contextual drift model per tokenizer (cached files).
         let d = zoo.manifest.decoding
@@ -102,6 +110,7 @@ public struct Demo: Sendable {
             models = try basesFile.attachingDrift(to: models, directory: workDirectory)
             if trained > 0 { log("trained \(trained) contextual drift models") }
         }
+        ended("drift_models")
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let basesURL = workDirectory.appendingPathComponent("bases-\(spec.name).json")
@@ -114,6 +123,7 @@ public struct Demo: Sendable {
         let job = AttributionJob(models: models, pool: pool, settings: settings, calibration: calibration,
                                  storePath: workDirectory.appendingPathComponent("store.sqlite").path)
         let prepared = try job.prepare(events: events)
+        ended("prepare")
         let source = OracleSource.simulatedZoo(manifest: zoo.manifest, directory: zooDirectory, responseSeed: responseSeed)
         let opened = try await source.open(concurrency: settings.concurrency)
         log("asking \(opened.description)")
@@ -132,7 +142,11 @@ public struct Demo: Sendable {
         var baseline: AttributionJob.Outcome?
         do {
             eig = try await run(settings.strategy)
-            if runBaseline { baseline = try await run(.random) }
+            ended("eig_run")
+            if runBaseline {
+                baseline = try await run(.random)
+                ended("baseline_run")
+            }
         } catch {
             await opened.close()
             throw error
@@ -141,6 +155,6 @@ public struct Demo: Sendable {
         let eigScore = Score(models: eig.report.models, answerKey: answerKey)
         let baselineScore = baseline.map { Score(models: $0.report.models, answerKey: answerKey) }
         return Outcome(manifest: zoo.manifest, eig: eig, eigScore: eigScore, baseline: baseline, baselineScore: baselineScore,
-                       seconds: Date().timeIntervalSince(start))
+                       seconds: Date().timeIntervalSince(start), stepEnds: stepEnds)
     }
 }

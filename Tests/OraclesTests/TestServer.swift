@@ -1,3 +1,4 @@
+import Common
 import Foundation
 import Oracles
 import SimulatorServer
@@ -20,16 +21,9 @@ actor RecordingSleeper: Sleeper {
 
 /// Collects the simulator's log lines.
 final class LogCollector: Sendable {
-    private let lines = LockedLines()
-    var all: [String] { lines.snapshot() }
-    var sink: @Sendable (String) -> Void { { [lines] in lines.append($0) } }
-}
-
-final class LockedLines: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
-    func append(_ line: String) { lock.lock(); lines.append(line); lock.unlock() }
-    func snapshot() -> [String] { lock.lock(); defer { lock.unlock() }; return lines }
+    private let lines = Locked<[String]>([])
+    var all: [String] { lines.value }
+    var sink: @Sendable (String) -> Void { { [lines] line in lines.withLock { $0.append(line) } } }
 }
 
 /// A simulator on a free loopback port, stopped by `stop()`.

@@ -13,7 +13,10 @@ struct ModuleReadmeTests {
     static func packageDependencies() throws -> [String: Set<String>] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["swift", "package", "--package-path", root.path, "dump-package"]
+        // A scratch path of its own: `swift test` holds the lock on .build while tests run.
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("attrib-dump-package-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        process.arguments = ["swift", "package", "--package-path", root.path, "--scratch-path", scratch.path, "dump-package"]
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice

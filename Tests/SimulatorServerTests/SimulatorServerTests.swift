@@ -1,12 +1,13 @@
+import Common
 import Foundation
 import SimulatorServer
 import Testing
 
-final class Lines: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
-    func append(_ line: String) { lock.lock(); lines.append(line); lock.unlock() }
-    var all: [String] { lock.lock(); defer { lock.unlock() }; return lines }
+/// Log lines collected from the server's threads.
+final class Lines: Sendable {
+    private let lines = Locked<[String]>([])
+    func append(_ line: String) { lines.withLock { $0.append(line) } }
+    var all: [String] { lines.value }
 }
 
 /// A responder whose continuation is fixed, for exact response bodies.

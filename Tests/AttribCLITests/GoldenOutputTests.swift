@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+
+/// Golden-output tests in the manner of swift-argument-parser's `AssertExecuteCommand`: run the
+/// built `attrib` executable as a user would and compare its exit status and output with the
+/// files in `Golden/`. `ATTRIB_UPDATE_GOLDEN=1 swift test --filter GoldenOutputTests` rewrites
+/// them (then read the diff before committing).
+struct GoldenOutputTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
+
+    /// The `attrib` built beside this test bundle (`swift build --build-tests` builds it).
+    static var executable: URL {
+        [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent(), root.appendingPathComponent(".build/debug")]
+            .map { $0.appendingPathComponent("attrib") }
+            .first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? root.appendingPathComponent(".build/debug/attrib")
+    }
+
+    /// Runs `attrib arguments` in the repository root; returns the exit status, stdout and stderr.
+    static func run(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = root
+        var environment = ProcessInfo.processInfo.environment
+        environment["COLUMNS"] = "100"
+        process.environment = environment
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    /// Compares `attrib arguments` with `Golden/name.txt`: the exit status on the first line, then
+    /// standard output, then standard error after a line `--- stderr`.
+    static func assertGolden(_ name: String, _ arguments: [String]) throws {
+        let (status, out, err) = try run(arguments)
+        let actual = "exit \(status)\n\(out)--- stderr\n\(err)"
+        let file = golden.appendingPathComponent("\(name).txt")
+        if ProcessInfo.processInfo.environment["ATTRIB_UPDATE_GOLDEN"] == "1" {
+            try actual.write(to: file, atomically: true, encoding: .utf8)
+            return
+        }
+        let expected = try String(contentsOf: file, encoding: .utf8)
+        #expect(actual == expected, "attrib \(arguments.joined(separator: " ")) differs from Golden/\(name).txt")
+    }
+
+    @Test func runHelpListsTheStrategiesAndTheCalibrationFlags() throws {
+        try Self.assertGolden("run-help", ["run", "--help"])
+    }
+
+    @Test func demoHelpHasItsOwnDriftOrder() throws {
+        try Self.assertGolden("demo-help", ["demo", "--help"])
+    }
+
+    @Test func anUnknownStrategyIsRefusedAtParseTime() throws {
+        try Self.assertGolden("run-bad-strategy", ["run", "--api", "http://127.0.0.1:9", "--bases", "b.json", "--pool", "p.txt",
+                                                    "--strategy", "greedy"])
+    }
+
+    @Test func runRefusesTheDemosDriftOrder() throws {
+        try Self.assertGolden("run-drift-order", ["run", "--api", "http://127.0.0.1:9", "--bases", "b.json", "--pool", "p.txt",
+                                                   "--drift-order", "3"])
+    }
+
+    @Test func runRefusesABetaCalibrationWouldReplace() throws {
+        try Self.assertGolden("run-beta", ["run", "--api", "http://127.0.0.1:9", "--bases", "b.json", "--pool", "p.txt", "--beta", "0.5"])
+    }
+
+    @Test func zooExplainRefusesFlagsItCannotUse() throws {
+        try Self.assertGolden("explain-samples", ["zoo", "explain", "--model", "0", "--samples", "8"])
+    }
+
+    @Test func aMissingBasesFileIsNamed() throws {
+        try Self.assertGolden("precompute-missing-bases", ["precompute", "--bases", "no-such-bases.json", "--pool", "no-such-pool.txt",
+                                                            "--no-calibration"])
+    }
+}
