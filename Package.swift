@@ -88,6 +88,8 @@ let package = Package(
         .testTarget(name: "OraclesTests", dependencies: ["Common", "Oracles", "SimulatorServer"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "SimulatorServerTests", dependencies: ["Common", "SimulatorServer"]),
-        .testTarget(name: "AttribCLITests", dependencies: ["Common", "AttribCLI", "AttributionCore", "LanguageModels", "SimulatorServer", "Workflow"]),
+        .testTarget(name: "AttribCLITests", dependencies: [
+            "Common", "AttribCLI", "AttributionCore", "LanguageModels", "SimulatorServer", "Storage", "Workflow",
+        ]),
     ]
 )

@@ -2,6 +2,7 @@ import Common
 import Foundation
 import LanguageModels
 import SimulatorServer
+import Storage
 import Testing
 import Workflow
 @testable import AttribCLI
@@ -91,6 +92,27 @@ private struct FineTunes: FineTuneResponder {
         let plain = try Self.report(directory, "plain")
         #expect(plain["calibration"] == nil)
         #expect((plain["settings"] as? [String: Any])?["beta"] as? Double == 0.7)
+        await server.stop()
+    }
+
+    @Test func aPrecomputedStoreIsWhatACalibratedRunUses() async throws {
+        let (directory, server, arguments) = try await Self.setUp()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = { (name: String) in directory.appendingPathComponent(name).path }
+        // A text on which the fit moves beta off 1 (0.9), so tensors at beta 1 would miss.
+        let text = ["--calibration-text", "/usr/share/common-licenses/Artistic"]
+        // The same engine flags as the run; precompute calibrates as the run does, so the tensors
+        // it stores are the ones the run's fitted beta needs.
+        try PrecomputeCommand.parse(["--bases", path("bases.json"), "--pool", path("pool.txt"), "--store", path("store/store.sqlite"),
+                                     "--samples", "4", "--drift-grid", "0.05,0.3"] + text).run()
+        let store = try ResponseStore(path: path("store/store.sqlite"))
+        #expect(try store.count() == 5)
+        try await RunCommand.parse(arguments + ["--out", path("out")] + text).execute()
+        // The run computed no tensor of its own: the store still holds the pool's five. (Tensors at
+        // beta 1, what precompute stored before it calibrated, would not have been hit.)
+        #expect(try store.count() == 5)
+        let beta = try #require((try Self.report(directory, "out")["calibration"] as? [String: Any])?["beta"] as? Double)
+        #expect(beta != 1)
         await server.stop()
     }
 
