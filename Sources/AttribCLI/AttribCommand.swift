@@ -5,7 +5,8 @@ public struct AttribCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "attrib",
         abstract: "Attribute fine-tuned language models to their base models with as few API queries as possible.",
-        subcommands: [DemoCommand.self, RunCommand.self, PrecomputeCommand.self, ServeCommand.self, ZooCommand.self, BenchCommand.self])
+        subcommands: [DemoCommand.self, RunCommand.self, ReplayCommand.self, PrecomputeCommand.self, LogCommand.self, ServeCommand.self,
+                      ZooCommand.self, BenchCommand.self])
 
     public init() {}
 }

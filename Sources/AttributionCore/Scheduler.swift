@@ -45,6 +45,8 @@ public struct Scheduler: Sendable {
     /// prompt k + 1 times only after every prompt k times: answers to one prompt share that
     /// prompt's misfit of the observation model, so a repeat carries less than it is credited.
     public let allowRepeats: Bool
+    /// When answers come from a log: the prompts each model may still be asked (nil: any).
+    public let quota: PromptQuota?
     public private(set) var models: [ModelProgress]
     private var tieRNG: SeededGenerator
 
@@ -53,12 +55,13 @@ public struct Scheduler: Sendable {
     ///   - stoppingRule: a template copied (and reset) for every model.
     ///   - globalBudget: total queries over all models, nil for none.
     public init(modelIDs: [Int], bank: PromptBank, strategy: any SelectionStrategy, stoppingRule: any StoppingRule,
-                globalBudget: Int? = nil, allowRepeats: Bool = true, seed: UInt64) {
+                globalBudget: Int? = nil, allowRepeats: Bool = true, quota: PromptQuota? = nil, seed: UInt64) {
         precondition(Set(modelIDs).count == modelIDs.count, "model ids must be distinct")
         self.bank = bank
         self.strategy = strategy
         self.globalBudget = globalBudget
         self.allowRepeats = allowRepeats
+        self.quota = quota
         self.tieRNG = SeededGenerator.stream(seed, 0xFFFF_FFFF)
         var template = stoppingRule
         template.reset()
@@ -121,7 +124,17 @@ public struct Scheduler: Sendable {
     /// Computes the model's next selection and stopping decision once per posterior state.
     private mutating func refreshPending(_ k: Int) {
         guard models[k].pending == nil, !models[k].isStopped else { return }
-        let candidates = allowRepeats ? Array(0..<bank.count) : Self.leastAsked(models[k].askedPrompts, count: bank.count)
+        var candidates = allowRepeats ? Array(0..<bank.count) : Self.leastAsked(models[k].askedPrompts, count: bank.count)
+        // The EIG floor looks at every prompt the model may still be asked, whatever the order.
+        var floorCandidates: [Int]?
+        if let quota {
+            let asked = models[k].askedPrompts
+            let open = quota.choosable(model: models[k].model, asked: asked)
+            guard !open.isEmpty else { models[k].stopReason = .logExhausted; return }
+            let all = quota.inLogOrder ? PromptQuota(logged: quota.logged).choosable(model: models[k].model, asked: asked) : open
+            candidates = allowRepeats ? open : Self.leastAsked(asked, among: open)
+            floorCandidates = allowRepeats ? all : Self.leastAsked(asked, among: all)
+        }
         let logWeights = models[k].posterior.logWeights
         let context = SelectionContext(logWeights: logWeights, candidates: candidates)
         let selection = strategy.select(context, bank: bank, rng: &models[k].rng)
@@ -129,7 +142,7 @@ public struct Scheduler: Sendable {
         // stops every strategy at the same point (a random baseline uses the same stopping rule).
         let greedy = (strategy as? GreedyEIG).map { !$0.perUnitCost } ?? false
         let bestEIG = greedy || !models[k].rule.usesEIG ? selection?.eig
-            : bank.eig(logWeights: logWeights, candidates: candidates).max()
+            : bank.eig(logWeights: logWeights, candidates: floorCandidates ?? candidates).max()
         let stopping = StoppingContext(queriesUsed: models[k].queriesUsed,
                                        maxPosterior: models[k].posterior.mapHypothesis.probability,
                                        bestEIG: bestEIG)
@@ -138,6 +151,14 @@ public struct Scheduler: Sendable {
         let now = models[k].posterior.errorProbability
         let after = bank.expectedError(afterPrompt: selection.prompt, logWeights: logWeights)
         models[k].pending = Assignment(model: models[k].model, selection: selection, expectedErrorReduction: now - after)
+    }
+
+    /// The prompts of `among` asked least often in `asked`, in the order given.
+    static func leastAsked(_ asked: [Int], among: [Int]) -> [Int] {
+        var times: [Int: Int] = [:]
+        for p in asked { times[p, default: 0] += 1 }
+        let fewest = among.map { times[$0, default: 0] }.min() ?? 0
+        return among.filter { times[$0, default: 0] == fewest }
     }
 
     /// The prompts of `0..<count` asked least often in `asked`, in index order.

@@ -26,6 +26,8 @@ public enum StopReason: Equatable, Sendable, CustomStringConvertible {
     case globalBudgetSpent
     /// No candidate prompt was left.
     case noCandidates
+    /// A replayed model's log has no unused record left.
+    case logExhausted
 
     public var description: String {
         switch self {
@@ -34,6 +36,7 @@ public enum StopReason: Equatable, Sendable, CustomStringConvertible {
         case .uninformative(let f): return "best EIG below \(f) nats"
         case .globalBudgetSpent: return "global budget spent"
         case .noCandidates: return "no candidate prompt left"
+        case .logExhausted: return "log exhausted"
         }
     }
 }

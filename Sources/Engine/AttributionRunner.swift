@@ -43,10 +43,14 @@ public struct AttributionRunner: Sendable {
     public let cap: LikelihoodCap
     /// Whether a model may be asked a prompt again before it has been asked every prompt as often (`Scheduler.allowRepeats`).
     public let allowRepeats: Bool
+    /// When answers come from a log: the prompts each model may still be asked (`Scheduler.quota`).
+    public let quota: PromptQuota?
 
     public init(bank: PromptBank, prompts: [String], scorer: EvidenceScorer, observation: any ObservationModel,
                 strategy: any SelectionStrategy, stopping: any StoppingRule, globalBudget: Int? = nil,
-                concurrency: Int = 4, cap: LikelihoodCap = .none, allowRepeats: Bool = true, seed: UInt64) {
+                concurrency: Int = 4, cap: LikelihoodCap = .none, allowRepeats: Bool = true, quota: PromptQuota? = nil,
+                seed: UInt64) {
+        self.quota = quota
         self.cap = cap
         self.allowRepeats = allowRepeats
         precondition(prompts.count == bank.count, "one prompt text per bank entry")
@@ -65,7 +69,7 @@ public struct AttributionRunner: Sendable {
     public func run(models: [Int], oracle: some Oracle,
                     progress: (@Sendable (ModelProgress, Scheduler) -> Void)? = nil) async throws -> [ModelAttribution] {
         var scheduler = Scheduler(modelIDs: models, bank: bank, strategy: strategy, stoppingRule: stopping,
-                                  globalBudget: globalBudget, allowRepeats: allowRepeats, seed: seed)
+                                  globalBudget: globalBudget, allowRepeats: allowRepeats, quota: quota, seed: seed)
         var responses = [Int: [String]]()
         while !scheduler.isFinished {
             let batch = scheduler.next(maxConcurrent: concurrency)

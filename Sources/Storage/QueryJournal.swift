@@ -103,6 +103,25 @@ public actor QueryJournal {
         }
     }
 
+    /// Every entry of the journal file at `path`, read-only, by run (in the order the runs
+    /// began), then model, then sequence: what a replay of the journal reads.
+    public static func allEntries(path: String) throws(JournalError) -> [(runID: String, entries: [JournalEntry])] {
+        do {
+            var configuration = Configuration()
+            configuration.readonly = true
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            return try queue.read { db in
+                let runs = try String.fetchAll(db, sql: "SELECT run_id FROM runs ORDER BY started_at, run_id")
+                return try runs.map { run in
+                    (run, try Row.fetchAll(db, sql: "SELECT * FROM queries WHERE run_id = ? ORDER BY model, seq",
+                                           arguments: [run]).map(Self.entry(from:)))
+                }
+            }
+        } catch {
+            throw .open(path: path, reason: "\(error)")
+        }
+    }
+
     /// Runs `body` in one write transaction, mapping database errors to `JournalError`.
     func run<T>(_ operation: String, _ body: (Database) throws -> T) throws(JournalError) -> T {
         do { return try pool.write(body) } catch let error as JournalError {

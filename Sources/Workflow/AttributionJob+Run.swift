@@ -8,8 +8,11 @@ import Storage
 extension AttributionJob.Prepared {
     /// Runs the engine against an opened source until every model has stopped, and reports.
     /// A paid source must have a journal: the journal is the only way a paid query is sent.
-    /// - Parameter strategy: overrides the settings' strategy (the demo's random baseline).
+    /// - Parameters:
+    ///   - strategy: overrides the settings' strategy (the demo's random baseline).
+    ///   - quota: the prompts each model may be asked, when the source is a log.
     public func run(on source: OpenedOracle, journal: JournalSpec?, modelIDs: [Int], strategy: StrategyKind? = nil,
+                    quota: PromptQuota? = nil,
                     events: @escaping @Sendable (JobEvent) -> Void = { _ in }) async throws -> AttributionJob.Outcome {
         var settings = self.settings
         if let strategy { settings.strategy = strategy }
@@ -27,7 +30,7 @@ extension AttributionJob.Prepared {
                                        observation: settings.observation, strategy: settings.strategy.strategy,
                                        stopping: settings.stoppingRule, globalBudget: settings.globalBudget,
                                        concurrency: settings.concurrency, cap: settings.likelihoodCap,
-                                       allowRepeats: settings.repeatPrompts, seed: settings.seed)
+                                       allowRepeats: settings.repeatPrompts, quota: quota, seed: settings.seed)
         let names = (0..<bank.space.hypothesisCount).map { bank.space.name(ofHypothesis: $0) }
         let report: @Sendable (ModelProgress, Scheduler) -> Void = { progress, scheduler in
             let (h, p) = progress.posterior.mapHypothesis

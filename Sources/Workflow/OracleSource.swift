@@ -16,6 +16,8 @@ public enum OracleSource: Sendable {
     /// through the MLMAC client exactly as a live API would be (what `attrib demo` runs).
     /// `responseSeed` seeds the simulator's sampling of answers.
     case simulatedZoo(manifest: ZooManifest, directory: URL, responseSeed: UInt64)
+    /// A query log replayed: each model answers from its own logged pairs (`ReplayOracle`); free.
+    case replay(QueryLog)
 
     /// Connects (or starts the simulator). `concurrency`: requests in flight at once.
     public func open(concurrency: Int) async throws -> OpenedOracle {
@@ -23,6 +25,9 @@ public enum OracleSource: Sendable {
         case .mlmac(let url, let token):
             let client = try MLMACClient(configuration: .init(baseURL: url), token: token, transport: CurlTransportPool(size: concurrency))
             return OpenedOracle(oracle: client, paid: true, description: "the MLMAC API at \(url)") {}
+        case .replay(let log):
+            return OpenedOracle(oracle: ReplayOracle(log: log), paid: false,
+                                description: "a replay of \(log.records.count) logged queries") {}
         case .simulatedZoo(let manifest, let directory, let responseSeed):
             var rng = SystemRandomNumberGenerator()
             let secret = "demo-" + String(rng.next(), radix: 36) + String(rng.next(), radix: 36)
