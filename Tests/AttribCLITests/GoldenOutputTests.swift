@@ -78,4 +78,22 @@ struct GoldenOutputTests {
         try Self.assertGolden("precompute-missing-bases", ["precompute", "--bases", "no-such-bases.json", "--pool", "no-such-pool.txt",
                                                             "--no-calibration"])
     }
+
+    @Test func logInspectCountsTheRealRound1Log() throws {
+        try Self.assertGolden("log-inspect-round1", ["log", "inspect", "../shared/mlmac/round1-log", "--json"])
+    }
+
+    @Test func logInspectNamesEveryBadLineAndFails() throws {
+        try Self.assertGolden("log-inspect-bad", ["log", "inspect", "Tests/AttribCLITests/Golden/inputs/bad.jsonl"])
+    }
+
+    /// A log with bad records stops `attrib replay` before anything is written into --out.
+    @Test func replayOfABadLogWritesNothing() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("attrib-golden-replay-\(UUID().uuidString)")
+        let (status, _, err) = try Self.run(["replay", "--log", "Tests/AttribCLITests/Golden/inputs/bad.jsonl", "--bases", "none.json",
+                                             "--out", out.path])
+        #expect(status == 64)
+        #expect(err.contains("bad.jsonl:2: is not valid JSON (truncated?)") && err.contains("bad.jsonl:3: is not a JSON object"))
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+    }
 }
