@@ -90,6 +90,6 @@ let package = Package(
         .testTarget(name: "SimulatorServerTests", dependencies: ["Common", "SimulatorServer"]),
         .testTarget(name: "AttribCLITests", dependencies: [
             "Common", "AttribCLI", "AttributionCore", "LanguageModels", "SimulatorServer", "Storage", "Workflow",
-        ]),
+        ], exclude: ["Golden"]),
     ]
 )
