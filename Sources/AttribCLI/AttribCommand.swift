@@ -6,7 +6,7 @@ public struct AttribCommand: ParsableCommand {
         commandName: "attrib",
         abstract: "Attribute fine-tuned language models to their base models with as few API queries as possible.",
         subcommands: [DemoCommand.self, RunCommand.self, ReplayCommand.self, PrecomputeCommand.self, LogCommand.self, ServeCommand.self,
-                      ZooCommand.self, BenchCommand.self])
+                      ZooCommand.self, ExperimentCommand.self, BenchCommand.self])
 
     public init() {}
 }

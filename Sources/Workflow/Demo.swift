@@ -52,6 +52,24 @@ public struct Demo: Sendable {
         public var stepEnds: [String: Double]
     }
 
+    /// What a job over a simulated zoo needs besides its settings: the built zoo, the pool and
+    /// the candidate models (bases, None references, drift models), all cached in the working folder.
+    public struct World: Sendable {
+        public var spec: ZooSpec
+        public var manifest: ZooManifest
+        public var zooDirectory: URL
+        public var pool: PromptPool
+        public var models: AttributionJob.Models
+
+        /// The zoo's answer key: the true base of each public id, nil for `None`.
+        public var answerKey: [Int: String?] { Dictionary(uniqueKeysWithValues: manifest.answerKey.map { ($0.id, $0.base) }) }
+
+        /// The job's calibration policy: fitted on `text` less the corpora the zoo fine-tunes on.
+        public func calibration(_ text: CalibrationText?, cacheDirectory: URL) -> AttributionJob.CalibrationPolicy {
+            text.map { .fit($0, excluding: spec.fineTuningDomains, cacheDirectory: cacheDirectory) } ?? .fixed
+        }
+    }
+
     /// Builds what the job needs (zoo, pool, None references, bases file), then runs the
     /// job against the simulated zoo twice: with the settings' strategy and with random
     /// selection. `events` receives the steps and every answer.
@@ -64,6 +82,52 @@ public struct Demo: Sendable {
         try fm.createDirectory(at: workDirectory, withIntermediateDirectories: true)
         let lock = try DirectoryLock(directory: workDirectory)
         defer { withExtendedLifetime(lock) {} }
+        let world = try buildWorld(log: log, ended: ended)
+
+        // The job: calibrated on text the zoo's models were never fine-tuned on.
+        let job = AttributionJob(models: world.models, pool: world.pool, settings: settings,
+                                 calibration: world.calibration(calibrationText, cacheDirectory: workDirectory),
+                                 storePath: workDirectory.appendingPathComponent("store.sqlite").path)
+        let prepared = try job.prepare(events: events)
+        ended("prepare")
+        let source = OracleSource.simulatedZoo(manifest: world.manifest, directory: world.zooDirectory, responseSeed: responseSeed)
+        let opened = try await source.open(concurrency: settings.concurrency)
+        log("asking \(opened.description)")
+        let ids = Array(0..<world.manifest.fineTunes.count)
+        let answerKey = world.answerKey
+
+        func run(_ strategy: StrategyKind) async throws -> AttributionJob.Outcome {
+            let journal = workDirectory.appendingPathComponent("journal-\(strategy.rawValue).sqlite")
+            for suffix in ["", "-wal", "-shm"] { try? fm.removeItem(atPath: journal.path + suffix) }
+            let outcome = try await prepared.run(on: opened, journal: JournalSpec(path: journal.path, runID: "demo-\(strategy.rawValue)-\(settings.seed)"),
+                                                 modelIDs: ids, strategy: strategy, events: events)
+            try outcome.report.write(to: workDirectory.appendingPathComponent("out-\(strategy.rawValue)"))
+            return outcome
+        }
+        let eig: AttributionJob.Outcome
+        var baseline: AttributionJob.Outcome?
+        do {
+            eig = try await run(settings.strategy)
+            ended("eig_run")
+            if runBaseline {
+                baseline = try await run(.random)
+                ended("baseline_run")
+            }
+        } catch {
+            await opened.close()
+            throw error
+        }
+        await opened.close()
+        let eigScore = Score(models: eig.report.models, answerKey: answerKey)
+        let baselineScore = baseline.map { Score(models: $0.report.models, answerKey: answerKey) }
+        return Outcome(manifest: world.manifest, eig: eig, eigScore: eigScore, baseline: baseline, baselineScore: baselineScore,
+                       seconds: Date().timeIntervalSince(start), stepEnds: stepEnds)
+    }
+
+    /// The zoo (built or cached), the default pool, the `None` references and the contextual
+    /// drift models, in the working folder; writes the zoo's bases file there.
+    public func buildWorld(log: @escaping @Sendable (String) -> Void, ended: (String) -> Void = { _ in }) throws -> World {
+        let fm = FileManager.default
         let knownCorpora = Set(CorpusCatalog.sources.map(\.name))
         let spec = try ZooSpec.load(contentsOf: zooSpec, knownCorpora: knownCorpora)
         let zooDirectory = workDirectory.appendingPathComponent("zoo-\(spec.name)")
@@ -116,45 +180,6 @@ public struct Demo: Sendable {
         let basesURL = workDirectory.appendingPathComponent("bases-\(spec.name).json")
         try atomicWrite(try encoder.encode(basesFile), to: basesURL)
 
-        // The job: calibrated on text the zoo's models were never fine-tuned on.
-        let calibration: AttributionJob.CalibrationPolicy = calibrationText.map {
-            .fit($0, excluding: spec.fineTuningDomains, cacheDirectory: workDirectory)
-        } ?? .fixed
-        let job = AttributionJob(models: models, pool: pool, settings: settings, calibration: calibration,
-                                 storePath: workDirectory.appendingPathComponent("store.sqlite").path)
-        let prepared = try job.prepare(events: events)
-        ended("prepare")
-        let source = OracleSource.simulatedZoo(manifest: zoo.manifest, directory: zooDirectory, responseSeed: responseSeed)
-        let opened = try await source.open(concurrency: settings.concurrency)
-        log("asking \(opened.description)")
-        let ids = Array(0..<zoo.manifest.fineTunes.count)
-        let answerKey = Dictionary(uniqueKeysWithValues: zoo.manifest.answerKey.map { ($0.id, $0.base) })
-
-        func run(_ strategy: StrategyKind) async throws -> AttributionJob.Outcome {
-            let journal = workDirectory.appendingPathComponent("journal-\(strategy.rawValue).sqlite")
-            for suffix in ["", "-wal", "-shm"] { try? fm.removeItem(atPath: journal.path + suffix) }
-            let outcome = try await prepared.run(on: opened, journal: JournalSpec(path: journal.path, runID: "demo-\(strategy.rawValue)-\(settings.seed)"),
-                                                 modelIDs: ids, strategy: strategy, events: events)
-            try outcome.report.write(to: workDirectory.appendingPathComponent("out-\(strategy.rawValue)"))
-            return outcome
-        }
-        let eig: AttributionJob.Outcome
-        var baseline: AttributionJob.Outcome?
-        do {
-            eig = try await run(settings.strategy)
-            ended("eig_run")
-            if runBaseline {
-                baseline = try await run(.random)
-                ended("baseline_run")
-            }
-        } catch {
-            await opened.close()
-            throw error
-        }
-        await opened.close()
-        let eigScore = Score(models: eig.report.models, answerKey: answerKey)
-        let baselineScore = baseline.map { Score(models: $0.report.models, answerKey: answerKey) }
-        return Outcome(manifest: zoo.manifest, eig: eig, eigScore: eigScore, baseline: baseline, baselineScore: baselineScore,
-                       seconds: Date().timeIntervalSince(start), stepEnds: stepEnds)
+        return World(spec: spec, manifest: zoo.manifest, zooDirectory: zooDirectory, pool: pool, models: models)
     }
 }

@@ -1,0 +1,145 @@
+import AttributionCore
+import Common
+import Foundation
+
+/// `attrib experiment`: every cell of an `ExperimentSpec` run as a full job against the
+/// simulated zoo, in parallel, resumably. Shared work is done once: the zoo, pool, references
+/// and drift models once per experiment (cached in `work`), calibration and tensors once per
+/// threshold (the fit keeps stops at the threshold honest; cached beside the store). Each
+/// finished cell is written at once to `out/cells/<cell>.json`, so a killed run redoes no
+/// finished cell; `results.csv` and `summary.md` are made from those files (`ExperimentReport`).
+public struct Experiment: Sendable {
+    public var spec: ExperimentSpec
+    /// `Results/NAME`: cells, results, summary.
+    public var out: URL
+    /// Where the zoo, references, stores and journals live (`.cache/experiments`).
+    public var work: URL
+    /// Cells run at once.
+    public var jobs = 2
+    /// `(i, n)`: run only shard i of n (1-based).
+    public var shard: (index: Int, count: Int)?
+    public var calibrationText: CalibrationText? = .builtIn
+    /// The commit the cells ran at, recorded in every cell.
+    public var commit: String?
+
+    public init(spec: ExperimentSpec, out: URL, work: URL) {
+        self.spec = spec
+        self.out = out
+        self.work = work
+    }
+
+    /// One cell's outcome: its settings as run (calibration applied), and a row per fine-tune.
+    public struct CellResult: Codable, Sendable {
+        public var cell: ExperimentSpec.Cell
+        public var settings: EngineSettings
+        public var commit: String?
+        public var fanoQueriesPerModel: Double
+        public var seconds: Double
+        public var rows: [Row]
+
+        public struct Row: Codable, Sendable {
+            public var model: Int
+            public var truth: String
+            public var attribution: String
+            public var correct: Bool
+            public var queries: Int
+            public var confidence: Double
+            public var stopReason: String
+        }
+
+        public var correct: Int { rows.filter(\.correct).count }
+        public var queries: Int { rows.reduce(0) { $0 + $1.queries } }
+    }
+
+    /// The cells this invocation is responsible for (the whole grid, or its shard).
+    public var assignedCells: [ExperimentSpec.Cell] {
+        shard.map { spec.shard($0.index, of: $0.count) } ?? spec.cells
+    }
+
+    public var cellDirectory: URL { out.appendingPathComponent("cells", isDirectory: true) }
+
+    func file(of cell: ExperimentSpec.Cell) -> URL { cellDirectory.appendingPathComponent("\(cell.id).json") }
+
+    /// Runs every assigned cell not already done; `progress(done, total)` after each.
+    public func run(events: @escaping @Sendable (JobEvent) -> Void = { _ in },
+                    progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) async throws {
+        let fm = FileManager.default
+        try fm.createDirectory(at: cellDirectory, withIntermediateDirectories: true)
+        try fm.createDirectory(at: work, withIntermediateDirectories: true)
+        let lock = try DirectoryLock(directory: work)
+        defer { withExtendedLifetime(lock) {} }
+        let cells = assignedCells
+        let todo = cells.filter { !fm.fileExists(atPath: file(of: $0).path) }
+        events(.step("\(spec.name): \(cells.count) cells, \(cells.count - todo.count) already done"))
+        progress(cells.count - todo.count, cells.count)
+        guard !todo.isEmpty else { return }
+
+        var demo = Demo(zooSpec: URL(fileURLWithPath: spec.zoo), workDirectory: work, settings: spec.settings(of: todo[0]), responseSeed: 1)
+        if let size = spec.settings?.pool_size { demo.poolSize = size }
+        let world = try demo.buildWorld(log: { events(.step($0)) })
+        // Calibration and tensors once per threshold.
+        var prepared: [Double: AttributionJob.Prepared] = [:]
+        for threshold in Set(todo.map(\.threshold)).sorted() {
+            let cell = todo.first { $0.threshold == threshold }!
+            let job = AttributionJob(models: world.models, pool: world.pool, settings: spec.settings(of: cell),
+                                     calibration: world.calibration(calibrationText, cacheDirectory: work),
+                                     storePath: work.appendingPathComponent("store.sqlite").path)
+            prepared[threshold] = try job.prepare(events: events)
+        }
+        let ready = prepared
+        let done = Locked(cells.count - todo.count)
+        let journals = work.appendingPathComponent("journals", isDirectory: true)
+        try fm.createDirectory(at: journals, withIntermediateDirectories: true)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var next = 0
+            func start() {
+                guard next < todo.count else { return }
+                let cell = todo[next]
+                next += 1
+                group.addTask {
+                    let result = try await self.run(cell, prepared: ready[cell.threshold]!, world: world, journals: journals)
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                    try atomicWrite(try encoder.encode(result), to: self.file(of: cell))
+                    let n = done.withLock { $0 += 1; return $0 }
+                    events(.step(String(format: "%@: %d/%d correct, %d queries (%.1f s)", cell.id, result.correct, result.rows.count,
+                                        result.queries, result.seconds)))
+                    progress(n, cells.count)
+                }
+            }
+            for _ in 0..<max(1, jobs) { start() }
+            while try await group.next() != nil { start() }
+        }
+    }
+
+    /// One cell: the prepared job with the cell's strategy and budget, against the simulator
+    /// answering with the cell's seed, journaled in a fresh file.
+    func run(_ cell: ExperimentSpec.Cell, prepared: AttributionJob.Prepared, world: Demo.World, journals: URL) async throws -> CellResult {
+        let start = Date()
+        var job = prepared
+        job.settings.strategy = cell.strategy
+        job.settings.budgetPerModel = cell.budget
+        let journal = journals.appendingPathComponent("\(cell.id).sqlite")
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: journal.path + suffix) }
+        let opened = try await OracleSource.simulatedZoo(manifest: world.manifest, directory: world.zooDirectory, responseSeed: cell.seed)
+            .open(concurrency: job.settings.concurrency)
+        let outcome: AttributionJob.Outcome
+        do {
+            outcome = try await job.run(on: opened, journal: JournalSpec(path: journal.path, runID: cell.id),
+                                        modelIDs: world.manifest.fineTunes.map(\.id))
+        } catch {
+            await opened.close()
+            throw error
+        }
+        await opened.close()
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: journal.path + suffix) }
+        let key = world.answerKey
+        let rows = outcome.report.models.sorted { $0.model < $1.model }.map { m in
+            let truth = (key[m.model] ?? nil) ?? "None"
+            return CellResult.Row(model: m.model, truth: truth, attribution: m.attribution, correct: truth == m.attribution,
+                                  queries: m.queries, confidence: m.confidence, stopReason: m.stopReason)
+        }
+        return CellResult(cell: cell, settings: outcome.report.settings, commit: commit,
+                          fanoQueriesPerModel: outcome.report.fanoQueriesPerModel, seconds: Date().timeIntervalSince(start), rows: rows)
+    }
+}

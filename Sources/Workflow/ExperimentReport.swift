@@ -1,0 +1,124 @@
+import Common
+import Foundation
+
+/// The tables of an experiment, made from its cell files: `results.csv` (one row per cell
+/// and fine-tune) and `summary.md` (per configuration over the seeds, ranked by the MLMAC
+/// rules). Also what `attrib experiment merge` writes after joining shards.
+public struct ExperimentReport: Sendable {
+    public var spec: ExperimentSpec
+    public var cells: [Experiment.CellResult]
+
+    /// Reads every cell file in `directory/cells`.
+    public static func load(spec: ExperimentSpec, directory: URL) throws -> ExperimentReport {
+        let cellDirectory = directory.appendingPathComponent("cells")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: cellDirectory.path)) ?? []
+        let cells = try names.filter { $0.hasSuffix(".json") }.sorted().map { name in
+            let url = cellDirectory.appendingPathComponent(name)
+            do { return try JSONDecoder().decode(Experiment.CellResult.self, from: Data(contentsOf: url)) } catch {
+                throw WorkflowError.invalid(file: url.path, field: "(file)", reason: "is not a cell result: \(error)")
+            }
+        }
+        return ExperimentReport(spec: spec, cells: cells)
+    }
+
+    /// One row per (cell, fine-tuned model).
+    public var csv: String {
+        var lines = ["strategy,threshold,budget,seed,model,truth,attribution,correct,queries,confidence,stop_reason,beta,answer_cap,commit"]
+        for c in cells.sorted(by: { order($0.cell) < order($1.cell) }) {
+            for r in c.rows {
+                lines.append([c.cell.strategy.rawValue, "\(c.cell.threshold)", "\(c.cell.budget)", "\(c.cell.seed)", "\(r.model)",
+                              Self.quote(r.truth), Self.quote(r.attribution), r.correct ? "1" : "0", "\(r.queries)",
+                              String(format: "%.4f", r.confidence), Self.quote(r.stopReason), "\(c.settings.beta)",
+                              c.settings.answerCap.map { "\($0)" } ?? "", c.commit ?? ""].joined(separator: ","))
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    func order(_ cell: ExperimentSpec.Cell) -> Int { spec.cells.firstIndex(of: cell) ?? Int.max }
+
+    static func quote(_ s: String) -> String {
+        s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    }
+
+    /// A configuration of the grid: every cell with these but the seed.
+    public struct Configuration: Sendable, Hashable {
+        public var strategy: String
+        public var threshold: Double
+        public var budget: Int
+    }
+
+    /// Per configuration over its seeds: correct and queries (means, worst, 95% interval).
+    public struct Line: Sendable {
+        public var configuration: Configuration
+        public var seeds: Int
+        public var correct: Double
+        public var worstCorrect: Int
+        /// Half-width of the 95% interval of the mean correct (Student t over the seeds).
+        public var correctInterval: Double
+        public var queries: Double
+        public var worstQueries: Int
+        public var total: Int
+        public var fano: Double
+    }
+
+    public var lines: [Line] {
+        var groups: [Configuration: [Experiment.CellResult]] = [:]
+        for c in cells {
+            groups[Configuration(strategy: c.cell.strategy.rawValue, threshold: c.cell.threshold, budget: c.cell.budget), default: []].append(c)
+        }
+        return groups.map { configuration, cs in
+            let correct = cs.map { Double($0.correct) }
+            return Line(configuration: configuration, seeds: cs.count, correct: Self.mean(correct),
+                        worstCorrect: cs.map(\.correct).min()!, correctInterval: Self.halfWidth95(correct),
+                        queries: Self.mean(cs.map { Double($0.queries) }), worstQueries: cs.map(\.queries).max()!,
+                        total: cs[0].rows.count, fano: Self.mean(cs.map(\.fanoQueriesPerModel)))
+        }.sorted { a, b in
+            // The MLMAC rules: most correct, then fewest queries.
+            a.correct != b.correct ? a.correct > b.correct : a.queries < b.queries
+        }
+    }
+
+    static func mean(_ x: [Double]) -> Double { x.isEmpty ? .nan : x.reduce(0, +) / Double(x.count) }
+
+    /// Half-width of the 95% confidence interval of the mean: t(0.975, n-1) s / sqrt(n); 0 for one value.
+    static func halfWidth95(_ x: [Double]) -> Double {
+        guard x.count > 1 else { return 0 }
+        let m = mean(x)
+        let s = (x.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(x.count - 1)).squareRoot()
+        let t: [Double] = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145,
+                           2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045]
+        return (x.count - 2 < t.count ? t[x.count - 2] : 1.96) * s / Double(x.count).squareRoot()
+    }
+
+    /// The summary: the ranked table, then the real round-1 leaderboard (labelled as real
+    /// results on real models) when `leaderboard` is readable.
+    public func markdown(leaderboard: URL?) -> String {
+        var out = ["# \(spec.name)", "",
+                   "Generated by `attrib experiment Experiments/\(spec.name).json` (cells in `cells/`, one row per fine-tune in `results.csv`). Zoo `\(spec.zoo)`; response seeds \(spec.seeds.map(String.init).joined(separator: ", ")). Ranked by the MLMAC rules: mean correct, then mean queries. The interval is the 95% interval of the mean over the seeds; the Fano floor is the fewest queries per model any method needs at the threshold's error rate.", "",
+                   "| rank | strategy | threshold | budget | seeds | correct (of \(cells.first?.rows.count ?? 0)) | 95% interval | worst | queries | worst queries | queries per model | Fano floor per model |",
+                   "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+        for (k, l) in lines.enumerated() {
+            out.append(String(format: "| %d | %@ | %g | %d | %d | %.2f | ± %.2f | %d | %.1f | %d | %.2f | %.2f |", k + 1, l.configuration.strategy,
+                              l.configuration.threshold, l.configuration.budget, l.seeds, l.correct, l.correctInterval, l.worstCorrect,
+                              l.queries, l.worstQueries, l.queries / Double(max(1, l.total)), l.fano))
+        }
+        if let leaderboard, let text = try? String(contentsOf: leaderboard, encoding: .utf8) {
+            out += ["", "For orientation only: the real round-1 leaderboard (real fine-tunes of real models, 12 of them; not comparable one to one with a simulated zoo).", ""]
+            // team,correct_of_12,queries,approach: the approach is unquoted and holds commas.
+            let rows = text.split(separator: "\n").map { $0.split(separator: ",", maxSplits: 3).map(String.init) }
+            if let header = rows.first {
+                out.append("| " + header.joined(separator: " | ") + " |")
+                out.append("|" + String(repeating: "---|", count: header.count))
+                for r in rows.dropFirst() { out.append("| " + r.joined(separator: " | ") + " |") }
+            }
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    /// Writes `results.csv` and `summary.md` into `directory`.
+    public func write(to directory: URL, leaderboard: URL?) throws {
+        try atomicWrite(Data(csv.utf8), to: directory.appendingPathComponent("results.csv"))
+        try atomicWrite(Data(markdown(leaderboard: leaderboard).utf8), to: directory.appendingPathComponent("summary.md"))
+    }
+}

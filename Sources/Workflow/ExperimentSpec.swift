@@ -1,0 +1,115 @@
+import AttributionCore
+import Foundation
+
+/// An experiment: a grid of runs over a simulated zoo, every cell a full job (calibrated,
+/// precomputed, run over HTTP against the simulator, scored). JSON, documented in
+/// `Experiments/README.md`:
+///
+/// ```json
+/// {"name": "round1-like-strategies", "zoo": "Experiments/zoos/round1-like.json",
+///  "strategies": ["eig", "random"], "thresholds": [0.8, 0.95], "budgets": [30],
+///  "seeds": [1, 2, 3, 4, 5], "settings": {"eig_floor": 0.05}}
+/// ```
+public struct ExperimentSpec: Codable, Sendable, Equatable {
+    /// Names the results folder (`Results/NAME`).
+    public var name: String
+    /// The zoo specification, relative to the repository root (where `attrib` runs).
+    public var zoo: String
+    public var strategies: [StrategyKind]
+    /// Posterior thresholds at which a model stops.
+    public var thresholds: [Double]
+    /// Queries per fine-tuned model at most.
+    public var budgets: [Int]
+    /// Seeds of the simulator's sampling of answers: the repetitions of every configuration.
+    public var seeds: [UInt64]
+    /// Engine settings every cell shares (each optional; the defaults otherwise).
+    public var settings: Overrides?
+
+    public struct Overrides: Codable, Sendable, Equatable {
+        public var samples: Int?
+        /// nats; 0 turns the floor off.
+        public var eig_floor: Double?
+        public var eig_floor_after: Int?
+        public var repeat_prompts: Bool?
+        public var engine_seed: UInt64?
+        public var pool_size: Int?
+    }
+
+    /// Reads and validates a spec; every error names the file and the field.
+    public static func load(path: String) throws -> ExperimentSpec {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw WorkflowError.invalid(file: path, field: "(file)", reason: "cannot be read: \(error.localizedDescription)")
+        }
+        let spec: ExperimentSpec
+        do { spec = try JSONDecoder().decode(ExperimentSpec.self, from: data) } catch let DecodingError.keyNotFound(key, context) {
+            throw WorkflowError.invalid(file: path, field: Self.path(context.codingPath + [key]), reason: "is missing")
+        } catch let DecodingError.typeMismatch(_, context) {
+            throw WorkflowError.invalid(file: path, field: Self.path(context.codingPath), reason: context.debugDescription)
+        } catch let DecodingError.dataCorrupted(context) {
+            throw WorkflowError.invalid(file: path, field: Self.path(context.codingPath), reason: context.debugDescription)
+        } catch {
+            throw WorkflowError.invalid(file: path, field: "(file)", reason: "is not a valid experiment spec: \(error)")
+        }
+        try spec.validate(file: path)
+        return spec
+    }
+
+    static func path(_ keys: [any CodingKey]) -> String {
+        keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+    }
+
+    func validate(file: String) throws {
+        func bad(_ field: String, _ reason: String) -> WorkflowError { .invalid(file: file, field: field, reason: reason) }
+        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+            throw bad("name", "must be letters, digits, '-', '_' or '.' (it names the results folder)")
+        }
+        guard FileManager.default.fileExists(atPath: zoo) else { throw bad("zoo", "\(zoo) does not exist (paths are relative to the repository root)") }
+        for (field, count) in [("strategies", strategies.count), ("thresholds", thresholds.count), ("budgets", budgets.count), ("seeds", seeds.count)] where count == 0 {
+            throw bad(field, "needs at least one value")
+        }
+        if let t = thresholds.first(where: { !($0 > 0 && $0 <= 1) }) { throw bad("thresholds", "\(t) is not in (0, 1]") }
+        if let b = budgets.first(where: { $0 < 1 }) { throw bad("budgets", "\(b) is not a positive number of queries") }
+        if Set(seeds).count != seeds.count { throw bad("seeds", "repeats a seed") }
+        if let s = settings?.samples, s < 1 { throw bad("settings.samples", "must be at least 1") }
+        if let f = settings?.eig_floor, f < 0 { throw bad("settings.eig_floor", "cannot be negative") }
+        if let p = settings?.pool_size, !(2...4096).contains(p) { throw bad("settings.pool_size", "must be in 2...4096") }
+    }
+
+    /// One run of the grid.
+    public struct Cell: Codable, Sendable, Equatable, Hashable {
+        public var strategy: StrategyKind
+        public var threshold: Double
+        public var budget: Int
+        public var seed: UInt64
+
+        /// A stable name, used for the cell's result file.
+        public var id: String { "\(strategy.rawValue)-t\(threshold)-b\(budget)-s\(seed)" }
+    }
+
+    /// Every cell, in a fixed order: threshold, then strategy, then budget, then seed.
+    public var cells: [Cell] {
+        thresholds.flatMap { t in strategies.flatMap { s in budgets.flatMap { b in seeds.map { Cell(strategy: s, threshold: t, budget: b, seed: $0) } } } }
+    }
+
+    /// The engine settings of `cell`.
+    public func settings(of cell: Cell) -> EngineSettings {
+        var s = EngineSettings()
+        if let o = settings {
+            if let v = o.samples { s.samples = v }
+            if let v = o.eig_floor { s.eigFloor = v > 0 ? v : nil }
+            if let v = o.eig_floor_after { s.eigFloorAfter = v }
+            if let v = o.repeat_prompts { s.repeatPrompts = v }
+            if let v = o.engine_seed { s.seed = v }
+        }
+        s.strategy = cell.strategy
+        s.threshold = cell.threshold
+        s.budgetPerModel = cell.budget
+        return s
+    }
+
+    /// Shard `index` (1-based) of `count`: the cells whose position modulo `count` is `index - 1`.
+    public func shard(_ index: Int, of count: Int) -> [Cell] {
+        cells.enumerated().filter { $0.offset % count == index - 1 }.map(\.element)
+    }
+}

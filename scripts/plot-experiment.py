@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""Plots of an experiment's results.csv (written by `attrib experiment`), as PNG and SVG in DIR/plots:
+accuracy against total queries per strategy with the Pareto front, accuracy against the per-model
+budget, calibration (stated confidence against accuracy) and queries per fine-tune by strategy.
+Usage: python3 scripts/plot-experiment.py Results/NAME   (bash scripts/install-plotting.sh installs matplotlib)"""
+import csv, os, statistics as st, sys
+from collections import defaultdict
+
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+directory = sys.argv[1]
+rows = list(csv.DictReader(open(os.path.join(directory, "results.csv"))))
+if not rows:
+    sys.exit(f"{directory}/results.csv has no rows")
+out = os.path.join(directory, "plots")
+os.makedirs(out, exist_ok=True)
+plt.rcParams.update({"font.size": 11, "figure.dpi": 110})
+
+# Per cell: correct and queries over its fine-tunes; per configuration: means over seeds.
+cells = defaultdict(lambda: [0, 0, 0])
+for r in rows:
+    key = (r["strategy"], float(r["threshold"]), int(r["budget"]), r["seed"])
+    cells[key][0] += int(r["correct"]); cells[key][1] += int(r["queries"]); cells[key][2] += 1
+configs = defaultdict(list)
+for (s, t, b, seed), (c, q, n) in cells.items():
+    configs[(s, t, b)].append((c, q, n))
+strategies = sorted({k[0] for k in configs})
+colors = {s: plt.cm.tab10(i % 10) for i, s in enumerate(strategies)}
+total = next(iter(cells.values()))[2]
+
+
+def save(fig, name):
+    fig.tight_layout()
+    for ext in ("png", "svg"):
+        fig.savefig(os.path.join(out, f"{name}.{ext}"))
+    plt.close(fig)
+
+
+# 1. Accuracy against total queries, with the Pareto front over every configuration.
+fig, ax = plt.subplots(figsize=(7, 4.8))
+points = []
+for (s, t, b), v in configs.items():
+    c, q = st.mean(x[0] for x in v), st.mean(x[1] for x in v)
+    points.append((q, c))
+    ax.scatter(q, c, color=colors[s], s=40, label=s)
+    ax.annotate(f"τ {t:g}, b {b}", (q, c), textcoords="offset points", xytext=(5, 4), fontsize=8)
+front, best = [], -1
+for q, c in sorted(points, key=lambda p: (p[0], -p[1])):  # fewest queries first; at equal queries, best first
+    if c > best:
+        front.append((q, c)); best = c
+ax.plot([p[0] for p in front], [p[1] for p in front], color="grey", linestyle="--", linewidth=1, label="Pareto front")
+handles, labels = ax.get_legend_handles_labels()
+unique = dict(zip(labels, handles))
+ax.legend(unique.values(), unique.keys(), fontsize=9)
+ax.set_xlabel("queries over all fine-tunes (mean over seeds)")
+ax.set_ylabel(f"correct attributions (of {total}, mean over seeds)")
+ax.set_title("Accuracy against queries, per configuration")
+save(fig, "accuracy-vs-queries")
+
+# 2. Accuracy against the per-model budget, per strategy (and threshold).
+budgets = sorted({k[2] for k in configs})
+if len(budgets) > 1:
+    fig, ax = plt.subplots(figsize=(7, 4.8))
+    for s in strategies:
+        for t in sorted({k[1] for k in configs if k[0] == s}):
+            xs = [b for b in budgets if (s, t, b) in configs]
+            ys = [st.mean(x[0] for x in configs[(s, t, b)]) for b in xs]
+            ax.plot(xs, ys, marker="o", color=colors[s], label=f"{s}, threshold {t:g}")
+    ax.set_xscale("log")
+    ax.set_xlabel("budget: queries per fine-tune at most (log scale)")
+    ax.set_ylabel(f"correct attributions (of {total}, mean over seeds)")
+    ax.set_title("Does more budget buy accuracy?")
+    ax.legend(fontsize=9)
+    save(fig, "accuracy-vs-budget")
+
+# 3. Calibration: stated confidence (the final top posterior) against accuracy, in bins.
+fig, ax = plt.subplots(figsize=(5.6, 5))
+edges = [0, 0.5, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0001]
+for s in strategies:
+    xs, ys, ns = [], [], []
+    for lo, hi in zip(edges, edges[1:]):
+        sel = [r for r in rows if r["strategy"] == s and lo <= float(r["confidence"]) < hi]
+        if sel:
+            xs.append(st.mean(float(r["confidence"]) for r in sel)); ys.append(st.mean(int(r["correct"]) for r in sel)); ns.append(len(sel))
+    ax.plot(xs, ys, marker="o", color=colors[s], label=s)
+ax.plot([0, 1], [0, 1], color="grey", linestyle=":", linewidth=1, label="perfect calibration")
+ax.set_xlabel("stated confidence (final top posterior)")
+ax.set_ylabel("share right")
+ax.set_title("Calibration")
+ax.legend(fontsize=9)
+save(fig, "calibration")
+
+# 4. Queries per fine-tune, by strategy.
+fig, ax = plt.subplots(figsize=(7, 4.5))
+data = [[int(r["queries"]) for r in rows if r["strategy"] == s] for s in strategies]
+ax.boxplot(data)
+ax.set_xticks(range(1, len(strategies) + 1), strategies)
+ax.set_ylabel("queries to one fine-tune")
+ax.set_title("Queries per fine-tune, by strategy")
+save(fig, "queries-per-fine-tune")
+print(f"plots written to {out}")
