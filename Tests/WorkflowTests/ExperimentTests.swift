@@ -1,4 +1,5 @@
 import AttributionCore
+import Common
 import Foundation
 import Testing
 @testable import Workflow
@@ -15,9 +16,8 @@ import Testing
     }
 
     @Test func specErrorsNameTheField() throws {
-        let zoo = "Experiments/zoos/round1-like.json"
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        FileManager.default.changeCurrentDirectoryPath(root.path)
+        let zoo = root.appendingPathComponent("Experiments/zoos/round1-like.json").path
         let cases: [(String, String)] = [
             ("{\"name\": \"x\", \"zoo\": \"\(zoo)\", \"strategies\": [\"greedy\"], \"thresholds\": [0.9], \"budgets\": [5], \"seeds\": [1]}", "strategies[0]"),
             ("{\"name\": \"x\", \"zoo\": \"\(zoo)\", \"strategies\": [\"eig\"], \"thresholds\": [1.5], \"budgets\": [5], \"seeds\": [1]}", "thresholds"),
@@ -54,5 +54,46 @@ import Testing
         // Values 1, 2, 3: mean 2, s = 1, t(0.975, 2) = 4.303: half-width 4.303 / sqrt(3).
         #expect(abs(ExperimentReport.halfWidth95([1, 2, 3]) - 4.303 / 3.0.squareRoot()) < 1e-12)
         #expect(ExperimentReport.halfWidth95([7]) == 0)
+    }
+
+    /// A two-cell experiment on a tiny zoo: every cell written, the tables made from them; a
+    /// rerun redoes only the cell whose file is missing, and gets the same rows.
+    @Test func anExperimentRunsItsCellsAndResumesWithoutRedoingFinishedOnes() async throws {
+        let directory = Self.temporary("tiny")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let zoo = directory.appendingPathComponent("tiny-zoo.json")
+        try """
+            {"name": "tiny", "seed": 5, "decoding": {"temperature": 3.0, "maxTotalTokens": 12, "minNewTokens": 1},
+             "bases": [{"name": "fa", "corpus": "fortunes", "order": 2, "tokenizer": "byte", "trainBytes": 30000},
+                       {"name": "ja", "corpus": "jargon", "order": 2, "tokenizer": "byte", "trainBytes": 30000}],
+             "references": [],
+             "fineTunes": [{"name": "ft-fa", "base": "fa", "domain": "bible-kjv", "strength": 0.2},
+                           {"name": "ft-ja", "base": "ja", "domain": "bible-kjv", "strength": 0.2}]}
+            """.write(to: zoo, atomically: true, encoding: .utf8)
+        let spec = ExperimentSpec(name: "tiny", zoo: zoo.path, strategies: [.eig, .random], thresholds: [0.9], budgets: [3], seeds: [1],
+                                  settings: .init(samples: 2, eig_floor: 0, pool_size: 8))
+        let out = directory.appendingPathComponent("results")
+        var experiment = Experiment(spec: spec, out: out, work: directory.appendingPathComponent("work"))
+        experiment.calibrationText = nil
+        let progress = Locked<[Int]>([])
+        try await experiment.run(progress: { done, _ in progress.withLock { $0.append(done) } })
+        #expect(progress.value == [0, 1, 2])
+        let first = try ExperimentReport.load(spec: spec, directory: out)
+        #expect(first.cells.count == 2 && first.cells.allSatisfy { $0.rows.count == 2 && $0.rows.allSatisfy { $0.queries <= 3 } })
+        #expect(first.csv.split(separator: "\n").count == 1 + 4)
+
+        let kept = experiment.file(of: spec.cells[0]), redone = experiment.file(of: spec.cells[1])
+        let keptData = try Data(contentsOf: kept)
+        let redoneRows = first.cells.first { $0.cell == spec.cells[1] }!.rows.map(\.attribution)
+        try FileManager.default.removeItem(at: redone)
+        progress.withLock { $0 = [] }
+        try await experiment.run(progress: { done, _ in progress.withLock { $0.append(done) } })
+        #expect(progress.value == [1, 2])   // one cell was already done
+        #expect(try Data(contentsOf: kept) == keptData)
+        let again = try ExperimentReport.load(spec: spec, directory: out)
+        #expect(again.cells.first { $0.cell == spec.cells[1] }!.rows.map(\.attribution) == redoneRows)
+        let markdown = again.markdown(leaderboard: nil)
+        #expect(markdown.contains("| 1 | ") && markdown.contains("| 2 | "))
     }
 }
