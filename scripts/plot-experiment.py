@@ -100,4 +100,25 @@ ax.set_xticks(range(1, len(strategies) + 1), strategies)
 ax.set_ylabel("queries to one fine-tune")
 ax.set_title("Queries per fine-tune, by strategy")
 save(fig, "queries-per-fine-tune")
+# 5. Posterior trajectories: the truth's probability after each answer, for the fine-tunes of
+#    one cell (the first seed of the first configuration, by the cell files' names).
+import glob, json
+files = sorted(glob.glob(os.path.join(directory, "cells", "*.json")))
+if files:
+    cell = json.load(open(files[0]))
+    fig, ax = plt.subplots(figsize=(7, 4.8))
+    for row in cell["rows"][:8]:
+        path = row.get("truthTrajectory") or []
+        if path:
+            ax.plot(range(1, len(path) + 1), path, marker=".", label=f"{row['model']}: {row['truth']}"
+                    + ("" if row["correct"] else " (wrong)"))
+    c = cell["cell"]
+    ax.axhline(float(c["threshold"]), color="grey", linestyle=":", linewidth=1)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("answers to this fine-tune")
+    ax.set_ylabel("posterior probability of the true base")
+    ax.set_title(f"Posterior trajectories ({c['strategy']}, threshold {c['threshold']:g}, budget {c['budget']}, seed {c['seed']})",
+                 fontsize=10)
+    ax.legend(fontsize=7, ncol=2)
+    save(fig, "posterior-trajectories")
 print(f"plots written to {out}")

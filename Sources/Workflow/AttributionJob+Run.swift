@@ -35,7 +35,8 @@ extension AttributionJob.Prepared {
         let report: @Sendable (ModelProgress, Scheduler) -> Void = { progress, scheduler in
             let (h, p) = progress.posterior.mapHypothesis
             events(.answer(AnswerEvent(model: progress.model, queries: progress.queriesUsed, leader: names[h], probability: p,
-                                       stopReason: progress.stopReason.map { "\($0)" }, totalQueries: scheduler.queriesSpent)))
+                                       stopReason: progress.stopReason.map { "\($0)" }, totalQueries: scheduler.queriesSpent,
+                                       posterior: progress.posterior.marginal)))
         }
         let results: [ModelAttribution]
         if let journaled {

@@ -147,6 +147,8 @@ public struct AnswerEvent: Sendable, Equatable {
     public var stopReason: String?
     /// Queries over every model so far.
     public var totalQueries: Int
+    /// The model's marginal posterior over hypotheses now, in hypothesis order.
+    public var posterior: [Double]
 
     /// The line a person reads.
     public var line: String {

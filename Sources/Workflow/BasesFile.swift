@@ -51,18 +51,7 @@ public struct BasesFile: Codable, Sendable, Equatable {
 
     /// Reads and checks a bases file.
     public static func load(path: String) throws -> BasesFile {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw WorkflowError.invalid(file: path, field: "(file)", reason: "cannot be read: \(error.localizedDescription)")
-        }
-        let file: BasesFile
-        do { file = try JSONDecoder().decode(BasesFile.self, from: data) } catch let DecodingError.keyNotFound(key, ctx) {
-            throw WorkflowError.invalid(file: path, field: (ctx.codingPath + [key]).map(\.stringValue).joined(separator: "."), reason: "is missing")
-        } catch let DecodingError.typeMismatch(_, ctx) {
-            throw WorkflowError.invalid(file: path, field: ctx.codingPath.map(\.stringValue).joined(separator: "."), reason: "has the wrong type")
-        } catch {
-            throw WorkflowError.invalid(file: path, field: "(file)", reason: "is not valid JSON: \(error)")
-        }
+        let file = try decodeJSONFile(BasesFile.self, path: path)
         guard !file.bases.isEmpty else { throw WorkflowError.invalid(file: path, field: "bases", reason: "lists no base model") }
         var seen = Set<String>()
         for (k, b) in file.bases.enumerated() {

@@ -45,6 +45,8 @@ public struct Experiment: Sendable {
             public var queries: Int
             public var confidence: Double
             public var stopReason: String
+            /// The posterior probability of the true hypothesis after each answer, in order.
+            public var truthTrajectory: [Double]
         }
 
         public var correct: Int { rows.filter(\.correct).count }
@@ -124,9 +126,12 @@ public struct Experiment: Sendable {
         let opened = try await OracleSource.simulatedZoo(manifest: world.manifest, directory: world.zooDirectory, responseSeed: cell.seed)
             .open(concurrency: job.settings.concurrency)
         let outcome: AttributionJob.Outcome
+        let trajectories = Locked<[Int: [[Double]]]>([:])
         do {
             outcome = try await job.run(on: opened, journal: JournalSpec(path: journal.path, runID: cell.id),
-                                        modelIDs: world.manifest.fineTunes.map(\.id))
+                                        modelIDs: world.manifest.fineTunes.map(\.id)) { event in
+                if case .answer(let a) = event { trajectories.withLock { $0[a.model, default: []].append(a.posterior) } }
+            }
         } catch {
             await opened.close()
             throw error
@@ -134,10 +139,13 @@ public struct Experiment: Sendable {
         await opened.close()
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: journal.path + suffix) }
         let key = world.answerKey
+        let names = outcome.report.hypotheses, paths = trajectories.value
         let rows = outcome.report.models.sorted { $0.model < $1.model }.map { m in
             let truth = (key[m.model] ?? nil) ?? "None"
+            let t = names.firstIndex(of: truth)
             return CellResult.Row(model: m.model, truth: truth, attribution: m.attribution, correct: truth == m.attribution,
-                                  queries: m.queries, confidence: m.confidence, stopReason: m.stopReason)
+                                  queries: m.queries, confidence: m.confidence, stopReason: m.stopReason,
+                                  truthTrajectory: (paths[m.model] ?? []).map { p in t.map { p[$0] } ?? 0 })
         }
         return CellResult(cell: cell, settings: outcome.report.settings, commit: commit,
                           fanoQueriesPerModel: outcome.report.fanoQueriesPerModel, seconds: Date().timeIntervalSince(start), rows: rows)

@@ -37,26 +37,9 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
 
     /// Reads and validates a spec; every error names the file and the field.
     public static func load(path: String) throws -> ExperimentSpec {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw WorkflowError.invalid(file: path, field: "(file)", reason: "cannot be read: \(error.localizedDescription)")
-        }
-        let spec: ExperimentSpec
-        do { spec = try JSONDecoder().decode(ExperimentSpec.self, from: data) } catch let DecodingError.keyNotFound(key, context) {
-            throw WorkflowError.invalid(file: path, field: Self.path(context.codingPath + [key]), reason: "is missing")
-        } catch let DecodingError.typeMismatch(_, context) {
-            throw WorkflowError.invalid(file: path, field: Self.path(context.codingPath), reason: context.debugDescription)
-        } catch let DecodingError.dataCorrupted(context) {
-            throw WorkflowError.invalid(file: path, field: Self.path(context.codingPath), reason: context.debugDescription)
-        } catch {
-            throw WorkflowError.invalid(file: path, field: "(file)", reason: "is not a valid experiment spec: \(error)")
-        }
+        let spec = try decodeJSONFile(ExperimentSpec.self, path: path)
         try spec.validate(file: path)
         return spec
-    }
-
-    static func path(_ keys: [any CodingKey]) -> String {
-        keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
     }
 
     func validate(file: String) throws {

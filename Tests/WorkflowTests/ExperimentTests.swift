@@ -19,7 +19,7 @@ import Testing
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let zoo = root.appendingPathComponent("Experiments/zoos/round1-like.json").path
         let cases: [(String, String)] = [
-            ("{\"name\": \"x\", \"zoo\": \"\(zoo)\", \"strategies\": [\"greedy\"], \"thresholds\": [0.9], \"budgets\": [5], \"seeds\": [1]}", "strategies[0]"),
+            ("{\"name\": \"x\", \"zoo\": \"\(zoo)\", \"strategies\": [\"greedy\"], \"thresholds\": [0.9], \"budgets\": [5], \"seeds\": [1]}", "strategies.0"),
             ("{\"name\": \"x\", \"zoo\": \"\(zoo)\", \"strategies\": [\"eig\"], \"thresholds\": [1.5], \"budgets\": [5], \"seeds\": [1]}", "thresholds"),
             ("{\"name\": \"x\", \"zoo\": \"\(zoo)\", \"strategies\": [\"eig\"], \"thresholds\": [0.9], \"seeds\": [1]}", "budgets"),
             ("{\"name\": \"x\", \"zoo\": \"nowhere.json\", \"strategies\": [\"eig\"], \"thresholds\": [0.9], \"budgets\": [5], \"seeds\": [1]}", "zoo"),

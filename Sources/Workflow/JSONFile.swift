@@ -1,0 +1,20 @@
+import Foundation
+
+/// Reads a JSON file of the workflow (a bases file, an experiment spec) into `T`; every
+/// failure is a `WorkflowError` naming the file and the field (`bases.2.name`).
+func decodeJSONFile<T: Decodable>(_ type: T.Type, path: String) throws -> T {
+    let data: Data
+    do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+        throw WorkflowError.invalid(file: path, field: "(file)", reason: "cannot be read: \(error.localizedDescription)")
+    }
+    func field(_ keys: [any CodingKey]) -> String { keys.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".") }
+    do { return try JSONDecoder().decode(T.self, from: data) } catch let DecodingError.keyNotFound(key, context) {
+        throw WorkflowError.invalid(file: path, field: field(context.codingPath + [key]), reason: "is missing")
+    } catch let DecodingError.typeMismatch(_, context) {
+        throw WorkflowError.invalid(file: path, field: field(context.codingPath), reason: "has the wrong type")
+    } catch let DecodingError.dataCorrupted(context) where !context.codingPath.isEmpty {
+        throw WorkflowError.invalid(file: path, field: field(context.codingPath), reason: context.debugDescription)
+    } catch {
+        throw WorkflowError.invalid(file: path, field: "(file)", reason: "is not valid JSON: \(error)")
+    }
+}
