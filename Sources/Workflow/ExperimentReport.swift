@@ -1,3 +1,4 @@
+import AttributionCore
 import Common
 import Foundation
 
@@ -91,6 +92,21 @@ public struct ExperimentReport: Sendable {
         return (x.count - 2 < t.count ? t[x.count - 2] : 1.96) * s / Double(x.count).squareRoot()
     }
 
+    /// Queries at matched accuracy, per seed: the best accuracy `baseline` reaches over the
+    /// grid's configurations, the fewest queries with which it reaches it, and the fewest with
+    /// which `strategy` reaches it (nil when it never does).
+    public func matchedAccuracy(strategy: StrategyKind, baseline: StrategyKind = .random)
+        -> [(seed: UInt64, target: Int, baselineQueries: Int, strategyQueries: Int?)] {
+        spec.seeds.compactMap { seed in
+            let mine = cells.filter { $0.cell.seed == seed }
+            let base = mine.filter { $0.cell.strategy == baseline }
+            guard let target = base.map(\.correct).max() else { return nil }
+            let bq = base.filter { $0.correct >= target }.map(\.queries).min()!
+            let sq = mine.filter { $0.cell.strategy == strategy && $0.correct >= target }.map(\.queries).min()
+            return (seed, target, bq, sq)
+        }
+    }
+
     /// The summary: the ranked table, then the real round-1 leaderboard (labelled as real
     /// results on real models) when `leaderboard` is readable.
     public func markdown(leaderboard: URL?) -> String {
@@ -102,6 +118,23 @@ public struct ExperimentReport: Sendable {
             out.append(String(format: "| %d | %@ | %g | %d | %d | %.2f | ± %.2f | %d | %.1f | %d | %.2f | %.2f |", k + 1, l.configuration.strategy,
                               l.configuration.threshold, l.configuration.budget, l.seeds, l.correct, l.correctInterval, l.worstCorrect,
                               l.queries, l.worstQueries, l.queries / Double(max(1, l.total)), l.fano))
+        }
+        if spec.strategies.contains(.random) {
+            for strategy in spec.strategies where strategy != .random {
+                let rows = matchedAccuracy(strategy: strategy)
+                guard !rows.isEmpty else { continue }
+                out += ["", "Queries at matched accuracy, \(strategy.rawValue) against random: per seed, random's best accuracy over the grid and the fewest queries with which each reaches it.", "",
+                        "| seed | random's best correct | random's queries | \(strategy.rawValue)'s queries | ratio |", "|---|---|---|---|---|"]
+                var ratios: [Double] = []
+                for r in rows {
+                    let ratio = r.strategyQueries.map { Double($0) / Double(max(1, r.baselineQueries)) }
+                    if let ratio { ratios.append(ratio) }
+                    out.append("| \(r.seed) | \(r.target) | \(r.baselineQueries) | \(r.strategyQueries.map(String.init) ?? "never reached") | \(ratio.map { String(format: "%.2f", $0) } ?? "–") |")
+                }
+                out.append("")
+                out.append(String(format: "Mean ratio %.2f over the %d of %d seeds where %@ reaches random's best.", Self.mean(ratios), ratios.count,
+                                  rows.count, strategy.rawValue))
+            }
         }
         if let leaderboard, let text = try? String(contentsOf: leaderboard, encoding: .utf8) {
             out += ["", "For orientation only: the real round-1 leaderboard (real fine-tunes of real models, 12 of them; not comparable one to one with a simulated zoo).", ""]

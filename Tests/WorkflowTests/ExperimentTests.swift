@@ -97,3 +97,29 @@ import Testing
         #expect(markdown.contains("| 1 | ") && markdown.contains("| 2 | "))
     }
 }
+
+extension ExperimentTests {
+    /// Matched accuracy from hand-made cells: per seed, random's best and the fewest queries reaching it.
+    @Test func matchedAccuracyTakesRandomsBestAndTheFewestQueriesToIt() {
+        func cell(_ s: StrategyKind, _ t: Double, _ seed: UInt64, correct: Int, queries: Int) -> Experiment.CellResult {
+            let rows = (0..<4).map { k in
+                Experiment.CellResult.Row(model: k, truth: "a", attribution: k < correct ? "a" : "b", correct: k < correct,
+                                          queries: queries / 4 + (k < queries % 4 ? 1 : 0), confidence: 0.5, stopReason: "x", truthTrajectory: [])
+            }
+            return Experiment.CellResult(cell: .init(strategy: s, threshold: t, budget: 5, seed: seed), settings: EngineSettings(),
+                                         commit: nil, fanoQueriesPerModel: 1, seconds: 0, rows: rows)
+        }
+        let spec = ExperimentSpec(name: "m", zoo: "z", strategies: [.eig, .random], thresholds: [0.8, 0.95], budgets: [5], seeds: [1, 2])
+        let report = ExperimentReport(spec: spec, cells: [
+            cell(.random, 0.8, 1, correct: 2, queries: 10), cell(.random, 0.95, 1, correct: 3, queries: 20),
+            cell(.eig, 0.8, 1, correct: 3, queries: 12), cell(.eig, 0.95, 1, correct: 3, queries: 15),
+            cell(.random, 0.8, 2, correct: 4, queries: 9), cell(.random, 0.95, 2, correct: 4, queries: 11),
+            cell(.eig, 0.8, 2, correct: 3, queries: 5), cell(.eig, 0.95, 2, correct: 3, queries: 8),
+        ])
+        let rows = report.matchedAccuracy(strategy: .eig)
+        #expect(rows.map(\.target) == [3, 4])
+        #expect(rows.map(\.baselineQueries) == [20, 9])
+        #expect(rows.map(\.strategyQueries) == [12, nil])
+        #expect(report.markdown(leaderboard: nil).contains("Mean ratio 0.60 over the 1 of 2 seeds"))
+    }
+}
