@@ -33,10 +33,10 @@ actor SimulatorState {
     func admit(user: String, model: Int, prompt: String) -> Admission {
         let now = clock.now
         if let limit = knobs.rateLimitPerSecond {
-            let window = recent[user, default: []].filter { now - $0 < .seconds(1) }
+            let window = recent[user, default: []].filter { now - $0 < .seconds(knobs.rateLimitWindow) }
             if window.count >= limit {
                 recent[user] = window
-                return .rateLimited(retryAfterSeconds: 1)
+                return .rateLimited(retryAfterSeconds: max(1, Int(knobs.rateLimitWindow.rounded(.up))))
             }
             recent[user] = window + [now]
         }
