@@ -67,6 +67,8 @@ public enum StrategyKind: String, CaseIterable, Codable, Sendable {
     case random
     case disagreement
     case fixed
+    /// The 8 prompts of largest prior EIG, each asked once (`ProbeSelection`).
+    case probes
 
     /// The strategy itself.
     public var strategy: any SelectionStrategy {
@@ -76,6 +78,7 @@ public enum StrategyKind: String, CaseIterable, Codable, Sendable {
         case .random: return RandomSelection()
         case .disagreement: return DisagreementSelection()
         case .fixed: return FixedOrderSelection()
+        case .probes: return ProbeSelection()
         }
     }
 }

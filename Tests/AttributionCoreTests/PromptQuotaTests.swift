@@ -49,3 +49,27 @@ import Testing
         }
     }
 }
+
+@Suite struct ProbeSelectionTests {
+    /// The probes are the prompts of largest prior EIG, asked best first, each once, then none.
+    @Test func probesAreTheBestPromptsUnderThePriorEachOnce() {
+        let space = HypothesisSpace(baseNames: ["a", "b", "c"], noneMass: 0.1)
+        var rng = SeededGenerator(seed: 11)
+        let fixtures = (0..<12).map { _ in DiscreteFixture.random(states: space.stateCount, outcomes: 4, rng: &rng) }
+        let bank = PromptBank(space: space, tensors: fixtures.enumerated().map { $1.tensor(samples: 32, seed: UInt64($0)) })
+        let strategy = ProbeSelection(count: 4)
+        let gains = bank.eig(logWeights: space.logPriorStates)
+        let expected = Array((0..<12).sorted { gains[$0] > gains[$1] }.prefix(4))
+        #expect(strategy.probes(bank) == expected)
+        var asked: [Int] = []
+        // Whatever the posterior (here a made-up one), the order is the prior's.
+        let skewed = space.logPriorStates.enumerated().map { $0.offset == 0 ? $0.element + 3 : $0.element }
+        while let s = strategy.select(SelectionContext(logWeights: skewed, candidates: Scheduler.leastAsked(asked, count: 12)),
+                                      bank: bank, rng: &rng) {
+            asked.append(s.prompt)
+            if asked.count > 12 { break }
+        }
+        #expect(asked == expected)
+        #expect(StrategyKind.probes.strategy.name == "probes")
+    }
+}
