@@ -136,6 +136,24 @@ public struct HypothesisModels: Sendable {
         return copy
     }
 
+    /// The same models under other decoding settings (each component's background is recomputed).
+    public func decoding(_ settings: DecodingSettings) -> HypothesisModels {
+        var copy = HypothesisModels(settings: settings, hasNone: hasNone, components: [])
+        copy.components = components.map { group in
+            group.map { hm in
+                HypothesisModel(name: hm.name, model: hm.model, identity: hm.modelIdentity, settings: settings,
+                                driftModel: hm.driftModel, driftIdentity: hm.driftIdentity)
+            }
+        }
+        return copy
+    }
+
+    private init(settings: DecodingSettings, hasNone: Bool, components: [[HypothesisModel]]) {
+        self.settings = settings
+        self.hasNone = hasNone
+        self.components = components
+    }
+
     /// Every component's name and identity, in order, into `hash`: the part of a cache
     /// fingerprint that changes whenever any model does.
     public func combineIdentities(into hash: inout StableHash) {

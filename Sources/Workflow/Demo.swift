@@ -64,6 +64,19 @@ public struct Demo: Sendable {
         /// The zoo's answer key: the true base of each public id, nil for `None`.
         public var answerKey: [Int: String?] { Dictionary(uniqueKeysWithValues: manifest.answerKey.map { ($0.id, $0.base) }) }
 
+        /// This world with every model decoding as `decoding` says: the fine-tunes the simulator
+        /// serves (their manifest records) and the candidates alike.
+        public func decoded(_ decoding: ExperimentSpec.Decoding) -> World {
+            guard decoding != .zoo else { return self }
+            var copy = self
+            copy.manifest.decoding = decoding.applied(to: manifest.decoding)
+            for k in copy.manifest.fineTunes.indices {
+                copy.manifest.fineTunes[k].decoding = decoding.applied(to: manifest.fineTunes[k].decoding)
+            }
+            copy.models = models.decoding(decoding.applied(to: models.settings))
+            return copy
+        }
+
         /// The job's calibration policy: fitted on `text` less the corpora the zoo fine-tunes on.
         public func calibration(_ text: CalibrationText?, cacheDirectory: URL) -> AttributionJob.CalibrationPolicy {
             text.map { .fit($0, excluding: spec.fineTuningDomains, cacheDirectory: cacheDirectory) } ?? .fixed

@@ -78,17 +78,20 @@ public struct Experiment: Sendable {
 
         var demo = Demo(zooSpec: URL(fileURLWithPath: spec.zoo), workDirectory: work, settings: spec.settings(of: todo[0]), responseSeed: 1)
         if let size = spec.settings?.pool_size { demo.poolSize = size }
-        let world = try demo.buildWorld(log: { events(.step($0)) })
-        // Calibration and tensors once per threshold.
-        var prepared: [Double: AttributionJob.Prepared] = [:]
-        for threshold in Set(todo.map(\.threshold)).sorted() {
-            let cell = todo.first { $0.threshold == threshold }!
+        let zooWorld = try demo.buildWorld(log: { events(.step($0)) })
+        // The world under each decoding, then calibration and tensors once per (decoding, threshold).
+        var worlds: [ExperimentSpec.Decoding: Demo.World] = [:]
+        for decoding in Set(todo.map(\.decoding)) { worlds[decoding] = zooWorld.decoded(decoding) }
+        var prepared: [PreparedKey: AttributionJob.Prepared] = [:]
+        for key in Set(todo.map { PreparedKey(decoding: $0.decoding, threshold: $0.threshold) }).sorted(by: { ($0.decoding.rawValue, $0.threshold) < ($1.decoding.rawValue, $1.threshold) }) {
+            let cell = todo.first { $0.decoding == key.decoding && $0.threshold == key.threshold }!
+            let world = worlds[key.decoding]!
             let job = AttributionJob(models: world.models, pool: world.pool, settings: spec.settings(of: cell),
                                      calibration: world.calibration(calibrationText, cacheDirectory: work),
                                      storePath: work.appendingPathComponent("store.sqlite").path)
-            prepared[threshold] = try job.prepare(events: events)
+            prepared[key] = try job.prepare(events: events)
         }
-        let ready = prepared
+        let ready = prepared, decodedWorlds = worlds
         let done = Locked(cells.count - todo.count)
         let journals = work.appendingPathComponent("journals", isDirectory: true)
         try fm.createDirectory(at: journals, withIntermediateDirectories: true)
@@ -99,7 +102,8 @@ public struct Experiment: Sendable {
                 let cell = todo[next]
                 next += 1
                 group.addTask {
-                    let result = try await self.run(cell, prepared: ready[cell.threshold]!, world: world, journals: journals)
+                    let result = try await self.run(cell, prepared: ready[PreparedKey(decoding: cell.decoding, threshold: cell.threshold)]!,
+                                                    world: decodedWorlds[cell.decoding]!, journals: journals)
                     let encoder = JSONEncoder()
                     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
                     try atomicWrite(try encoder.encode(result), to: self.file(of: cell))
@@ -112,6 +116,11 @@ public struct Experiment: Sendable {
             for _ in 0..<max(1, jobs) { start() }
             while try await group.next() != nil { start() }
         }
+    }
+
+    struct PreparedKey: Hashable {
+        var decoding: ExperimentSpec.Decoding
+        var threshold: Double
     }
 
     /// One cell: the prepared job with the cell's strategy and budget, against the simulator

@@ -1,5 +1,6 @@
 import AttributionCore
 import Foundation
+import LanguageModels
 
 /// An experiment: a grid of runs over a simulated zoo, every cell a full job (calibrated,
 /// precomputed, run over HTTP against the simulator, scored). JSON, documented in
@@ -22,6 +23,30 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
     public var budgets: [Int]
     /// Seeds of the simulator's sampling of answers: the repetitions of every configuration.
     public var seeds: [UInt64]
+    /// How the fine-tunes decode (the simulator and the candidates alike); nil: the zoo's own.
+    public var decodings: [Decoding]?
+
+    /// A decoding of every model of the zoo, the fine-tunes and the candidates alike.
+    public enum Decoding: String, Codable, Sendable, CaseIterable {
+        /// As the zoo specification says (MLMAC: temperature 3).
+        case zoo
+        case temperature3 = "temperature-3"
+        case temperature1 = "temperature-1"
+        /// The most likely token at every step (top-k 1).
+        case greedy
+
+        /// `settings` under this decoding (lengths unchanged).
+        public func applied(to settings: DecodingSettings) -> DecodingSettings {
+            var s = settings
+            switch self {
+            case .zoo: break
+            case .temperature3: s.temperature = 3; s.topK = nil; s.topP = nil
+            case .temperature1: s.temperature = 1; s.topK = nil; s.topP = nil
+            case .greedy: s.temperature = 1; s.topK = 1; s.topP = nil
+            }
+            return s
+        }
+    }
     /// Engine settings every cell shares (each optional; the defaults otherwise).
     public var settings: Overrides?
 
@@ -54,6 +79,7 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
         if let t = thresholds.first(where: { !($0 > 0 && $0 <= 1) }) { throw bad("thresholds", "\(t) is not in (0, 1]") }
         if let b = budgets.first(where: { $0 < 1 }) { throw bad("budgets", "\(b) is not a positive number of queries") }
         if Set(seeds).count != seeds.count { throw bad("seeds", "repeats a seed") }
+        if let d = decodings, d.isEmpty || Set(d).count != d.count { throw bad("decodings", "needs distinct values (or leave it out: the zoo's own)") }
         if let s = settings?.samples, s < 1 { throw bad("settings.samples", "must be at least 1") }
         if let f = settings?.eig_floor, f < 0 { throw bad("settings.eig_floor", "cannot be negative") }
         if let p = settings?.pool_size, !(2...4096).contains(p) { throw bad("settings.pool_size", "must be in 2...4096") }
@@ -65,14 +91,38 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
         public var threshold: Double
         public var budget: Int
         public var seed: UInt64
+        public var decoding: Decoding = .zoo
 
-        /// A stable name, used for the cell's result file.
-        public var id: String { "\(strategy.rawValue)-t\(threshold)-b\(budget)-s\(seed)" }
+        public init(strategy: StrategyKind, threshold: Double, budget: Int, seed: UInt64, decoding: Decoding = .zoo) {
+            self.strategy = strategy
+            self.threshold = threshold
+            self.budget = budget
+            self.seed = seed
+            self.decoding = decoding
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            strategy = try c.decode(StrategyKind.self, forKey: .strategy)
+            threshold = try c.decode(Double.self, forKey: .threshold)
+            budget = try c.decode(Int.self, forKey: .budget)
+            seed = try c.decode(UInt64.self, forKey: .seed)
+            decoding = try c.decodeIfPresent(Decoding.self, forKey: .decoding) ?? .zoo
+        }
+
+        /// A stable name, used for the cell's result file (the zoo's own decoding adds nothing).
+        public var id: String {
+            "\(strategy.rawValue)-t\(threshold)-b\(budget)-s\(seed)" + (decoding == .zoo ? "" : "-\(decoding.rawValue)")
+        }
     }
 
-    /// Every cell, in a fixed order: threshold, then strategy, then budget, then seed.
+    /// Every cell, in a fixed order: decoding, threshold, strategy, budget, seed.
     public var cells: [Cell] {
-        thresholds.flatMap { t in strategies.flatMap { s in budgets.flatMap { b in seeds.map { Cell(strategy: s, threshold: t, budget: b, seed: $0) } } } }
+        (decodings ?? [.zoo]).flatMap { d in
+            thresholds.flatMap { t in
+                strategies.flatMap { s in budgets.flatMap { b in seeds.map { Cell(strategy: s, threshold: t, budget: b, seed: $0, decoding: d) } } }
+            }
+        }
     }
 
     /// The engine settings of `cell`.

@@ -1,6 +1,7 @@
 import AttributionCore
 import Common
 import Foundation
+import LanguageModels
 import Testing
 @testable import Workflow
 
@@ -46,6 +47,13 @@ import Testing
         #expect(shards.flatMap { $0 }.count == 24)
         #expect(Set(shards.flatMap { $0 }) == Set(spec.cells))
         #expect(spec.shard(2, of: 5) == spec.shard(2, of: 5))
+        var decoded = spec
+        decoded.decodings = [.zoo, .greedy]
+        #expect(decoded.cells.count == 48 && decoded.cells[0].id == "eig-t0.8-b5-s1" && decoded.cells[24].id == "eig-t0.8-b5-s1-greedy")
+        let mlmac = DecodingSettings()
+        #expect(ExperimentSpec.Decoding.greedy.applied(to: mlmac).topK == 1)
+        #expect(ExperimentSpec.Decoding.temperature1.applied(to: mlmac).temperature == 1)
+        #expect(ExperimentSpec.Decoding.zoo.applied(to: mlmac) == mlmac)
         let s = spec.settings(of: spec.cells[5])
         #expect(s.samples == 4 && s.eigFloor == nil && s.threshold == spec.cells[5].threshold && s.budgetPerModel == spec.cells[5].budget)
     }
