@@ -40,8 +40,7 @@ struct DemoSummary {
                           fano_queries_per_model: outcome.eig.report.fanoQueriesPerModel, capacity_nats: outcome.eig.report.capacityNats,
                           queries_counted_by_server: counted, seconds: outcome.seconds, step_ends: outcome.stepEnds,
                           beta: outcome.eig.report.settings.beta, calibration: outcome.eig.report.calibration)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        let encoder = workflowJSONEncoder()
         return String(decoding: try! encoder.encode(object), as: UTF8.self)
     }
 

@@ -52,8 +52,7 @@ struct LogInspectCommand: ParsableCommand {
         for problem in problems { note("\(problem)") }
         let inspection = LogInspection(queryLog)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
+            let encoder = workflowJSONEncoder()
             print(String(decoding: try encoder.encode(inspection.json), as: UTF8.self))
         } else {
             print("set model records unmatched empty length: p10 p50 p90 max (characters)")

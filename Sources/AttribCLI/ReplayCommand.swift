@@ -51,8 +51,7 @@ struct ReplayCommand: ParsableCommand {
         let replay = Replay(log: queryLog, models: try engine.hypothesisModels(path: bases), settings: engine.settings(scheduling.settings),
                             calibration: calibration.policy(store: store), storePath: store, order: order, answerKey: key)
         let (outcome, report) = try await replay.execute(events: EventPrinter(answers: false).print)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        let encoder = workflowJSONEncoder()
         let object = try encoder.encode(outcome)
         if let out {
             try report.write(to: URL(fileURLWithPath: out))

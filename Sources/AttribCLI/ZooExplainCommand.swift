@@ -78,8 +78,7 @@ struct ZooExplainCommand: ParsableCommand {
         explain.selfDriftOrder = selfDriftOrder
         let result = try explain.execute()
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
+            let encoder = workflowJSONEncoder()
             print(String(decoding: try encoder.encode(result), as: UTF8.self))
             return
         }

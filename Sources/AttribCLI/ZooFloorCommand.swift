@@ -67,8 +67,7 @@ struct ZooFloorCommand: ParsableCommand {
             try Data(markdown.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let encoder = workflowJSONEncoder(pretty: true)
             let budgets = [2, 3, 5, 6, 10, 30].map { $0 * table.rows.count }
             let report = FloorReport(floor: table, ceilings: budgets.map { table.accuracyCeiling(totalQueries: $0) })
             print(String(decoding: try encoder.encode(report), as: UTF8.self))

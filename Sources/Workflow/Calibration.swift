@@ -193,12 +193,11 @@ extension Calibration {
                                  domains: [String], responsesPerModel: Int = 12, seed: UInt64) throws -> (calibration: Calibration, cached: Bool) {
         let key = fingerprint(models: models, settings: settings, pool: pool, domains: domains, responsesPerModel: responsesPerModel, seed: seed)
         let url = cacheDirectory.appendingPathComponent("calibration-\(key.prefix(16)).json")
-        if let data = try? Data(contentsOf: url), let cached = try? JSONDecoder().decode(Calibration.self, from: data) {
+        if let data = try? Data(contentsOf: url), let cached = try? workflowJSONDecoder().decode(Calibration.self, from: data) {
             return (cached, true)
         }
         let fitted = try fit(models: models, settings: settings, pool: pool, domains: domains, responsesPerModel: responsesPerModel, seed: seed)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let encoder = workflowJSONEncoder(pretty: true)
         try atomicWrite(try encoder.encode(fitted), to: url)
         return (fitted, false)
     }

@@ -188,8 +188,7 @@ public struct Demo: Sendable {
             if trained > 0 { log("trained \(trained) contextual drift models") }
         }
         ended("drift_models")
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let encoder = workflowJSONEncoder(pretty: true)
         let basesURL = workDirectory.appendingPathComponent("bases-\(spec.name).json")
         try atomicWrite(try encoder.encode(basesFile), to: basesURL)
 

@@ -104,8 +104,7 @@ public struct Experiment: Sendable {
                 group.addTask {
                     let result = try await self.run(cell, prepared: ready[PreparedKey(decoding: cell.decoding, threshold: cell.threshold)]!,
                                                     world: decodedWorlds[cell.decoding]!, journals: journals)
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                    let encoder = workflowJSONEncoder(pretty: true)
                     try atomicWrite(try encoder.encode(result), to: self.file(of: cell))
                     let n = done.withLock { $0 += 1; return $0 }
                     events(.step(String(format: "%@: %d/%d correct, %d queries (%.1f s)", cell.id, result.correct, result.rows.count,

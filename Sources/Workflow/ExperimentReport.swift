@@ -15,7 +15,7 @@ public struct ExperimentReport: Sendable {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: cellDirectory.path)) ?? []
         let cells = try names.filter { $0.hasSuffix(".json") }.sorted().map { name in
             let url = cellDirectory.appendingPathComponent(name)
-            do { return try JSONDecoder().decode(Experiment.CellResult.self, from: Data(contentsOf: url)) } catch {
+            do { return try workflowJSONDecoder().decode(Experiment.CellResult.self, from: Data(contentsOf: url)) } catch {
                 throw WorkflowError.invalid(file: url.path, field: "(file)", reason: "is not a cell result: \(error)")
             }
         }

@@ -18,3 +18,20 @@ func decodeJSONFile<T: Decodable>(_ type: T.Type, path: String) throws -> T {
         throw WorkflowError.invalid(file: path, field: "(file)", reason: "is not valid JSON: \(error)")
     }
 }
+
+/// The JSON the workflow writes (reports, caches, cells, `--json`): sorted keys, optionally
+/// pretty; a non-finite number (a log score of −∞ when a model gives an answer probability 0)
+/// is written as the string "-inf", "inf" or "nan" instead of failing the whole file.
+public func workflowJSONEncoder(pretty: Bool = false) -> JSONEncoder {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys] : [.sortedKeys]
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    return encoder
+}
+
+/// Reads what `workflowJSONEncoder` wrote.
+public func workflowJSONDecoder() -> JSONDecoder {
+    let decoder = JSONDecoder()
+    decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    return decoder
+}
