@@ -18,10 +18,12 @@ out = os.path.join(directory, "plots")
 os.makedirs(out, exist_ok=True)
 plt.rcParams.update({"font.size": 11, "figure.dpi": 110})
 
+# A row's series: its strategy, and its decoding when not the zoo's own.
+label = lambda r: r["strategy"] + ("" if r.get("decoding", "zoo") == "zoo" else ", " + r["decoding"])
 # Per cell: correct and queries over its fine-tunes; per configuration: means over seeds.
 cells = defaultdict(lambda: [0, 0, 0])
 for r in rows:
-    key = (r["strategy"], float(r["threshold"]), int(r["budget"]), r["seed"])
+    key = (label(r), float(r["threshold"]), int(r["budget"]), r["seed"])
     cells[key][0] += int(r["correct"]); cells[key][1] += int(r["queries"]); cells[key][2] += 1
 configs = defaultdict(list)
 for (s, t, b, seed), (c, q, n) in cells.items():
@@ -81,7 +83,7 @@ edges = [0, 0.5, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0001]
 for s in strategies:
     xs, ys, ns = [], [], []
     for lo, hi in zip(edges, edges[1:]):
-        sel = [r for r in rows if r["strategy"] == s and lo <= float(r["confidence"]) < hi]
+        sel = [r for r in rows if label(r) == s and lo <= float(r["confidence"]) < hi]
         if sel:
             xs.append(st.mean(float(r["confidence"]) for r in sel)); ys.append(st.mean(int(r["correct"]) for r in sel)); ns.append(len(sel))
     ax.plot(xs, ys, marker="o", color=colors[s], label=s)
@@ -94,7 +96,7 @@ save(fig, "calibration")
 
 # 4. Queries per fine-tune, by strategy.
 fig, ax = plt.subplots(figsize=(7, 4.5))
-data = [[int(r["queries"]) for r in rows if r["strategy"] == s] for s in strategies]
+data = [[int(r["queries"]) for r in rows if label(r) == s] for s in strategies]
 ax.boxplot(data)
 ax.set_xticks(range(1, len(strategies) + 1), strategies)
 ax.set_ylabel("queries to one fine-tune")
