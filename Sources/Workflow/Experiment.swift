@@ -129,6 +129,7 @@ public struct Experiment: Sendable {
         var job = prepared
         job.settings.strategy = cell.strategy
         job.settings.budgetPerModel = cell.budget
+        job.settings.globalBudget = cell.globalBudget
         let journal = journals.appendingPathComponent("\(cell.id).sqlite")
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: journal.path + suffix) }
         let opened = try await OracleSource.simulatedZoo(manifest: world.manifest, directory: world.zooDirectory, responseSeed: cell.seed)

@@ -25,6 +25,9 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
     public var seeds: [UInt64]
     /// How the fine-tunes decode (the simulator and the candidates alike); nil: the zoo's own.
     public var decodings: [Decoding]?
+    /// Queries over all fine-tunes at most (the scheduler spends them where they most reduce
+    /// expected errors); nil: none. A list of them is a grid dimension.
+    public var global_budgets: [Int]?
 
     /// A decoding of every model of the zoo, the fine-tunes and the candidates alike.
     public enum Decoding: String, Codable, Sendable, CaseIterable {
@@ -79,6 +82,9 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
         if let t = thresholds.first(where: { !($0 > 0 && $0 <= 1) }) { throw bad("thresholds", "\(t) is not in (0, 1]") }
         if let b = budgets.first(where: { $0 < 1 }) { throw bad("budgets", "\(b) is not a positive number of queries") }
         if Set(seeds).count != seeds.count { throw bad("seeds", "repeats a seed") }
+        if let g = global_budgets, g.isEmpty || g.contains(where: { $0 < 1 }) || Set(g).count != g.count {
+            throw bad("global_budgets", "needs distinct positive numbers of queries (or leave it out: none)")
+        }
         if let d = decodings, d.isEmpty || Set(d).count != d.count { throw bad("decodings", "needs distinct values (or leave it out: the zoo's own)") }
         if let s = settings?.samples, s < 1 { throw bad("settings.samples", "must be at least 1") }
         if let f = settings?.eig_floor, f < 0 { throw bad("settings.eig_floor", "cannot be negative") }
@@ -92,13 +98,17 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
         public var budget: Int
         public var seed: UInt64
         public var decoding: Decoding = .zoo
+        /// Queries over all fine-tunes at most; nil: none.
+        public var globalBudget: Int?
 
-        public init(strategy: StrategyKind, threshold: Double, budget: Int, seed: UInt64, decoding: Decoding = .zoo) {
+        public init(strategy: StrategyKind, threshold: Double, budget: Int, seed: UInt64, decoding: Decoding = .zoo,
+                    globalBudget: Int? = nil) {
             self.strategy = strategy
             self.threshold = threshold
             self.budget = budget
             self.seed = seed
             self.decoding = decoding
+            self.globalBudget = globalBudget
         }
 
         public init(from decoder: any Decoder) throws {
@@ -108,19 +118,26 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
             budget = try c.decode(Int.self, forKey: .budget)
             seed = try c.decode(UInt64.self, forKey: .seed)
             decoding = try c.decodeIfPresent(Decoding.self, forKey: .decoding) ?? .zoo
+            globalBudget = try c.decodeIfPresent(Int.self, forKey: .globalBudget)
         }
 
         /// A stable name, used for the cell's result file (the zoo's own decoding adds nothing).
         public var id: String {
             "\(strategy.rawValue)-t\(threshold)-b\(budget)-s\(seed)" + (decoding == .zoo ? "" : "-\(decoding.rawValue)")
+                + (globalBudget.map { "-g\($0)" } ?? "")
         }
     }
 
-    /// Every cell, in a fixed order: decoding, threshold, strategy, budget, seed.
+    /// Every cell, in a fixed order: decoding, threshold, strategy, budget, global budget, seed.
     public var cells: [Cell] {
-        (decodings ?? [.zoo]).flatMap { d in
+        let globals: [Int?] = global_budgets.map { $0.map { Optional($0) } } ?? [nil]
+        return (decodings ?? [.zoo]).flatMap { d in
             thresholds.flatMap { t in
-                strategies.flatMap { s in budgets.flatMap { b in seeds.map { Cell(strategy: s, threshold: t, budget: b, seed: $0, decoding: d) } } }
+                strategies.flatMap { s in
+                    budgets.flatMap { b in
+                        globals.flatMap { g in seeds.map { Cell(strategy: s, threshold: t, budget: b, seed: $0, decoding: d, globalBudget: g) } }
+                    }
+                }
             }
         }
     }
@@ -138,6 +155,7 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
         s.strategy = cell.strategy
         s.threshold = cell.threshold
         s.budgetPerModel = cell.budget
+        s.globalBudget = cell.globalBudget
         return s
     }
 

@@ -26,6 +26,7 @@ import Testing
             ("{\"name\": \"x\", \"zoo\": \"nowhere.json\", \"strategies\": [\"eig\"], \"thresholds\": [0.9], \"budgets\": [5], \"seeds\": [1]}", "zoo"),
             ("{\"name\": \"a/b\", \"zoo\": \"\(zoo)\", \"strategies\": [\"eig\"], \"thresholds\": [0.9], \"budgets\": [5], \"seeds\": [1]}", "name"),
             ("{\"name\": \"x\", \"zoo\": \"\(zoo)\", \"strategies\": [\"eig\"], \"thresholds\": [0.9], \"budgets\": [5], \"seeds\": [1, 1]}", "seeds"),
+            ("{\"name\": \"x\", \"zoo\": \"\(zoo)\", \"strategies\": [\"eig\"], \"thresholds\": [0.9], \"budgets\": [5], \"seeds\": [1], \"global_budgets\": [0]}", "global_budgets"),
             ("{\"name\": \"x\", \"zoo\": \"\(zoo)\", \"strategies\": [\"eig\"], \"thresholds\": [0.9], \"budgets\": [5], \"seeds\": [1], \"settings\": {\"samples\": 0}}", "settings.samples"),
         ]
         for (json, field) in cases {
@@ -50,6 +51,10 @@ import Testing
         var decoded = spec
         decoded.decodings = [.zoo, .greedy]
         #expect(decoded.cells.count == 48 && decoded.cells[0].id == "eig-t0.8-b5-s1" && decoded.cells[24].id == "eig-t0.8-b5-s1-greedy")
+        var global = spec
+        global.global_budgets = [40, 80]
+        #expect(global.cells.count == 48 && global.cells[1].id == "eig-t0.8-b5-s2-g40" && global.cells[3].globalBudget == 80)
+        #expect(global.settings(of: global.cells[3]).globalBudget == 80)
         let mlmac = DecodingSettings()
         #expect(ExperimentSpec.Decoding.greedy.applied(to: mlmac).topK == 1)
         #expect(ExperimentSpec.Decoding.temperature1.applied(to: mlmac).temperature == 1)
