@@ -4,8 +4,8 @@
 public struct FaultKnobs: Sendable, Equatable {
     /// Each model answers 503 "currently loading" for this many seconds after its first query.
     public var loadingSeconds: Double
-    /// At most this many `POST /query` per second (per `rateLimitWindow`) per token; more get
-    /// 429 with `Retry-After`. `nil`: no limit.
+    /// At most this many `POST /query` per second per token; more get 429 with
+    /// `Retry-After`. `nil`: no limit.
     public var rateLimitPerSecond: Int?
     /// Probability of an HTTP 500 (not counted).
     public var errorRate: Double
@@ -16,9 +16,6 @@ public struct FaultKnobs: Sendable, Equatable {
     public var malformedRate: Double
     /// Seconds to wait before answering each `POST /query`.
     public var responseDelay: Double
-    /// Seconds over which `rateLimitPerSecond` requests are allowed (1: a true per-second
-    /// limit; a test sets a long window so that its requests fall in one whatever the load).
-    public var rateLimitWindow: Double = 1
     public var seed: UInt64
 
     public init(loadingSeconds: Double = 0, rateLimitPerSecond: Int? = nil,

@@ -33,12 +33,15 @@ public final class SimulatorServer: Sendable {
     ///   - host: address to bind; loopback by default.
     ///   - port: 0 picks a free port.
     ///   - log: receives one line per request (never a token); default: standard error.
+    ///   - now: seconds on a monotonic clock, for rate limits and loading (a test passes a clock
+    ///     it advances itself, so nothing depends on how fast the machine is).
     public static func start(
         responder: any FineTuneResponder, tokens: TokenRegistry, knobs: FaultKnobs = .none,
         host: String = "127.0.0.1", port: Int = 0,
-        log: @escaping @Sendable (String) -> Void = SimulatorServer.standardErrorLog
+        log: @escaping @Sendable (String) -> Void = SimulatorServer.standardErrorLog,
+        now: @escaping @Sendable () -> Double = SimulatorServer.monotonicSeconds
     ) async throws(SimulatorError) -> SimulatorServer {
-        let state = SimulatorState(knobs: knobs)
+        let state = SimulatorState(knobs: knobs, now: now)
         let created = ISO8601DateFormatter().string(from: Date())
         let httpResponder = SimulatorResponder(models: responder, tokens: tokens, state: state,
                                                knobs: knobs, created: created, log: log)
@@ -78,6 +81,15 @@ public final class SimulatorServer: Sendable {
 
     /// Query counts so far, by user name then model.
     public func counts() async -> [String: [Int: Int]] { await state.allCounts() }
+
+    /// Seconds since an arbitrary origin on the system's monotonic clock.
+    public static let monotonicSeconds: @Sendable () -> Double = {
+        let origin = ContinuousClock.now
+        return {
+            let d = ContinuousClock.now - origin
+            return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        }
+    }()
 
     /// The most queries the server was answering at once (between admission and answer, the
     /// response delay included): a client's real concurrency, read from the server's side.

@@ -16,27 +16,29 @@ actor SimulatorState {
     enum AnswerFault: Equatable { case none, drop, malformed }
 
     private let knobs: FaultKnobs
-    private let clock = ContinuousClock()
+    /// Seconds on a monotonic clock: when rate limits and loading are measured.
+    private let now: @Sendable () -> Double
     private var faults: SeededGenerator
     private var counts: [String: [Int: Int]] = [:]
     private var samples: [SampleKey: UInt64] = [:]
-    private var firstAsked: [Int: ContinuousClock.Instant] = [:]
-    private var recent: [String: [ContinuousClock.Instant]] = [:]
+    private var firstAsked: [Int: Double] = [:]
+    private var recent: [String: [Double]] = [:]
 
     private struct SampleKey: Hashable { var user: String, model: Int, prompt: String }
 
-    init(knobs: FaultKnobs) {
+    init(knobs: FaultKnobs, now: @escaping @Sendable () -> Double) {
         self.knobs = knobs
+        self.now = now
         faults = SeededGenerator(seed: knobs.seed)
     }
 
     func admit(user: String, model: Int, prompt: String) -> Admission {
-        let now = clock.now
+        let now = self.now()
         if let limit = knobs.rateLimitPerSecond {
-            let window = recent[user, default: []].filter { now - $0 < .seconds(knobs.rateLimitWindow) }
+            let window = recent[user, default: []].filter { now - $0 < 1 }
             if window.count >= limit {
                 recent[user] = window
-                return .rateLimited(retryAfterSeconds: max(1, Int(knobs.rateLimitWindow.rounded(.up))))
+                return .rateLimited(retryAfterSeconds: 1)
             }
             recent[user] = window + [now]
         }
@@ -45,7 +47,7 @@ actor SimulatorState {
         if errorDraw < knobs.errorRate { return .serverError }
         let first = firstAsked[model] ?? now
         firstAsked[model] = first
-        let loaded = Self.seconds(now - first)
+        let loaded = now - first
         if loaded < knobs.loadingSeconds { return .loading(remainingSeconds: knobs.loadingSeconds - loaded) }
         let sample = samples[SampleKey(user: user, model: model, prompt: prompt), default: 0]
         let fault: AnswerFault = dropDraw < knobs.dropRate ? .drop
@@ -84,10 +86,5 @@ actor SimulatorState {
         var result: [Int: [String: Int]] = [:]
         for (key, count) in samples where key.user == user { result[key.model, default: [:]][key.prompt] = Int(count) }
         return result
-    }
-
-    private static func seconds(_ duration: Duration) -> Double {
-        let (whole, attoseconds) = duration.components
-        return Double(whole) + Double(attoseconds) * 1e-18
     }
 }

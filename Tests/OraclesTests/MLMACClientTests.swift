@@ -70,15 +70,14 @@ struct MLMACClientTests {
     }
 
     @Test func rateLimitHonoursRetryAfter() async throws {
-        // Two queries per 3-second window (wide enough for a loaded machine); the client really
-        // waits the Retry-After it is given, then the third query passes.
-        var knobs = FaultKnobs(rateLimitPerSecond: 2)
-        knobs.rateLimitWindow = 3
-        let test = try await TestServer.start(knobs: knobs)
-        let sleeper = RecordingSleeper(scale: 1)
+        // The server's time is a clock the client's sleeper advances: the third query of the
+        // same second is refused, the client waits the second it is told, then it passes.
+        let clock = ManualClock()
+        let test = try await TestServer.start(knobs: FaultKnobs(rateLimitPerSecond: 2), clock: clock)
+        let sleeper = RecordingSleeper(clock: clock)
         let client = try test.client(sleeper: sleeper)
         for index in 0..<3 { _ = try await client.query(model: 0, prompt: "p\(index)") }
-        #expect(await sleeper.waits == [3])
+        #expect(await sleeper.waits == [1])
         #expect(await test.server.counts() == ["alice": [0: 3]])
         #expect(test.logs.all.filter { $0.contains(" 429 ") }.count == 1)
         await test.stop()

@@ -6,15 +6,28 @@ import SimulatorServer
 /// The token every test server accepts. Distinctive, so a leak is easy to grep for.
 let testSecret = "sk-TEST-9f8e7d6c5b4a-SECRET"
 
-/// Records every wait the client asks for and really waits `scale` times as long.
+/// A clock the test advances itself: the simulator's time for rate limits and loading.
+final class ManualClock: Sendable {
+    private let seconds = Locked(0.0)
+    var now: @Sendable () -> Double { { [seconds] in seconds.value } }
+    func advance(_ s: Double) { seconds.withLock { $0 += s } }
+}
+
+/// Records every wait the client asks for and really waits `scale` times as long; with a
+/// `clock`, advances it instead, so the server sees the wait without the test taking it.
 actor RecordingSleeper: Sleeper {
     let scale: Double
+    let clock: ManualClock?
     private(set) var waits: [Double] = []
 
-    init(scale: Double = 0) { self.scale = scale }
+    init(scale: Double = 0, clock: ManualClock? = nil) {
+        self.scale = scale
+        self.clock = clock
+    }
 
     func sleep(seconds: Double) async throws {
         waits.append(seconds)
+        if let clock { clock.advance(seconds); return }
         if scale > 0 { try await Task.sleep(for: .seconds(seconds * scale)) }
     }
 }
@@ -31,11 +44,12 @@ struct TestServer {
     let server: SimulatorServer
     let logs: LogCollector
 
-    static func start(knobs: FaultKnobs = .none, models: Int = 4) async throws -> TestServer {
+    static func start(knobs: FaultKnobs = .none, models: Int = 4, clock: ManualClock? = nil) async throws -> TestServer {
         let logs = LogCollector()
         let server = try await SimulatorServer.start(
             responder: SeededResponder(modelCount: models, seed: 7),
-            tokens: TokenRegistry(tokens: [testSecret: "alice"]), knobs: knobs, log: logs.sink)
+            tokens: TokenRegistry(tokens: [testSecret: "alice"]), knobs: knobs, log: logs.sink,
+            now: clock?.now ?? SimulatorServer.monotonicSeconds)
         return TestServer(server: server, logs: logs)
     }
 
