@@ -16,7 +16,8 @@ if not rows:
     sys.exit(f"{directory}/results.csv has no rows")
 out = os.path.join(directory, "plots")
 os.makedirs(out, exist_ok=True)
-plt.rcParams.update({"font.size": 11, "figure.dpi": 110})
+# Fixed SVG ids and no creation date, so a rerun rewrites the same files.
+plt.rcParams.update({"font.size": 11, "figure.dpi": 110, "svg.hashsalt": "attrib"})
 
 # A row's series: its strategy, and its decoding when not the zoo's own.
 label = lambda r: r["strategy"] + ("" if r.get("decoding", "zoo") == "zoo" else ", " + r["decoding"])
@@ -35,8 +36,8 @@ total = next(iter(cells.values()))[2]
 
 def save(fig, name):
     fig.tight_layout()
-    for ext in ("png", "svg"):
-        fig.savefig(os.path.join(out, f"{name}.{ext}"))
+    fig.savefig(os.path.join(out, f"{name}.png"), metadata={"Software": None})
+    fig.savefig(os.path.join(out, f"{name}.svg"), metadata={"Date": None})
     plt.close(fig)
 
 

@@ -64,6 +64,9 @@ public struct HypothesisSpace: Equatable, Sendable {
     /// Display name of hypothesis `h` (`"None"` for the None hypothesis).
     public func name(ofHypothesis h: Int) -> String { h < baseNames.count ? baseNames[h] : "None" }
 
+    /// Every hypothesis's display name, in hypothesis order.
+    public var hypothesisNames: [String] { (0..<hypothesisCount).map(name(ofHypothesis:)) }
+
     /// The joint log prior over states (natural log, normalised).
     public var logPriorStates: [Double] {
         var out = [Double]()

@@ -23,12 +23,16 @@ public struct PromptQuota: Sendable, Equatable {
         return out
     }
 
-    /// The prompts a strategy may choose from now: the next remaining one in log order, or
-    /// every remaining prompt once (in order of first remaining appearance).
-    public func choosable(model: Int, asked: [Int]) -> [Int] {
-        let left = remaining(model: model, asked: asked)
-        if inLogOrder { return Array(left.prefix(1)) }
+    /// Every prompt `model` may still be asked, each once (in order of first remaining
+    /// appearance), whatever the order of the replay: what the EIG floor looks at.
+    public func open(model: Int, asked: [Int]) -> [Int] {
         var seen = Set<Int>()
-        return left.filter { seen.insert($0).inserted }
+        return remaining(model: model, asked: asked).filter { seen.insert($0).inserted }
+    }
+
+    /// The prompts a strategy may choose from now: the next remaining one in log order, or
+    /// every open prompt.
+    public func choosable(model: Int, asked: [Int]) -> [Int] {
+        inLogOrder ? Array(remaining(model: model, asked: asked).prefix(1)) : open(model: model, asked: asked)
     }
 }

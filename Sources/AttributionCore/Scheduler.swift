@@ -129,11 +129,11 @@ public struct Scheduler: Sendable {
         var floorCandidates: [Int]?
         if let quota {
             let asked = models[k].askedPrompts
-            let open = quota.choosable(model: models[k].model, asked: asked)
-            guard !open.isEmpty else { models[k].stopReason = .logExhausted; return }
-            let all = quota.inLogOrder ? PromptQuota(logged: quota.logged).choosable(model: models[k].model, asked: asked) : open
-            candidates = allowRepeats ? open : Self.leastAsked(asked, among: open)
-            floorCandidates = allowRepeats ? all : Self.leastAsked(asked, among: all)
+            let choosable = quota.choosable(model: models[k].model, asked: asked)
+            guard !choosable.isEmpty else { models[k].stopReason = .logExhausted; return }
+            let open = quota.open(model: models[k].model, asked: asked)
+            candidates = allowRepeats ? choosable : Self.leastAsked(asked, among: choosable)
+            floorCandidates = allowRepeats ? open : Self.leastAsked(asked, among: open)
         }
         let logWeights = models[k].posterior.logWeights
         let context = SelectionContext(logWeights: logWeights, candidates: candidates)

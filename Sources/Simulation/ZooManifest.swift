@@ -17,6 +17,9 @@ public struct ZooManifest: Codable, Sendable, Hashable {
     /// The truth: for public id i, `answerKey[i]`.
     public var answerKey: [AnswerKeyEntry]
 
+    /// The true base of each public id; nil for `None`.
+    public var truth: [Int: String?] { Dictionary(uniqueKeysWithValues: answerKey.map { ($0.id, $0.base) }) }
+
     /// One built model file.
     public struct ModelRecord: Codable, Sendable, Hashable {
         public var name: String

@@ -8,14 +8,10 @@ import Storage
 extension AttributionJob.Prepared {
     /// Runs the engine against an opened source until every model has stopped, and reports.
     /// A paid source must have a journal: the journal is the only way a paid query is sent.
-    /// - Parameters:
-    ///   - strategy: overrides the settings' strategy (the demo's random baseline).
-    ///   - quota: the prompts each model may be asked, when the source is a log.
-    public func run(on source: OpenedOracle, journal: JournalSpec?, modelIDs: [Int], strategy: StrategyKind? = nil,
-                    quota: PromptQuota? = nil,
+    /// A run with another strategy or budget changes `settings` of a copy first (the calibrated
+    /// beta and cap stay). `quota`: the prompts each model may be asked, when the source is a log.
+    public func run(on source: OpenedOracle, journal: JournalSpec?, modelIDs: [Int], quota: PromptQuota? = nil,
                     events: @escaping @Sendable (JobEvent) -> Void = { _ in }) async throws -> AttributionJob.Outcome {
-        var settings = self.settings
-        if let strategy { settings.strategy = strategy }
         var journaled: JournaledOracle?
         var findings: [Reconciliation] = []
         if let journal {
@@ -31,19 +27,15 @@ extension AttributionJob.Prepared {
                                        stopping: settings.stoppingRule, globalBudget: settings.globalBudget,
                                        concurrency: settings.concurrency, cap: settings.likelihoodCap,
                                        allowRepeats: settings.repeatPrompts, quota: quota, seed: settings.seed)
-        let names = (0..<bank.space.hypothesisCount).map { bank.space.name(ofHypothesis: $0) }
+        let names = bank.space.hypothesisNames
         let report: @Sendable (ModelProgress, Scheduler) -> Void = { progress, scheduler in
             let (h, p) = progress.posterior.mapHypothesis
             events(.answer(AnswerEvent(model: progress.model, queries: progress.queriesUsed, leader: names[h], probability: p,
                                        stopReason: progress.stopReason.map { "\($0)" }, totalQueries: scheduler.queriesSpent,
                                        posterior: progress.posterior.marginal)))
         }
-        let results: [ModelAttribution]
-        if let journaled {
-            results = try await runner.run(models: modelIDs, oracle: journaled, progress: report)
-        } else {
-            results = try await runner.run(models: modelIDs, oracle: source.oracle, progress: report)
-        }
+        let oracle: any Oracle = journaled ?? source.oracle
+        let results = try await runner.run(models: modelIDs, oracle: oracle, progress: report)
         var runReport = RunReport(bank: bank, settings: settings, strategy: settings.strategy.rawValue, models: results)
         runReport.calibration = calibration
         return AttributionJob.Outcome(report: runReport, journal: try await journaled?.summary(), reconciliation: findings,

@@ -89,15 +89,9 @@ public struct AttributionJob: Sendable {
     public func execute(source: OracleSource, journal: JournalSpec?, modelIDs: [Int],
                         events: @escaping @Sendable (JobEvent) -> Void = { _ in }) async throws -> Outcome {
         let prepared = try prepare(events: events)
-        let opened = try await source.open(concurrency: settings.concurrency)
-        events(.step("asking \(opened.description)"))
-        do {
-            let outcome = try await prepared.run(on: opened, journal: journal, modelIDs: modelIDs, events: events)
-            await opened.close()
-            return outcome
-        } catch {
-            await opened.close()
-            throw error
+        return try await source.using(concurrency: settings.concurrency) { opened in
+            events(.step("asking \(opened.description)"))
+            return try await prepared.run(on: opened, journal: journal, modelIDs: modelIDs, events: events)
         }
     }
 

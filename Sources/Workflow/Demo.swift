@@ -61,8 +61,6 @@ public struct Demo: Sendable {
         public var pool: PromptPool
         public var models: AttributionJob.Models
 
-        /// The zoo's answer key: the true base of each public id, nil for `None`.
-        public var answerKey: [Int: String?] { Dictionary(uniqueKeysWithValues: manifest.answerKey.map { ($0.id, $0.base) }) }
 
         /// This world with every model decoding as `decoding` says: the fine-tunes the simulator
         /// serves (their manifest records) and the candidates alike.
@@ -104,33 +102,29 @@ public struct Demo: Sendable {
         let prepared = try job.prepare(events: events)
         ended("prepare")
         let source = OracleSource.simulatedZoo(manifest: world.manifest, directory: world.zooDirectory, responseSeed: responseSeed)
-        let opened = try await source.open(concurrency: settings.concurrency)
-        log("asking \(opened.description)")
         let ids = Array(0..<world.manifest.fineTunes.count)
-        let answerKey = world.answerKey
+        let answerKey = world.manifest.truth
 
-        func run(_ strategy: StrategyKind) async throws -> AttributionJob.Outcome {
+        // One simulator for both runs: the EIG run, then the random baseline.
+        func run(_ strategy: StrategyKind, on opened: OpenedOracle) async throws -> AttributionJob.Outcome {
             let journal = workDirectory.appendingPathComponent("journal-\(strategy.rawValue).sqlite")
             for suffix in ["", "-wal", "-shm"] { try? fm.removeItem(atPath: journal.path + suffix) }
-            let outcome = try await prepared.run(on: opened, journal: JournalSpec(path: journal.path, runID: "demo-\(strategy.rawValue)-\(settings.seed)"),
-                                                 modelIDs: ids, strategy: strategy, events: events)
+            var job = prepared
+            job.settings.strategy = strategy
+            let outcome = try await job.run(on: opened, journal: JournalSpec(path: journal.path, runID: "demo-\(strategy.rawValue)-\(settings.seed)"),
+                                            modelIDs: ids, events: events)
             try outcome.report.write(to: workDirectory.appendingPathComponent("out-\(strategy.rawValue)"))
             return outcome
         }
-        let eig: AttributionJob.Outcome
-        var baseline: AttributionJob.Outcome?
-        do {
-            eig = try await run(settings.strategy)
+        let (eig, baseline) = try await source.using(concurrency: settings.concurrency) { opened in
+            log("asking \(opened.description)")
+            let eig = try await run(settings.strategy, on: opened)
             ended("eig_run")
-            if runBaseline {
-                baseline = try await run(.random)
-                ended("baseline_run")
-            }
-        } catch {
-            await opened.close()
-            throw error
+            guard runBaseline else { return (eig, AttributionJob.Outcome?.none) }
+            let baseline = try await run(.random, on: opened)
+            ended("baseline_run")
+            return (eig, Optional(baseline))
         }
-        await opened.close()
         let eigScore = Score(models: eig.report.models, answerKey: answerKey)
         let baselineScore = baseline.map { Score(models: $0.report.models, answerKey: answerKey) }
         return Outcome(manifest: world.manifest, eig: eig, eigScore: eigScore, baseline: baseline, baselineScore: baselineScore,

@@ -132,22 +132,16 @@ public struct Experiment: Sendable {
         job.settings.globalBudget = cell.globalBudget
         let journal = journals.appendingPathComponent("\(cell.id).sqlite")
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: journal.path + suffix) }
-        let opened = try await OracleSource.simulatedZoo(manifest: world.manifest, directory: world.zooDirectory, responseSeed: cell.seed)
-            .open(concurrency: job.settings.concurrency)
-        let outcome: AttributionJob.Outcome
         let trajectories = Locked<[Int: [[Double]]]>([:])
-        do {
-            outcome = try await job.run(on: opened, journal: JournalSpec(path: journal.path, runID: cell.id),
-                                        modelIDs: world.manifest.fineTunes.map(\.id)) { event in
-                if case .answer(let a) = event { trajectories.withLock { $0[a.model, default: []].append(a.posterior) } }
+        let outcome = try await OracleSource.simulatedZoo(manifest: world.manifest, directory: world.zooDirectory, responseSeed: cell.seed)
+            .using(concurrency: job.settings.concurrency) { opened in
+                try await job.run(on: opened, journal: JournalSpec(path: journal.path, runID: cell.id),
+                                  modelIDs: world.manifest.fineTunes.map(\.id)) { event in
+                    if case .answer(let a) = event { trajectories.withLock { $0[a.model, default: []].append(a.posterior) } }
+                }
             }
-        } catch {
-            await opened.close()
-            throw error
-        }
-        await opened.close()
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: journal.path + suffix) }
-        let key = world.answerKey
+        let key = world.manifest.truth
         let names = outcome.report.hypotheses, paths = trajectories.value
         let rows = outcome.report.models.sorted { $0.model < $1.model }.map { m in
             let truth = (key[m.model] ?? nil) ?? "None"

@@ -19,8 +19,22 @@ public enum OracleSource: Sendable {
     /// A query log replayed: each model answers from its own logged pairs (`ReplayOracle`); free.
     case replay(QueryLog)
 
+    /// Opens the source, runs `body` on it and closes it, whether `body` returns or throws:
+    /// the one way a caller uses a source.
+    public func using<T: Sendable>(concurrency: Int, _ body: (OpenedOracle) async throws -> T) async throws -> T {
+        let opened = try await open(concurrency: concurrency)
+        do {
+            let result = try await body(opened)
+            await opened.close()
+            return result
+        } catch {
+            await opened.close()
+            throw error
+        }
+    }
+
     /// Connects (or starts the simulator). `concurrency`: requests in flight at once.
-    public func open(concurrency: Int) async throws -> OpenedOracle {
+    func open(concurrency: Int) async throws -> OpenedOracle {
         switch self {
         case .mlmac(let url, let token):
             let client = try MLMACClient(configuration: .init(baseURL: url), token: token, transport: CurlTransportPool(size: concurrency))

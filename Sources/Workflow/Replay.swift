@@ -42,8 +42,11 @@ public struct Replay: Sendable {
     public static func pool(of log: QueryLog) -> (pool: PromptPool, logged: [Int: [Int]]) {
         var index: [String: Int] = [:], prompts: [String] = [], logged: [Int: [Int]] = [:]
         for r in log.records {
-            let k = index[r.prompt] ?? { index[r.prompt] = prompts.count; prompts.append(r.prompt); return prompts.count - 1 }()
-            logged[r.model, default: []].append(k)
+            if index[r.prompt] == nil {
+                index[r.prompt] = prompts.count
+                prompts.append(r.prompt)
+            }
+            logged[r.model, default: []].append(index[r.prompt]!)
         }
         return (PromptPool(prompts: prompts), logged)
     }
@@ -95,10 +98,10 @@ public struct Replay: Sendable {
         }
         let job = AttributionJob(models: models, pool: pool, settings: settings, calibration: calibration, storePath: storePath)
         let prepared = try job.prepare(events: events)
-        let opened = try await OracleSource.replay(log).open(concurrency: settings.concurrency)
-        let ids = log.modelIDs
-        let result = try await prepared.run(on: opened, journal: nil, modelIDs: ids,
-                                            quota: PromptQuota(logged: logged, inLogOrder: order == .log), events: events)
+        let quota = PromptQuota(logged: logged, inLogOrder: order == .log), ids = log.modelIDs
+        let result = try await OracleSource.replay(log).using(concurrency: settings.concurrency) { opened in
+            try await prepared.run(on: opened, journal: nil, modelIDs: ids, quota: quota, events: events)
+        }
         let report = result.report
         let names = report.hypotheses
         var perModel: [Outcome.PerModel] = []

@@ -19,7 +19,7 @@ public struct RunReport: Codable, Sendable {
     public var calibration: Calibration?
 
     public init(bank: PromptBank, settings: EngineSettings, strategy: String, models: [ModelAttribution]) {
-        hypotheses = (0..<bank.space.hypothesisCount).map { bank.space.name(ofHypothesis: $0) }
+        hypotheses = bank.space.hypothesisNames
         self.strategy = strategy
         self.settings = settings
         self.models = models

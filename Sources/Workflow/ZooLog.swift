@@ -53,27 +53,24 @@ public struct ZooLog: Sendable {
         let plan = Dictionary(uniqueKeysWithValues: ids.map { id in
             (id, format == .mlmacDir ? shared : Self.sample(usable, count: queries, generator: root.derived("zoo-log-\(id)")))
         })
-        let opened = try await OracleSource.simulatedZoo(manifest: manifest, directory: zooDirectory, responseSeed: seed)
-            .open(concurrency: min(8, ids.count))
-        events(.step("asking \(opened.description): \(queries) queries to each of \(ids.count) fine-tunes"))
         let set = "zoo-\(manifest.name)"
-        var byModel: [Int: [String]] = [:]
-        do {
-            try await withThrowingTaskGroup(of: (Int, [String]).self) { group in
-                for id in ids {
-                    group.addTask {
-                        var answers: [String] = []
-                        for prompt in plan[id]! { answers.append(try await opened.oracle.ask(model: id, prompt: prompt).continuation) }
-                        return (id, answers)
+        // Every model asked at once, each its plan in order (one query in flight per model).
+        let byModel = try await OracleSource.simulatedZoo(manifest: manifest, directory: zooDirectory, responseSeed: seed)
+            .using(concurrency: min(8, ids.count)) { opened in
+                events(.step("asking \(opened.description): \(queries) queries to each of \(ids.count) fine-tunes"))
+                return try await withThrowingTaskGroup(of: (Int, [String]).self) { group in
+                    for id in ids {
+                        group.addTask {
+                            var answers: [String] = []
+                            for prompt in plan[id]! { answers.append(try await opened.oracle.ask(model: id, prompt: prompt).continuation) }
+                            return (id, answers)
+                        }
                     }
+                    var byModel: [Int: [String]] = [:]
+                    for try await (id, answers) in group { byModel[id] = answers }
+                    return byModel
                 }
-                for try await (id, answers) in group { byModel[id] = answers }
             }
-        } catch {
-            await opened.close()
-            throw error
-        }
-        await opened.close()
         var records: [QueryLog.Record] = []
         for id in ids {
             for (k, (prompt, answer)) in zip(plan[id]!, byModel[id]!).enumerated() {
@@ -81,7 +78,7 @@ public struct ZooLog: Sendable {
             }
         }
         let log = QueryLog(records: records, declaredPrompts: format == .mlmacDir ? [set: shared] : [:])
-        let key = AnswerKey(truth: Dictionary(uniqueKeysWithValues: manifest.answerKey.map { ($0.id, $0.base) }),
+        let key = AnswerKey(truth: manifest.truth,
                             names: Dictionary(uniqueKeysWithValues: manifest.fineTunes.map { ($0.id, $0.model.name) }), file: "answer-key.csv")
 
         let fm = FileManager.default
