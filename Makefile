@@ -12,10 +12,12 @@ deps:
 demo: release
 	.build/release/attrib demo
 
-# Every test of every module.
+# Every test of every module; then, alone (they load the CPU), the tests against real models
+# on llama.cpp servers, which run where scripts/install-real-models.sh has run (CI runs it).
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --skip RealModel
+	ATTRIB_REAL_MODEL_TESTS=1 $(SWIFT) test --skip-build --filter RealModel
 
 build: deps
 	$(SWIFT) build

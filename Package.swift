@@ -11,6 +11,7 @@ import PackageDescription
 //   AttributionCore, LanguageModels <- Engine   evidence scoring, drift-aware sampling, tensors, run loop
 //   Storage                                 SQLite via GRDB: query journal, response-distribution store
 //   CCurl <- CCurlShim, Storage <- Oracles  HTTP transport, MLMAC client, journaled oracle, replay logs
+//   LanguageModels, Oracles <- ServerModels  language models on inference servers (llama.cpp), replicas
 //   SimulatorServer                         Hummingbird: MLMAC-compatible API on loopback
 //   all of the above <- Workflow            the one attribution pipeline (AttributionJob), demo, calibration
 //   Workflow <- AttribCLI <- attrib         thin command line
@@ -46,6 +47,7 @@ let package = Package(
 
         // I/O modules.
         .target(name: "Oracles", dependencies: ["Common", "CCurlShim", "Storage"], exclude: ["README.md"]),
+        .target(name: "ServerModels", dependencies: ["Common", "LanguageModels", "Oracles"], exclude: ["README.md"]),
         .target(name: "Storage", dependencies: [.product(name: "GRDB", package: "GRDB.swift")], exclude: ["README.md"]),
         .target(name: "SimulatorServer", dependencies: [
             "Common",
@@ -55,7 +57,7 @@ let package = Package(
 
         // Assembles runs from files: pools, stores, journals, reports (everything the CLI does).
         .target(name: "Workflow", dependencies: [
-            "AttributionCore", "Common", "Corpora", "Engine", "LanguageModels", "Oracles", "Simulation", "SimulatorServer", "Storage",
+            "AttributionCore", "Common", "Corpora", "Engine", "LanguageModels", "Oracles", "ServerModels", "Simulation", "SimulatorServer", "Storage",
         ], exclude: ["README.md"]),
 
         // Command line.
@@ -87,6 +89,7 @@ let package = Package(
         ]),
         .testTarget(name: "OraclesTests", dependencies: ["Common", "Oracles", "SimulatorServer"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(name: "ServerModelsTests", dependencies: ["Common", "LanguageModels", "Oracles", "ServerModels"]),
         .testTarget(name: "SimulatorServerTests", dependencies: ["Common", "SimulatorServer"]),
         .testTarget(name: "AttribCLITests", dependencies: [
             "Common", "AttribCLI", "AttributionCore", "LanguageModels", "SimulatorServer", "Storage", "Workflow",

@@ -55,8 +55,12 @@ struct EngineOptions: ParsableArguments {
     }
 
     /// The models of the bases file at `path` (paths in it are relative to its folder).
-    func hypothesisModels(path: String) throws -> AttributionJob.Models {
-        try basesFile(path: path).hypothesisModels(directory: URL(fileURLWithPath: path).deletingLastPathComponent())
+    /// `newTokens`, when given, replaces the file's length limit by that many new tokens (a
+    /// run against an OpenAI-compatible API asks for exactly that many).
+    func hypothesisModels(path: String, newTokens: Int? = nil) throws -> AttributionJob.Models {
+        let file = try basesFile(path: path)
+        return try file.hypothesisModels(directory: URL(fileURLWithPath: path).deletingLastPathComponent(),
+                                         settings: newTokens.map { file.settings(newTokens: $0) })
     }
 
     /// These options over `base` (the defaults, or what `RunOptions` set).

@@ -22,6 +22,10 @@ struct RunCommand: ParsableCommand {
             """)
 
     @Option(help: "Base URL of the API, e.g. http://127.0.0.1:8080.") var api: String
+    @Option(help: "The API's kind: mlmac (POST /query?model=N) or openai (POST /v1/completions).") var apiKind: APIKind = .mlmac
+    @Option(help: "openai: the suspects, comma-separated, model N being the N-th: a model name served at --api, or a base URL of its own server.")
+    var apiModels: String?
+    @Option(help: "openai: new tokens asked per query (max_tokens); the observation model uses the same limit.") var maxTokens = 8
     @Option(help: "Bases file (JSON: decoding, bases with model files, optional None reference).") var bases: String
     @Option(help: "Prompt pool (one prompt per line, or JSONL with prompt/id/cost).") var pool: String
     @Option(help: "Number of fine-tuned models the API serves (ids 0..N-1).") var models = 12
@@ -34,8 +38,16 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var scheduling: RunOptions
     @OptionGroup var calibration: CalibrationOptions
 
+    enum APIKind: String, ExpressibleByArgument, CaseIterable { case mlmac, openai }
+
     func validate() throws {
         guard models >= 1 else { throw ValidationError("--models must be at least 1.") }
+        if apiKind == .openai {
+            guard apiModels != nil else { throw ValidationError("--api-kind openai needs --api-models (one entry per suspect).") }
+            guard maxTokens >= 1 else { throw ValidationError("--max-tokens must be at least 1.") }
+        } else if apiModels != nil {
+            throw ValidationError("--api-models applies to --api-kind openai only.")
+        }
         try calibration.validate(with: engine)
     }
 
@@ -44,13 +56,38 @@ struct RunCommand: ParsableCommand {
         try blockingAwait { try await command.execute() }
     }
 
+    /// The suspects of --api-models: a name served at --api, or a URL of its own.
+    func openAITargets() -> [OpenAICompletionsOracle.Target] {
+        (apiModels ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.map { entry in
+            entry.hasPrefix("http://") || entry.hasPrefix("https://")
+                ? .init(url: entry, model: "") : .init(url: api, model: entry)
+        }
+    }
+
     func execute() async throws {
-        let token = try APIToken.resolve(file: tokenFile)
-        let job = AttributionJob(models: try engine.hypothesisModels(path: bases), pool: try PromptPool.load(path: pool),
+        let source: OracleSource
+        let models: AttributionJob.Models
+        var ids = Array(0..<self.models)
+        switch apiKind {
+        case .mlmac:
+            source = .mlmac(url: api, token: try APIToken.resolve(file: tokenFile))
+            models = try engine.hypothesisModels(path: bases)
+        case .openai:
+            let targets = openAITargets()
+            ids = Array(0..<targets.count)
+            // The observation model's length limit is what the run asks for: max_tokens new tokens.
+            models = try engine.hypothesisModels(path: bases, newTokens: maxTokens)
+            // A key from --token-file or OPENAI_API_KEY, when there is one (local servers need none).
+            let hasKey = tokenFile != nil || ProcessInfo.processInfo.environment["OPENAI_API_KEY"] != nil
+            let token = hasKey ? try APIToken.resolve(file: tokenFile, variable: "OPENAI_API_KEY") : nil
+            source = .openAI(targets: targets, temperature: models.settings.temperature, maxTokens: maxTokens, token: token)
+            note("asking \(targets.count) suspects at temperature \(models.settings.temperature) for \(maxTokens) new tokens each query")
+        }
+        let job = AttributionJob(models: models, pool: try PromptPool.load(path: pool),
                                  settings: engine.settings(scheduling.settings), calibration: calibration.policy(store: store),
                                  storePath: store)
-        let outcome = try await job.execute(source: .mlmac(url: api, token: token), journal: JournalSpec(path: journal, runID: runID),
-                                            modelIDs: Array(0..<models), events: EventPrinter(answers: true).print)
+        let outcome = try await job.execute(source: source, journal: JournalSpec(path: journal, runID: runID),
+                                            modelIDs: ids, events: EventPrinter(answers: true).print)
         try outcome.report.write(to: URL(fileURLWithPath: out))
         print(outcome.report.submissionCSV, terminator: "")
         note("\(outcome.report.queries) queries; \(outcome.journal.map { "\($0)" } ?? "no journal")")

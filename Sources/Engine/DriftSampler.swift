@@ -25,14 +25,13 @@ public struct DriftSampler: Sendable {
         var tokens = [Int]()
         while tokens.count < limit {
             let fromBackground = eps > 0 && rng.nextUnit() < eps
-            let logProbs: [Double]
+            let token: Int
             if fromBackground {
-                logProbs = hm.driftModel.map { settings.decodedLogProbabilities(raw: $0.nextTokenLogProbabilities(context: context)) }
-                    ?? hm.background
+                token = hm.driftModel.map { $0.sampleNextToken(context: context, settings: settings, using: &rng) }
+                    ?? sampleIndex(logProbabilities: hm.background, using: &rng)
             } else {
-                logProbs = settings.decodedLogProbabilities(raw: model.nextTokenLogProbabilities(context: context))
+                token = model.sampleNextToken(context: context, settings: settings, using: &rng)
             }
-            let token = sampleIndex(logProbabilities: logProbs, using: &rng)
             if token == eos { break }
             tokens.append(token)
             context.append(token)

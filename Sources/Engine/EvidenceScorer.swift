@@ -19,6 +19,7 @@ public struct EvidenceScorer: Sendable {
     /// (`LanguageModel.marginalLogProbabilities`); 0 scores only the path the tokenizer
     /// would choose. Marginal scoring needs a `TokenwiseObservationModel` and no contextual
     /// drift model; a U+FFFD counts as any one token that is not valid UTF-8 alone, and a
+    /// model on an inference server (`StepwiseLanguageModel`) is scored on its canonical path; a
     /// response that no path within the length limit spells falls back to the canonical path.
     public let segmentationBeam: Int
 
@@ -73,7 +74,8 @@ public struct EvidenceScorer: Sendable {
     /// of `latents`; nil per response where marginal scoring does not apply (see `segmentationBeam`).
     func marginal(prompt: String, responses: [String], model hm: HypothesisModel, observation: any ObservationModel,
                   latents: [Double?], caches: CacheShelf) -> [[Double]?] {
-        guard segmentationBeam > 0, let tokenwise = observation as? any TokenwiseObservationModel else {
+        guard segmentationBeam > 0, hm.model.supportsSegmentationScoring,
+              let tokenwise = observation as? any TokenwiseObservationModel else {
             return responses.map { _ in nil }
         }
         let promptTokens = hm.model.tokenizer.encode(prompt)

@@ -12,8 +12,7 @@ extension LanguageModel {
         var tokens: [Int] = []
         var ended = false
         while tokens.count < limit {
-            let decoded = settings.decodedLogProbabilities(raw: nextTokenLogProbabilities(context: context))
-            let token = sampleIndex(logProbabilities: decoded, using: &generator)
+            let token = sampleNextToken(context: context, settings: settings, using: &generator)
             if token == endOfText {
                 ended = true
                 break

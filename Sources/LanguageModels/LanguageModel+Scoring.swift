@@ -87,6 +87,8 @@ struct DistributionCache {
         let raw: [Double]?
         /// The n-gram model and matched contexts of the pointwise path.
         let pointwise: (model: NGramLanguageModel, chain: [MatchedContext])?
+        /// A stepwise model and the context, asked one token at a time.
+        let stepwise: (model: any StepwiseLanguageModel, context: [Int])?
         let temperature: Double
         let normaliser: Double
         /// Full decoded vector, only when top-k or top-p filter tokens.
@@ -95,6 +97,7 @@ struct DistributionCache {
         /// Natural-log probability of `token` under the raw distribution.
         func rawLogProbability(_ token: Int) -> Double {
             if let raw { return raw[token] }
+            if let (model, context) = stepwise { return model.logProbabilities(of: [token], after: context)[0] }
             let (model, chain) = pointwise!
             return cLog(model.probability(of: token, chain: chain[...]))
         }
@@ -118,13 +121,16 @@ struct DistributionCache {
         if settings.topK == nil, settings.topP == nil, let ngram = model as? NGramLanguageModel {
             let chain = ngram.matchedChain(context: context)
             let sum = ngram.powerSum(chain: chain[...], exponent: 1 / temperature, memo: &powerSums)
-            step = Step(raw: nil, pointwise: (ngram, chain), temperature: temperature, normaliser: cLog(sum), filtered: nil)
+            step = Step(raw: nil, pointwise: (ngram, chain), stepwise: nil, temperature: temperature, normaliser: cLog(sum), filtered: nil)
+        } else if settings.topK == nil, settings.topP == nil, let stepwise = model as? any StepwiseLanguageModel {
+            step = Step(raw: nil, pointwise: nil, stepwise: (stepwise, context), temperature: temperature,
+                        normaliser: stepwise.logNormaliser(after: context, temperature: temperature), filtered: nil)
         } else if settings.topK == nil, settings.topP == nil {
             let raw = model.nextTokenLogProbabilities(context: context)
-            step = Step(raw: raw, pointwise: nil, temperature: temperature, normaliser: logSumExp(raw.map { $0 / temperature }), filtered: nil)
+            step = Step(raw: raw, pointwise: nil, stepwise: nil, temperature: temperature, normaliser: logSumExp(raw.map { $0 / temperature }), filtered: nil)
         } else {
             let raw = model.nextTokenLogProbabilities(context: context)
-            step = Step(raw: raw, pointwise: nil, temperature: temperature, normaliser: 0,
+            step = Step(raw: raw, pointwise: nil, stepwise: nil, temperature: temperature, normaliser: 0,
                         filtered: settings.decodedLogProbabilities(raw: raw))
         }
         if entries.count >= Self.capacity {

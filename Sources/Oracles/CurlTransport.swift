@@ -6,9 +6,10 @@ import CCurlShim
 /// `curl_easy_perform` blocks. Requests through one transport are therefore sequential;
 /// use one transport per concurrent stream of requests. `close()` frees the handle at
 /// a known point; `deinit` frees it otherwise. TLS is whatever the system libcurl offers.
+/// Synchronous callers (language models on inference servers) use `CurlEasy` directly.
 public actor CurlTransport: HTTPTransport {
     private let executor: ThreadExecutor
-    private var easy: EasyHandle?
+    private var easy: CurlEasy?
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor {
         executor.asUnownedSerialExecutor()
@@ -16,7 +17,7 @@ public actor CurlTransport: HTTPTransport {
 
     public init() {
         executor = ThreadExecutor(name: "attrib.curl")
-        easy = EasyHandle()
+        easy = CurlEasy()
     }
 
     deinit {
@@ -29,9 +30,36 @@ public actor CurlTransport: HTTPTransport {
     }
 
     public func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
-        guard let easy, let handle = easy.raw else {
+        guard let easy else {
             throw TransportError(kind: .local, curlCode: -1, message: "the transport is closed",
                                  url: request.url)
+        }
+        return try easy.perform(request)
+    }
+}
+
+/// One libcurl easy handle and its error buffer: a blocking HTTP exchange on the calling
+/// thread, connections kept alive between requests. Not thread-safe: one thread at a time
+/// (`CurlTransport` confines it to its thread; `BlockingHTTPClient` lends one per call).
+public final class CurlEasy: @unchecked Sendable {
+    let raw: UnsafeMutableRawPointer?
+    let errorBuffer: UnsafeMutablePointer<CChar>
+
+    public init() {
+        raw = curl_easy_init()
+        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+    }
+
+    deinit {
+        if let raw { curl_easy_cleanup(raw) }
+        errorBuffer.deallocate()
+    }
+
+    /// Sends `request` and waits for the whole response; only a failure to get one throws.
+    public func perform(_ request: HTTPRequest) throws(TransportError) -> HTTPResponse {
+        guard let handle = raw else {
+            throw TransportError(kind: .local, curlCode: -1, message: "curl_easy_init failed", url: request.url)
         }
         // Keeps live connections, DNS and TLS session caches; clears every option.
         curl_easy_reset(handle)
@@ -48,7 +76,6 @@ public actor CurlTransport: HTTPTransport {
         // No "Expect: 100-continue" round trip for bodies over 1 KiB.
         headerList = curl_slist_append(headerList, "Expect:")
 
-        let errorBuffer = easy.errorBuffer
         errorBuffer[0] = 0
         var setup = CURLE_OK
         func set(_ code: CURLcode) { if setup == CURLE_OK { setup = code } }
@@ -80,18 +107,16 @@ public actor CurlTransport: HTTPTransport {
                 }
             })
         }
-        if setup != CURLE_OK { throw error(setup, errorBuffer, request) }
+        if setup != CURLE_OK { throw error(setup, request) }
 
         let result = curl_easy_perform(handle)
-        if result != CURLE_OK { throw error(result, errorBuffer, request) }
+        if result != CURLE_OK { throw error(result, request) }
         var status = 0
         _ = attrib_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
         return HTTPResponse(status: status, headers: sink.headers, body: sink.body)
     }
 
-    private func error(
-        _ code: CURLcode, _ errorBuffer: UnsafeMutablePointer<CChar>, _ request: HTTPRequest
-    ) -> TransportError {
+    private func error(_ code: CURLcode, _ request: HTTPRequest) -> TransportError {
         let detail = String(cString: errorBuffer)
         let text = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
         return TransportError(kind: TransportError.classify(code), curlCode: Int(code.rawValue),
@@ -101,24 +126,6 @@ public actor CurlTransport: HTTPTransport {
     /// Seconds to libcurl milliseconds, at least 1 ms (0 would mean "no timeout").
     private static func milliseconds(_ seconds: Double) -> Int {
         max(1, Int((seconds * 1000).rounded(.up)))
-    }
-}
-
-/// The libcurl easy handle and its error buffer, freed together when the last reference goes.
-/// Only `CurlTransport` touches it, on the transport's thread.
-private final class EasyHandle: @unchecked Sendable {
-    let raw: UnsafeMutableRawPointer?
-    let errorBuffer: UnsafeMutablePointer<CChar>
-
-    init() {
-        raw = curl_easy_init()
-        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
-        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
-    }
-
-    deinit {
-        if let raw { curl_easy_cleanup(raw) }
-        errorBuffer.deallocate()
     }
 }
 

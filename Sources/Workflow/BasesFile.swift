@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import LanguageModels
+import ServerModels
 import Simulation
 
 /// The candidate bases of a run, read from a JSON file:
@@ -15,17 +16,41 @@ import Simulation
 /// (same tokenizer as its `model`): the contextual drift model of the observation model
 /// (`HypothesisModel.driftModel`), for example a bigram of generic text. A zoo's
 /// `manifest.json` does not fit: `attrib demo` writes a bases file next to it.
+///
+/// An entry names either a `model` file (an embedded n-gram model) or a `server`: a model on
+/// llama.cpp's inference server, with optional further `replicas` serving the same model
+/// file and `concurrency` (requests in flight per replica, default 2):
+///
+///     {"name": "smollm2", "server": {"url": "http://127.0.0.1:8401", "model": "smollm2"},
+///      "replicas": [{"url": "http://127.0.0.1:8411"}], "concurrency": 2}
+///
+/// Both kinds mix freely in one file (`ServerModels/README.md` says what the server must offer).
 public struct BasesFile: Codable, Sendable, Equatable {
     public struct Entry: Codable, Sendable, Equatable {
         public var name: String
-        public var model: String
-        /// Optional contextual drift model, sharing `model`'s tokenizer.
+        /// An embedded model file, relative to the bases file.
+        public var model: String?
+        /// Optional contextual drift model, sharing `model`'s tokenizer (embedded models only).
         public var drift: String?
-        public init(name: String, model: String, drift: String? = nil) {
+        /// The first inference server of a model on servers.
+        public var server: ServerEndpoint?
+        /// Further servers of the same model file.
+        public var replicas: [ServerEndpoint]?
+        /// Requests in flight per replica.
+        public var concurrency: Int?
+
+        public init(name: String, model: String? = nil, drift: String? = nil, server: ServerEndpoint? = nil,
+                    replicas: [ServerEndpoint]? = nil, concurrency: Int? = nil) {
             self.name = name
             self.model = model
             self.drift = drift
+            self.server = server
+            self.replicas = replicas
+            self.concurrency = concurrency
         }
+
+        /// Every endpoint of a model on servers, the first one first.
+        var endpoints: [ServerEndpoint] { server.map { [$0] + (replicas ?? []) } ?? [] }
     }
 
     public var decoding: DecodingSpec?
@@ -41,19 +66,52 @@ public struct BasesFile: Codable, Sendable, Equatable {
     /// The same file with every `drift` entry dropped (the fixed background instead).
     public var withoutDrift: BasesFile {
         var copy = self
-        copy.bases = bases.map { Entry(name: $0.name, model: $0.model) }
-        copy.none = none?.map { Entry(name: $0.name, model: $0.model) }
+        copy.bases = bases.map { var e = $0; e.drift = nil; return e }
+        copy.none = none?.map { var e = $0; e.drift = nil; return e }
         return copy
     }
 
     /// The API's decoding settings: MLMAC's with this file's overrides.
     public var settings: DecodingSettings { decoding?.applied(to: .mlmac) ?? .mlmac }
 
+    /// These settings with the length limit of a completions API: `newTokens` new tokens,
+    /// whatever the prompt's length (OpenAI's `max_tokens`).
+    public func settings(newTokens: Int) -> DecodingSettings {
+        var s = settings
+        s.maxTotalTokens = nil
+        s.maxNewTokens = newTokens
+        return s
+    }
+
     /// Reads and checks a bases file.
     public static func load(path: String) throws -> BasesFile {
         let file = try decodeJSONFile(BasesFile.self, path: path)
         guard !file.bases.isEmpty else { throw WorkflowError.invalid(file: path, field: "bases", reason: "lists no base model") }
         var seen = Set<String>()
+        let entries = file.bases.enumerated().map { ($1, "bases.\($0)") } + (file.none ?? []).enumerated().map { ($1, "none.\($0)") }
+        for (entry, field) in entries {
+            switch (entry.model, entry.server) {
+            case (nil, nil):
+                throw WorkflowError.invalid(file: path, field: field, reason: "names neither a \"model\" file nor a \"server\"")
+            case (.some, .some):
+                throw WorkflowError.invalid(file: path, field: field, reason: "names both a \"model\" file and a \"server\"; choose one")
+            case (.some, nil):
+                if entry.replicas != nil || entry.concurrency != nil {
+                    throw WorkflowError.invalid(file: path, field: field, reason: "\"replicas\" and \"concurrency\" apply to a \"server\" entry only")
+                }
+            case (nil, .some):
+                if entry.drift != nil {
+                    throw WorkflowError.invalid(file: path, field: "\(field).drift", reason: "a model on a server takes no drift model file")
+                }
+                if let c = entry.concurrency, c < 1 {
+                    throw WorkflowError.invalid(file: path, field: "\(field).concurrency", reason: "must be at least 1, not \(c)")
+                }
+                for (r, endpoint) in entry.endpoints.enumerated() where !(endpoint.url.hasPrefix("http://") || endpoint.url.hasPrefix("https://")) {
+                    let name = r == 0 ? "\(field).server.url" : "\(field).replicas.\(r - 1).url"
+                    throw WorkflowError.invalid(file: path, field: name, reason: "\"\(endpoint.url)\" is not an http(s) URL")
+                }
+            }
+        }
         for (k, b) in file.bases.enumerated() {
             guard !b.name.isEmpty, b.name != "None" else {
                 throw WorkflowError.invalid(file: path, field: "bases.\(k).name", reason: "must be a non-empty name other than None")
@@ -66,14 +124,16 @@ public struct BasesFile: Codable, Sendable, Equatable {
     }
 
     /// Loads every model; paths are resolved against `directory` (the file's folder).
-    public func hypothesisModels(directory: URL) throws -> HypothesisModels {
+    /// `settings` replaces the file's decoding (a run against an OpenAI-compatible API sets
+    /// the new-token limit it asks for).
+    public func hypothesisModels(directory: URL, settings: DecodingSettings? = nil) throws -> HypothesisModels {
+        let settings = settings ?? self.settings
         let bases = try self.bases.enumerated().map { k, b -> (name: String, model: any LanguageModel, identity: String) in
-            let m = try Self.loadModel(b.model, directory: directory, field: "bases.\(k).model")
-            return (b.name, m, m.contentHash)
+            let m = try Self.load(b, directory: directory, field: "bases.\(k)")
+            return (b.name, m.model, m.identity)
         }
         let none = try (self.none ?? []).enumerated().map { k, entry -> (model: any LanguageModel, identity: String) in
-            let m = try Self.loadModel(entry.model, directory: directory, field: "none.\(k).model")
-            return (m, m.contentHash)
+            try Self.load(entry, directory: directory, field: "none.\(k)")
         }
         return try attachingDrift(to: HypothesisModels(bases: bases, none: none, settings: settings), directory: directory)
     }
@@ -94,6 +154,21 @@ public struct BasesFile: Codable, Sendable, Equatable {
                     "drift model \(path) has tokenizer \(drift.tokenizer.identifier), but \(hm.name)'s model has \(hm.model.tokenizer.identifier)")
             }
             return (drift, drift.contentHash)
+        }
+    }
+
+    /// One entry's model and identity: its file, or a connection to its servers.
+    static func load(_ entry: Entry, directory: URL, field: String) throws -> (model: any LanguageModel, identity: String) {
+        if let path = entry.model {
+            let m = try loadModel(path, directory: directory, field: "\(field).model")
+            return (m, m.contentHash)
+        }
+        let replicas = ReplicaSet(endpoints: entry.endpoints, concurrencyPerReplica: entry.concurrency ?? 2)
+        do {
+            let m = try ServerLanguageModel.connect(replicas, name: entry.name)
+            return (m, m.identity)
+        } catch {
+            throw WorkflowError.invalid(file: directory.path, field: "\(field).server", reason: "\(error)")
         }
     }
 

@@ -18,6 +18,9 @@ public enum OracleSource: Sendable {
     case simulatedZoo(manifest: ZooManifest, directory: URL, responseSeed: UInt64)
     /// A query log replayed: each model answers from its own logged pairs (`ReplayOracle`); free.
     case replay(QueryLog)
+    /// Suspects behind an OpenAI-compatible completions API (paid, no counts to reconcile):
+    /// model `k` is `targets[k]`, asked at `temperature` for `maxTokens` new tokens.
+    case openAI(targets: [OpenAICompletionsOracle.Target], temperature: Double, maxTokens: Int, token: APIToken?)
 
     /// Opens the source, runs `body` on it and closes it, whether `body` returns or throws:
     /// the one way a caller uses a source.
@@ -39,6 +42,11 @@ public enum OracleSource: Sendable {
         case .mlmac(let url, let token):
             let client = try MLMACClient(configuration: .init(baseURL: url), token: token, transport: CurlTransportPool(size: concurrency))
             return OpenedOracle(oracle: client, paid: true, description: "the MLMAC API at \(url)") {}
+        case .openAI(let targets, let temperature, let maxTokens, let token):
+            let oracle = try OpenAICompletionsOracle(targets: targets, temperature: temperature, maxTokens: maxTokens, token: token,
+                                                     transport: CurlTransportPool(size: concurrency))
+            let urls = Set(targets.map(\.url)).sorted().joined(separator: ", ")
+            return OpenedOracle(oracle: oracle, paid: true, description: "the OpenAI-compatible API at \(urls)") {}
         case .replay(let log):
             return OpenedOracle(oracle: ReplayOracle(log: log), paid: false,
                                 description: "a replay of \(log.records.count) logged queries") {}

@@ -1,0 +1,35 @@
+"""Direct evaluation of a GGUF model with llama.cpp's Python binding, for checking attrib's
+server-backed scores. Reads JSON from stdin:
+  {"model": PATH, "cases": [{"prompt": [ids], "tokens": [ids]}], "temperature": 3.0,
+   "texts": ["..."]}
+and prints JSON: per case the raw natural-log probability of each token after the prompt and
+the tokens before it, and log sum_w p(w)^(1/T) at each of those positions (the tempered
+normaliser); per text its token ids (no BOS, no special parsing). Also the seconds the scoring
+took and the tokens scored, for throughput."""
+import json, sys, time
+import numpy as np
+from llama_cpp import Llama
+
+req = json.load(sys.stdin)
+m = Llama(model_path=req["model"], logits_all=True, n_ctx=512, verbose=False, n_threads=1)
+T = float(req.get("temperature", 3.0))
+out = {"cases": [], "texts": []}
+scored = 0
+start = time.time()
+for case in req["cases"]:
+    seq = case["prompt"] + case["tokens"]
+    m.reset()
+    m.eval(seq)
+    raw, norm = [], []
+    for i, tok in enumerate(case["tokens"]):
+        row = np.asarray(m._scores[len(case["prompt"]) + i - 1], dtype=np.float64)
+        lp = row - np.logaddexp.reduce(row)
+        raw.append(float(lp[tok]))
+        norm.append(float(np.logaddexp.reduce(lp / T)))
+        scored += 1
+    out["cases"].append({"raw": raw, "normaliser": norm})
+out["seconds"] = time.time() - start
+out["tokens"] = scored
+for text in req.get("texts", []):
+    out["texts"].append(m.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+json.dump(out, sys.stdout)
