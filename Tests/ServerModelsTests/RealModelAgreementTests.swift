@@ -53,14 +53,17 @@ struct RealModelAgreementTests {
             for i in mine.raw.indices {
                 worstRaw = max(worstRaw, abs(mine.raw[i] - theirs["raw"]![i]))
                 worstNormaliser = max(worstNormaliser, abs(mine.normaliser[i] - theirs["normaliser"]![i]))
-                if abs(mine.raw[i] - theirs["raw"]![i]) > 1e-3 { print("case \(k) position \(i): raw \(mine.raw[i]) direct \(theirs["raw"]![i])") }
             }
         }
         let worst = max(worstRaw, worstNormaliser)
         print("\(name): \(ours.map(\.raw.count).reduce(0, +)) positions, max |raw error| \(worstRaw), max |normaliser error| \(worstNormaliser) nats")
-        // Known issue (issue 17, open): the first scored position agrees to 1e-6, later ones differ
-        // by up to about 0.6 nats from the binding's batch evaluation; cause not yet found.
-        withKnownIssue("server scores after the first position differ from the direct evaluation") {
+        if name == "gemma3" {
+            // llama.cpp's own Gemma-3 logits for one position move by up to 0.24 nats with what
+            // else shares the batch (the binding against itself: the same prefix alone, inside
+            // a longer batch, token by token), so the server and the binding disagree by about
+            // as much whatever the client does; SmolLM2 shows no such dependence.
+            withKnownIssue("Gemma-3 logits in llama.cpp depend on the batch") { #expect(worst < 1e-3) }
+        } else {
             #expect(worst < 1e-3)
         }
         let directTokens = try #require(direct["texts"] as? [[Int]])

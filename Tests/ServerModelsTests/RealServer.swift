@@ -40,7 +40,7 @@ final class LlamaServer: @unchecked Sendable {
         url = "http://127.0.0.1:\(port)"
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["-m", model, "--host", "127.0.0.1", "--port", String(port), "-c", "2048",
-                             "-np", String(slots), "-t", "1", "--no-ui"]
+                             "-np", String(slots), "-t", "1", "--no-ui", "-fa", "off"]
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("llama-server-\(port).log")
         FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
@@ -49,6 +49,10 @@ final class LlamaServer: @unchecked Sendable {
         try process.run()
         let deadline = Date().addingTimeInterval(120)
         while Date() < deadline {
+            // A server that exits at once could not bind its port: another one answers there.
+            guard process.isRunning else {
+                throw ServerModelError(url: url, reason: "llama-server exited at start (port in use?); log: \(log.path)")
+            }
             let probe = HTTPRequest(method: .get, url: url + "/health", connectTimeout: 1, totalTimeout: 2)
             if let answer = try? BlockingHTTPClient().send(probe), answer.status == 200 { return }
             Thread.sleep(forTimeInterval: 0.2)
@@ -58,8 +62,9 @@ final class LlamaServer: @unchecked Sendable {
     }
 
     func stop() {
+        // SIGKILL: llama-server's graceful shutdown on SIGTERM can wait for idle slots forever.
         if process.isRunning {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
     }
