@@ -9,7 +9,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Time the engine's hot paths and print figures.",
-        subcommands: [BenchSelect.self])
+        subcommands: [BenchSelect.self, BenchScore.self])
 }
 
 /// `attrib bench select`: times one full EIG selection step over a random tensor store.
