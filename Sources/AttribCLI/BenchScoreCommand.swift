@@ -20,6 +20,9 @@ struct BenchScore: ParsableCommand {
     @Option(help: "Scoring threads (default: replicas x concurrency).") var threads: Int?
     @Option(help: "Copies of the built-in texts to score.") var repeats = 2
     @Flag(help: "Print one JSON object.") var json = false
+    @Option(help: "Also write the scores as a direct_eval.py request (JSON: model path, cases with the prompt ids the server evaluated, tokens and attrib's raw log-probabilities).")
+    var dump: String?
+    @Option(help: "The GGUF file the servers serve, recorded in --dump for the direct evaluation.") var modelFile = ""
 
     /// Latin, Cyrillic, CJK and code, as the agreement test uses.
     static let texts = [
@@ -36,13 +39,19 @@ struct BenchScore: ParsableCommand {
         let texts = (0..<repeats).flatMap { r in Self.texts.map { "\(r) \($0)" } }
         let encoded = texts.map { model.tokenizer.encode($0) }
         let start = Date()
-        let counts = try parallelMap(encoded.count, threads: threads ?? endpoints.count * concurrency) { k -> Int in
+        let scores = try parallelMap(encoded.count, threads: threads ?? endpoints.count * concurrency) { k -> [Double] in
             let tokens = encoded[k]
-            for i in 1..<tokens.count { _ = model.logProbabilities(of: [tokens[i]], after: Array(tokens[..<i])) }
-            return tokens.count - 1
+            return (1..<tokens.count).map { i in model.logProbabilities(of: [tokens[i]], after: Array(tokens[..<i]))[0] }
         }
         let seconds = Date().timeIntervalSince(start)
-        let positions = counts.reduce(0, +)
+        let positions = scores.map(\.count).reduce(0, +)
+        if let dump {
+            let cases: [[String: Any]] = encoded.indices.map { k in
+                ["prompt": model.prompt(Array(encoded[k].prefix(1))), "tokens": Array(encoded[k].dropFirst()), "attrib_raw": scores[k]]
+            }
+            let object: [String: Any] = ["model": modelFile, "temperature": 3.0, "cases": cases]
+            try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: dump))
+        }
         let rate = Double(positions) / seconds
         if json {
             print("{\"positions\": \(positions), \"seconds\": \(seconds), \"tokens_per_second\": \(rate), \"replicas\": \(endpoints.count)}")

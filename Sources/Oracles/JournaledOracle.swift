@@ -37,7 +37,7 @@ public actor JournaledOracle: Oracle {
         let counts: [Int: Int]?
         do { counts = try await oracle.queryCounts() } catch { throw .api(error) }
         do {
-            try await journal.beginRun(runID, baseline: counts ?? [:])
+            try await journal.beginRun(runID, baseline: counts)
             var findings: [Reconciliation] = []
             if let counts { findings = try await journal.reconcile(runID: runID, statusCounts: counts) }
             knownCounts = try await journal.latestServerCounts()

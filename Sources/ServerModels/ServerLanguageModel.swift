@@ -79,7 +79,7 @@ public struct ServerLanguageModel: StepwiseLanguageModel {
     }
 
     /// The token ids the server evaluates for `context`.
-    func prompt(_ context: [Int]) -> [Int] { context.isEmpty ? startContext : prefix + context }
+    public func prompt(_ context: [Int]) -> [Int] { context.isEmpty ? startContext : prefix + context }
 
     public func nextTokenLogProbabilities(context: [Int]) -> [Double] {
         if context.isEmpty { return startLogProbabilities }

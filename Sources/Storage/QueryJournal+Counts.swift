@@ -4,14 +4,16 @@ import GRDB
 extension QueryJournal {
     /// Starts run `runID`, remembering the server's counts now (from `GET /status`) as its
     /// baseline. Returns false when the run already exists (a resume): its baseline stays.
+    /// `baseline` nil: the source keeps no counts (stored as JSON `null`; the summary then
+    /// says "unknown" rather than comparing with zero).
     @discardableResult
-    public func beginRun(_ runID: String, baseline: [Int: Int]) throws(JournalError) -> Bool {
+    public func beginRun(_ runID: String, baseline: [Int: Int]?) throws(JournalError) -> Bool {
         try run("begin a run") { db in
             if try Row.fetchOne(db, sql: "SELECT 1 FROM runs WHERE run_id = ?", arguments: [runID]) != nil {
                 return false
             }
             try db.execute(sql: "INSERT INTO runs (run_id, started_at, baseline) VALUES (?, ?, ?)",
-                           arguments: [runID, Date().timeIntervalSince1970, Self.encode(baseline)])
+                           arguments: [runID, Date().timeIntervalSince1970, baseline.map(Self.encode) ?? "null"])
             return true
         }
     }
