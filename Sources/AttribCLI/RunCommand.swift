@@ -7,7 +7,7 @@ import Workflow
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Attribute every fine-tuned model an MLMAC-compatible API serves.",
+        abstract: "Attribute every fine-tuned model an MLMAC-compatible (or OpenAI-compatible) API serves.",
         discussion: """
             The token comes from --token-file (which must not be world-readable) or the \
             MLMAC_API_TOKEN environment variable; it is never printed or journaled. Every query is \
