@@ -8,9 +8,11 @@ import Workflow
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve a built zoo's fine-tunes over an MLMAC-compatible HTTP API on loopback.")
+        abstract: "Serve a built zoo's fine-tunes (or any models) over MLMAC- and OpenAI-compatible HTTP APIs on loopback.")
 
-    @Option(help: "A zoo folder built by `attrib zoo build` (holds manifest.json).") var zoo: String
+    @Option(help: "A zoo folder built by `attrib zoo build` (holds manifest.json).") var zoo: String?
+    @Option(help: "Instead of --zoo: a bases file whose bases are the models to serve, model N being the N-th (model files or inference servers), under its decoding.")
+    var suspects: String?
     @Option(help: "Port to listen on (0: a free port, printed).") var port = 8080
     @Option(help: "Address to bind.") var host = "127.0.0.1"
     @Option(help: "Bearer tokens, one per line (`TOKEN` or `TOKEN NAME`).") var tokens: String
@@ -22,20 +24,35 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Fraction of answers sent as truncated JSON.") var malformedRate = 0.0
     @Option(help: "Delay before every answer, in seconds.") var delay = 0.0
 
+    func validate() throws {
+        guard (zoo == nil) != (suspects == nil) else { throw ValidationError("Give exactly one of --zoo and --suspects.") }
+    }
+
     func run() throws {
         let command = self
         try blockingAwait { try await command.execute() }
     }
 
     func execute() async throws {
-        let directory = URL(fileURLWithPath: zoo)
-        let manifest = try ZooManifest.load(directory: directory)
-        let responder = try ZooResponder(manifest: manifest, directory: directory, seed: seed)
+        let responder: ZooResponder
+        let what: String
+        if let zoo {
+            let directory = URL(fileURLWithPath: zoo)
+            let manifest = try ZooManifest.load(directory: directory)
+            responder = try ZooResponder(manifest: manifest, directory: directory, seed: seed)
+            what = "\(manifest.fineTunes.count) fine-tunes of \(manifest.name)"
+        } else {
+            let path = suspects!
+            let file = try BasesFile.load(path: path)
+            let models = try file.baseModels(directory: URL(fileURLWithPath: path).deletingLastPathComponent())
+            responder = ZooResponder(models: models.map(\.model), settings: models.map { _ in file.settings }, seed: seed)
+            what = "\(models.count) models (" + models.enumerated().map { "\($0): \($1.name)" }.joined(separator: ", ") + ")"
+        }
         let knobs = FaultKnobs(loadingSeconds: loadingSeconds, rateLimitPerSecond: rateLimit, errorRate: errorRate,
                                dropRate: dropRate, malformedRate: malformedRate, responseDelay: delay, seed: seed)
         let server = try await SimulatorServer.start(responder: responder, tokens: try TokenRegistry(contentsOf: tokens),
                                                      knobs: knobs, host: host, port: port)
-        FileHandle.standardOutput.write(Data("serving \(manifest.fineTunes.count) fine-tunes of \(manifest.name) at \(server.baseURL)\n".utf8))
+        FileHandle.standardOutput.write(Data("serving \(what) at \(server.baseURL) (MLMAC: POST /query; OpenAI: POST /v1/completions)\n".utf8))
         while !Task.isCancelled { try await Task.sleep(for: .seconds(3600)) }
     }
 }

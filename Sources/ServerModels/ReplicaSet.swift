@@ -12,6 +12,12 @@ public struct ServerEndpoint: Sendable, Hashable, Codable {
         self.url = url.hasSuffix("/") ? String(url.dropLast()) : url
         self.model = model
     }
+
+    /// `model` may be left out (servers of one model ignore it).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(url: try c.decode(String.self, forKey: .url), model: try c.decodeIfPresent(String.self, forKey: .model) ?? "")
+    }
 }
 
 /// Several endpoints that serve the same model file, behind one blocking `post`: each request

@@ -11,6 +11,26 @@ public protocol FineTuneResponder: Sendable {
     var modelCount: Int { get }
     /// The continuation of `prompt` by fine-tuned model `model` (prompt not included).
     func continuation(model: Int, prompt: String, sample: UInt64) throws -> String
+    /// The same under the decoding a caller asked for (OpenAI's `temperature`, `max_tokens`);
+    /// by default the model's own decoding.
+    func continuation(model: Int, prompt: String, sample: UInt64, requested: RequestedDecoding) throws -> String
+}
+
+/// Decoding fields an OpenAI-compatible request sets; nil keeps the model's own.
+public struct RequestedDecoding: Sendable, Equatable {
+    public var temperature: Double?
+    /// New tokens at most (`max_tokens`).
+    public var maxNewTokens: Int?
+    public init(temperature: Double? = nil, maxNewTokens: Int? = nil) {
+        self.temperature = temperature
+        self.maxNewTokens = maxNewTokens
+    }
+}
+
+extension FineTuneResponder {
+    public func continuation(model: Int, prompt: String, sample: UInt64, requested: RequestedDecoding) throws -> String {
+        try continuation(model: model, prompt: prompt, sample: sample)
+    }
 }
 
 /// A deterministic stand-in for real fine-tunes: each model continues a prompt with 1 to

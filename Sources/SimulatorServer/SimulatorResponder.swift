@@ -24,6 +24,8 @@ struct SimulatorResponder: HTTPResponder {
         switch (request.method, request.uri.path) {
         case (.post, "/query"):
             (response, note) = try await query(request, context: context, user: user)
+        case (.post, "/v1/completions"):
+            (response, note) = try await completions(request, user: user)
         case (.get, "/status"):
             response = await status(user: user)
         case (_, "/query"), (_, "/status"):
@@ -95,6 +97,53 @@ struct SimulatorResponder: HTTPResponder {
                                  body: ResponseBody { _ in throw DroppedConnection() }), " dropped")
             }
         }
+    }
+
+    /// `POST /v1/completions`, the OpenAI-compatible face of the same models: `model` is the
+    /// model number as a string, `prompt` the text; `temperature` and `max_tokens` are
+    /// honoured; counted, rate-limited and fault-injected like `/query`; `text` is the
+    /// continuation alone.
+    private func completions(_ request: Request, user: String?) async throws -> (Response, String) {
+        guard let user else { return (Self.openAIError(.unauthorized, "invalid API key"), "") }
+        let bytes = try await request.body.collect(upTo: 1 << 22)
+        guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: bytes)) as? [String: Any],
+              let prompt = object["prompt"] as? String else {
+            return (Self.openAIError(.badRequest, "the body must be a JSON object with a string field prompt"), "")
+        }
+        guard let name = object["model"] as? String, let model = Int(name), model >= 0, model < models.modelCount else {
+            return (Self.openAIError(.badRequest, "model must be a model number from \"0\" to \"\(models.modelCount - 1)\""), "")
+        }
+        let requested = RequestedDecoding(temperature: (object["temperature"] as? NSNumber)?.doubleValue,
+                                          maxNewTokens: (object["max_tokens"] as? NSNumber)?.intValue)
+        switch await state.admit(user: user, model: model, prompt: prompt) {
+        case .rateLimited(let retryAfter):
+            var response = Self.openAIError(.tooManyRequests, "too many requests")
+            response.headers[.retryAfter] = String(retryAfter)
+            return (response, "")
+        case .serverError:
+            return (Self.openAIError(.internalServerError, "internal server error"), " injected")
+        case .loading:
+            return (Self.openAIError(.serviceUnavailable, "currently loading"), " loading")
+        case .answer(let sample, _):
+            await state.began()
+            let continuation: String
+            do {
+                continuation = try models.continuation(model: model, prompt: prompt, sample: sample, requested: requested)
+                await state.ended()
+            } catch {
+                await state.ended()
+                return (Self.openAIError(.internalServerError, "model failed"), " model-error")
+            }
+            _ = await state.count(user: user, model: model, prompt: prompt)
+            return (Self.json(.ok, [
+                "object": "text_completion", "model": name,
+                "choices": [["text": continuation, "index": 0, "finish_reason": "stop"]],
+            ]), "")
+        }
+    }
+
+    static func openAIError(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        json(status, ["error": ["message": message, "type": "invalid_request_error"]])
     }
 
     private func status(user: String?) async -> Response {

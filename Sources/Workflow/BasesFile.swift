@@ -157,13 +157,18 @@ public struct BasesFile: Codable, Sendable, Equatable {
         }
     }
 
+    /// The `bases` entries' models alone, in order (what `attrib serve --suspects` serves).
+    public func baseModels(directory: URL) throws -> [(name: String, model: any LanguageModel)] {
+        try bases.enumerated().map { k, b in (b.name, try Self.load(b, directory: directory, field: "bases.\(k)").model) }
+    }
+
     /// One entry's model and identity: its file, or a connection to its servers.
-    static func load(_ entry: Entry, directory: URL, field: String) throws -> (model: any LanguageModel, identity: String) {
+    static func load(_ entry: Entry, directory: URL, field: String, patience: Double = 300) throws -> (model: any LanguageModel, identity: String) {
         if let path = entry.model {
             let m = try loadModel(path, directory: directory, field: "\(field).model")
             return (m, m.contentHash)
         }
-        let replicas = ReplicaSet(endpoints: entry.endpoints, concurrencyPerReplica: entry.concurrency ?? 2)
+        let replicas = ReplicaSet(endpoints: entry.endpoints, concurrencyPerReplica: entry.concurrency ?? 2, patience: patience)
         do {
             let m = try ServerLanguageModel.connect(replicas, name: entry.name)
             return (m, m.identity)

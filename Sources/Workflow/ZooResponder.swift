@@ -8,8 +8,11 @@ import SimulatorServer
 /// fine-tune `model` to `prompt` is sampled under its decoding settings from a stream seeded
 /// by (zoo seed, model, prompt, sample number), so a run is reproducible and a repeated
 /// prompt draws a new sample.
+///
+/// Any language models serve this way (`init(models:settings:seed:)`): embedded ones, or
+/// real ones on inference servers (`attrib serve --suspects`), whose tokens the server draws.
 public struct ZooResponder: FineTuneResponder {
-    public let models: [NGramLanguageModel]
+    public let models: [any LanguageModel]
     public let settings: [DecodingSettings]
     public let seed: UInt64
 
@@ -19,12 +22,30 @@ public struct ZooResponder: FineTuneResponder {
         self.seed = seed ?? manifest.seed
     }
 
+    public init(models: [any LanguageModel], settings: [DecodingSettings], seed: UInt64) {
+        precondition(models.count == settings.count, "one decoding per model")
+        self.models = models
+        self.settings = settings
+        self.seed = seed
+    }
+
     public var modelCount: Int { models.count }
 
     public func continuation(model: Int, prompt: String, sample: UInt64) throws -> String {
+        try continuation(model: model, prompt: prompt, sample: sample, requested: RequestedDecoding())
+    }
+
+    /// A requested `max_tokens` replaces the length limit (new tokens, whatever the prompt's length).
+    public func continuation(model: Int, prompt: String, sample: UInt64, requested: RequestedDecoding) throws -> String {
         var h = StableHash()
         h.combine(seed); h.combine(UInt64(model)); h.combine(sample); h.combine(prompt)
         var rng = SeededGenerator(seed: h.value)
-        return models[model].sample(prompt: prompt, settings: settings[model], using: &rng).text
+        var decoding = settings[model]
+        if let t = requested.temperature { decoding.temperature = t }
+        if let n = requested.maxNewTokens {
+            decoding.maxTotalTokens = nil
+            decoding.maxNewTokens = n
+        }
+        return models[model].sample(prompt: prompt, settings: decoding, using: &rng).text
     }
 }

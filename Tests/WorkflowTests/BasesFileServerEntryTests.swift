@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+@testable import Workflow
+
+/// Server entries of a bases file: what is accepted, and errors that name the field.
+@Suite struct BasesFileServerEntryTests {
+    private func load(_ json: String) throws -> BasesFile {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bases-\(UUID().uuidString).json").path
+        try json.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        return try BasesFile.load(path: path)
+    }
+
+    private func error(_ json: String) -> String {
+        do { _ = try load(json); return "no error" } catch { return "\(error)" }
+    }
+
+    @Test func aServerEntryWithReplicasLoads() throws {
+        let file = try load("""
+            {"bases": [{"name": "a", "model": "a.ngram"},
+                       {"name": "s", "server": {"url": "http://127.0.0.1:8401/"}, "replicas": [{"url": "http://127.0.0.1:8402", "model": "m"}], "concurrency": 3}]}
+            """)
+        #expect(file.bases[1].endpoints.map(\.url) == ["http://127.0.0.1:8401", "http://127.0.0.1:8402"])
+        #expect(file.bases[1].endpoints.map(\.model) == ["", "m"])
+        #expect(file.bases[1].concurrency == 3)
+    }
+
+    @Test func mistakesNameTheField() {
+        #expect(error(#"{"bases": [{"name": "a"}]}"#).contains("bases.0"))
+        #expect(error(#"{"bases": [{"name": "a"}]}"#).contains("neither"))
+        #expect(error(#"{"bases": [{"name": "a", "model": "a.ngram", "server": {"url": "http://x"}}]}"#).contains("both"))
+        #expect(error(#"{"bases": [{"name": "a", "model": "a.ngram", "replicas": []}]}"#).contains("\"server\" entry only"))
+        #expect(error(#"{"bases": [{"name": "a", "server": {"url": "http://x"}, "drift": "d.ngram"}]}"#).contains("bases.0.drift"))
+        #expect(error(#"{"bases": [{"name": "a", "server": {"url": "http://x"}, "concurrency": 0}]}"#).contains("bases.0.concurrency"))
+        #expect(error(#"{"bases": [{"name": "a", "server": {"url": "127.0.0.1:8401"}}]}"#).contains("bases.0.server.url"))
+        #expect(error(#"{"bases": [{"name": "a", "server": {"url": "http://x"}, "replicas": [{"url": "x:1"}]}]}"#).contains("bases.0.replicas.0.url"))
+        #expect(error(#"{"bases": [{"name": "a", "model": "a.ngram"}], "none": [{"name": "None"}]}"#).contains("none.0"))
+    }
+
+    /// Connecting to a server that is not there fails with the entry's field, not later.
+    @Test func anUnreachableServerIsNamedAtLoad() throws {
+        let file = BasesFile(decoding: nil, bases: [.init(name: "s", server: .init(url: "http://127.0.0.1:9"))], none: nil)
+        let folder = FileManager.default.temporaryDirectory
+        do {
+            _ = try BasesFile.load(file.bases[0], directory: folder, field: "bases.0", patience: 1)
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)".contains("bases.0.server"))
+        }
+    }
+}
