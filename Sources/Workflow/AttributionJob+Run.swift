@@ -38,6 +38,7 @@ extension AttributionJob.Prepared {
         let results = try await runner.run(models: modelIDs, oracle: oracle, progress: report)
         var runReport = RunReport(bank: bank, settings: settings, strategy: settings.strategy.rawValue, models: results)
         runReport.calibration = calibration
+        runReport.decoding = scoringModels.settings
         return AttributionJob.Outcome(report: runReport, journal: try await journaled?.summary(), reconciliation: findings,
                                       cached: cached, computed: computed)
     }

@@ -2,6 +2,7 @@ import AttributionCore
 import Common
 import Engine
 import Foundation
+import LanguageModels
 
 /// What a run writes: per-model attributions with their evidence, and totals.
 public struct RunReport: Codable, Sendable {
@@ -17,6 +18,9 @@ public struct RunReport: Codable, Sendable {
     public var fanoQueriesPerModel: Double
     /// The calibration the run's beta came from, when it was fitted.
     public var calibration: Calibration?
+    /// The decoding the observation model assumed, which is what a run against an
+    /// OpenAI-compatible API asks for (temperature, `maxNewTokens` as `max_tokens`).
+    public var decoding: DecodingSettings?
 
     public init(bank: PromptBank, settings: EngineSettings, strategy: String, models: [ModelAttribution]) {
         hypotheses = bank.space.hypothesisNames
