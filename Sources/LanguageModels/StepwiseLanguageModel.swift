@@ -13,13 +13,6 @@ public protocol StepwiseLanguageModel: LanguageModel {
     /// One token drawn from the decoded distribution of `settings` after `context`; the same
     /// `seed` with the same context draws the same token.
     func sampleToken(after context: [Int], settings: DecodingSettings, seed: UInt64) -> Int
-    /// False when scoring every segmentation of a response would cost too many round trips:
-    /// answers are then scored along the tokenizer's own path only.
-    var scoresSegmentations: Bool { get }
-}
-
-extension StepwiseLanguageModel {
-    public var scoresSegmentations: Bool { false }
 }
 
 extension LanguageModel {
@@ -35,9 +28,8 @@ extension LanguageModel {
         return sampleIndex(logProbabilities: decoded, using: &generator)
     }
 
-    /// Whether answers are scored over all their segmentations under this model (see
-    /// `StepwiseLanguageModel.scoresSegmentations`); true for models computed in process.
-    public var supportsSegmentationScoring: Bool {
-        (self as? any StepwiseLanguageModel)?.scoresSegmentations ?? true
-    }
+    /// Whether answers are scored over all their segmentations under this model: false for a
+    /// stepwise model, where every candidate token of every path would be a round trip
+    /// (answers are then scored along the tokenizer's own path only).
+    public var supportsSegmentationScoring: Bool { !(self is any StepwiseLanguageModel) }
 }

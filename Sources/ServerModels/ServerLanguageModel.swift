@@ -81,16 +81,22 @@ public struct ServerLanguageModel: StepwiseLanguageModel {
     /// The token ids the server evaluates for `context`.
     public func prompt(_ context: [Int]) -> [Int] { context.isEmpty ? startContext : prefix + context }
 
+    /// The whole distribution after `context`: one large answer, memoised per context.
     public func nextTokenLogProbabilities(context: [Int]) -> [Double] {
         if context.isEmpty { return startLogProbabilities }
+        if let known = memo.distributions.withLock({ $0[context] }) { return known }
         return orStop { () throws(ServerModelError) in
-            try Self.fullDistribution(replicas, prompt: prompt(context), vocabularySize: vocabulary.vocabularySize,
-                                                endOfText: vocabulary.endOfTextToken).logProbabilities
+            let full = try Self.fullDistribution(replicas, prompt: prompt(context), vocabularySize: vocabulary.vocabularySize,
+                                                 endOfText: vocabulary.endOfTextToken).logProbabilities
+            memo.distributions.withLock { $0[context] = full }
+            return full
         }
     }
 
     public func logProbabilities(of tokens: [Int], after context: [Int]) -> [Double] {
-        tokens.map { token in
+        let full: [Double]? = context.isEmpty ? startLogProbabilities : memo.distributions.withLock { $0[context] }
+        return tokens.map { token in
+            if let full { return full[token] }
             if let known = memo.raw.withLock({ $0[context + [token]] }) { return known }
             return orStop { () throws(ServerModelError) in try forced(token, after: context) }
         }
@@ -127,11 +133,7 @@ public struct ServerLanguageModel: StepwiseLanguageModel {
             request.n_probs = 0
             request.n_predict = 1
             request.return_tokens = true
-            let answer = try replicas.post("/completion", { endpoint in
-                var r = request
-                r.model = endpoint.model
-                return r
-            }, as: NativeCompletionResponse.self)
+            let answer = try Self.post(replicas, "/completion", request, as: NativeCompletionResponse.self)
             if let token = answer.tokens?.first { return token }
             guard answer.stop_type == "eos" else {
                 throw ServerModelError(url: replicas.endpoints[0].url, reason: "/completion returned no token and did not stop at end of text")
@@ -147,12 +149,7 @@ public struct ServerLanguageModel: StepwiseLanguageModel {
         guard let answer = try Self.reportedToken(replicas, request) else {
             // A token that is not valid UTF-8 alone comes back without log-probabilities:
             // read the whole distribution of this context instead (rare: lone bytes).
-            let full = try Self.fullDistribution(replicas, prompt: prompt(context), vocabularySize: vocabulary.vocabularySize,
-                                                endOfText: vocabulary.endOfTextToken)
-            memo.raw.withLock { table in
-                for (id, lp) in full.logProbabilities.enumerated() { table[context + [id]] = lp }
-            }
-            return full.logProbabilities[token]
+            return nextTokenLogProbabilities(context: context)[token]
         }
         guard answer.id == token, let lp = answer.logprob else {
             throw ServerModelError(url: replicas.endpoints[0].url, reason: "a logit bias did not force token \(token) (got \(answer.id))")
@@ -171,12 +168,17 @@ public struct ServerLanguageModel: StepwiseLanguageModel {
     /// The one generated token's report; nil when the server left it out (a token that is
     /// not valid UTF-8 alone).
     private static func reportedToken(_ replicas: ReplicaSet, _ request: CompletionRequest) throws(ServerModelError) -> CompletionResponse.TokenProbability? {
-        let answer = try replicas.post("/v1/completions", { endpoint in
+        try post(replicas, "/v1/completions", request, as: CompletionResponse.self).choices.first?.logprobs?.content.first
+    }
+
+    /// `request` to `path` on one replica, with that replica's model name.
+    private static func post<Answer: Decodable>(_ replicas: ReplicaSet, _ path: String, _ request: CompletionRequest,
+                                                as: Answer.Type) throws(ServerModelError) -> Answer {
+        try replicas.post(path, { endpoint in
             var r = request
             r.model = endpoint.model
             return r
-        }, as: CompletionResponse.self)
-        return answer.choices.first?.logprobs?.content.first
+        }, as: Answer.self)
     }
 
     private static func onlyToken(_ replicas: ReplicaSet, _ request: CompletionRequest) throws(ServerModelError) -> CompletionResponse.TokenProbability {
@@ -222,5 +224,7 @@ struct NormaliserKey: Hashable {
 /// Answers already had, shared by every copy of one model.
 final class Memo: Sendable {
     let raw = Locked<[[Int]: Double]>([:])
+    /// Whole distributions read (rare: contexts where a lone-byte token was scored).
+    let distributions = Locked<[[Int]: [Double]]>([:])
     let normalisers = Locked<[NormaliserKey: Double]>([:])
 }
