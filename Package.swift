@@ -89,7 +89,9 @@ let package = Package(
         ]),
         .testTarget(name: "OraclesTests", dependencies: ["Common", "Oracles", "SimulatorServer"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
-        .testTarget(name: "ServerModelsTests", dependencies: ["Common", "LanguageModels", "Oracles", "ServerModels"]),
+        .testTarget(name: "ServerModelsTests", dependencies: [
+            "AttributionCore", "Common", "Engine", "LanguageModels", "Oracles", "ServerModels", "Storage", "Workflow",
+        ]),
         .testTarget(name: "SimulatorServerTests", dependencies: ["Common", "SimulatorServer"]),
         .testTarget(name: "AttribCLITests", dependencies: [
             "Common", "AttribCLI", "AttributionCore", "LanguageModels", "SimulatorServer", "Storage", "Workflow",

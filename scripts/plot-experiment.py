@@ -19,8 +19,9 @@ os.makedirs(out, exist_ok=True)
 # Fixed SVG ids and no creation date, so a rerun rewrites the same files.
 plt.rcParams.update({"font.size": 11, "figure.dpi": 110, "svg.hashsalt": "attrib"})
 
-# A row's series: its strategy, and its decoding when not the zoo's own.
-label = lambda r: r["strategy"] + ("" if r.get("decoding", "zoo") == "zoo" else ", " + r["decoding"])
+# A row's series: its strategy, its decoding when not the zoo's own, and its variant when the spec has them.
+label = lambda r: (r["strategy"] + ("" if r.get("decoding", "zoo") == "zoo" else ", " + r["decoding"])
+                   + (", " + r["variant"] if r.get("variant") else ""))
 # Per cell: correct and queries over its fine-tunes; per configuration: means over seeds.
 cells = defaultdict(lambda: [0, 0, 0])
 for r in rows:

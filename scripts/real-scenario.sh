@@ -25,7 +25,7 @@ PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 serve() {  # model port
-  "$ATTRIB_LLAMA_SERVER" -m "$1" --host 127.0.0.1 --port "$2" -c 2048 -np 2 -t 1 --no-ui -fa off > "$OUT/server-$2.log" 2>&1 &
+  "$ATTRIB_LLAMA_SERVER" -m "$1" --host 127.0.0.1 --port "$2" -c 2048 -np 2 -t 1 --no-ui -fa off --no-repack > "$OUT/server-$2.log" 2>&1 &
   PIDS+=($!)
 }
 # Candidates: smollm2 on 8711 and 8712 (replicas), gemma3 on 8713. Suspects: 8721 and 8722.

@@ -18,6 +18,8 @@ struct EngineOptions: ParsableArguments {
     var segmentationBeam = EngineSettings().segmentationBeam
     @Option(help: "The same for the samples of the EIG tensors (0: canonical tokenization only, cheapest).")
     var tensorSegmentationBeam = EngineSettings().tensorSegmentationBeam
+    @Flag(inversion: .prefixedNo, help: "Learn each fine-tune's drift from its own other answers (an n-gram of them over the contextual drift, leave-one-out); calibration scores the same way.")
+    var answerDrift = EngineSettings().answerDrift
     @Flag(inversion: .prefixedNo, help: "Score answers with drift toward a library of held-out text of the installed corpora.") var domainDrift = EngineSettings().domainDrift
     @Option(help: "Tempering power beta of the observation model (default 1; `run` and `demo` fit it on calibration models unless --no-calibration).") var beta: Double?
     @Option(help: "Prior probability of None.") var noneMass = 0.1
@@ -72,6 +74,7 @@ struct EngineOptions: ParsableArguments {
         s.eps = eps
         s.contextualDrift = contextualDrift
         s.domainDrift = domainDrift
+        s.answerDrift = answerDrift
         s.segmentationBeam = segmentationBeam
         s.tensorSegmentationBeam = tensorSegmentationBeam
         s.beta = beta ?? EngineSettings().beta

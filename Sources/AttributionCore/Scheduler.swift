@@ -121,6 +121,19 @@ public struct Scheduler: Sendable {
         models[k].pending = nil
     }
 
+    /// Replaces a model's evidence: its posterior becomes the prior updated by `rows` (one
+    /// log-likelihood row per answer, natural log, one value per state), for an observation
+    /// model that rescores earlier answers in the light of later ones (`Engine.AnswerDrift`).
+    /// The model must have no query in flight; its next selection is computed afresh.
+    public mutating func revise(model id: Int, logLikelihoodRows rows: [[Double]]) throws {
+        guard let k = models.firstIndex(where: { $0.model == id }) else { throw SchedulerError.unknownModel(id) }
+        precondition(models[k].inFlight == nil, "revise a model's evidence only between its queries")
+        var posterior = Posterior(space: bank.space)
+        for row in rows { try posterior.update(logLikelihoods: row) }
+        models[k].posterior = posterior
+        models[k].pending = nil
+    }
+
     /// Computes the model's next selection and stopping decision once per posterior state.
     private mutating func refreshPending(_ k: Int) {
         guard models[k].pending == nil, !models[k].isStopped else { return }

@@ -45,12 +45,18 @@ public struct AttributionRunner: Sendable {
     public let allowRepeats: Bool
     /// When answers come from a log: the prompts each model may still be asked (`Scheduler.quota`).
     public let quota: PromptQuota?
+    /// Learn each model's drift from its own answers (`AnswerDrift`): the newest answer is
+    /// scored with drift from the ones before it, and at `AnswerHistory.isRescoringPoint`
+    /// counts every answer is rescored against all the others and the posterior rebuilt. The
+    /// EIG tensors keep the components' own drift (they are computed before any answer).
+    public let answerDrift: Bool
 
     public init(bank: PromptBank, prompts: [String], scorer: EvidenceScorer, observation: any ObservationModel,
                 strategy: any SelectionStrategy, stopping: any StoppingRule, globalBudget: Int? = nil,
                 concurrency: Int = 4, cap: LikelihoodCap = .none, allowRepeats: Bool = true, quota: PromptQuota? = nil,
-                seed: UInt64) {
+                answerDrift: Bool = false, seed: UInt64) {
         self.quota = quota
+        self.answerDrift = answerDrift
         self.cap = cap
         self.allowRepeats = allowRepeats
         precondition(prompts.count == bank.count, "one prompt text per bank entry")
@@ -71,6 +77,8 @@ public struct AttributionRunner: Sendable {
         var scheduler = Scheduler(modelIDs: models, bank: bank, strategy: strategy, stoppingRule: stopping,
                                   globalBudget: globalBudget, allowRepeats: allowRepeats, quota: quota, seed: seed)
         var responses = [Int: [String]]()
+        var histories = [Int: AnswerHistory]()
+        var rows = [Int: [[Double]]]()
         while !scheduler.isFinished {
             let batch = scheduler.next(maxConcurrent: concurrency)
             if batch.isEmpty { break }
@@ -84,9 +92,25 @@ public struct AttributionRunner: Sendable {
                 return out
             }
             for (a, response) in zip(batch, answers) {
-                let ll = cap.apply(scorer.logLikelihoods(prompt: prompts[a.selection.prompt], responses: [response],
-                                                         observation: observation, space: bank.space)[0])
-                try scheduler.record(model: a.model, prompt: a.selection.prompt, logLikelihoods: ll)
+                let prompt = prompts[a.selection.prompt]
+                if answerDrift {
+                    var history = histories[a.model] ?? AnswerHistory()
+                    history.append(prompt: prompt, response: response, models: scorer.models)
+                    histories[a.model] = history
+                    let n = history.count
+                    let rescore = AnswerHistory.isRescoringPoint(n) ? Array(0..<n) : [n - 1]
+                    let scored = scorer.leaveOneOutLogLikelihoods(history: history, indices: rescore, observation: observation,
+                                                                  space: bank.space).map(cap.apply)
+                    var modelRows = rows[a.model] ?? []
+                    if rescore.count == 1 { modelRows.append(scored[0]) } else { modelRows = scored }
+                    rows[a.model] = modelRows
+                    try scheduler.record(model: a.model, prompt: a.selection.prompt, logLikelihoods: modelRows[n - 1])
+                    if rescore.count > 1 { try scheduler.revise(model: a.model, logLikelihoodRows: modelRows) }
+                } else {
+                    let ll = cap.apply(scorer.logLikelihoods(prompt: prompt, responses: [response],
+                                                             observation: observation, space: bank.space)[0])
+                    try scheduler.record(model: a.model, prompt: a.selection.prompt, logLikelihoods: ll)
+                }
                 responses[a.model, default: []].append(response)
                 progress?(scheduler.progress(of: a.model)!, scheduler)
             }

@@ -7,8 +7,9 @@ import LanguageModels
 /// Each hypothesis scores the response with its own tokenizer from the exact prompt/response
 /// boundary, under the API's decoding settings: per-token decoded log-probabilities plus the
 /// end-of-text term when the response ended before the length limit. A response with more
-/// tokens than the hypothesis's length limit allows could not have come from it (up to
-/// tokenization differences): each excess token costs `excessTokenLogPenalty` nats under both
+/// tokens than the hypothesis's length limit allows could not have come from it (counted along
+/// the scored path; for a model scored on its canonical path only, as the fewest tokens that
+/// spell the response, since the model may have sampled a shorter path): each excess token costs `excessTokenLogPenalty` nats under both
 /// the model and the background, so drift cannot explain it away.
 public struct EvidenceScorer: Sendable {
     public let models: HypothesisModels
@@ -22,11 +23,23 @@ public struct EvidenceScorer: Sendable {
     /// model on an inference server (`StepwiseLanguageModel`) is scored on its canonical path; a
     /// response that no path within the length limit spells falls back to the canonical path.
     public let segmentationBeam: Int
+    /// Drift learned from the fine-tune's other answers (`AnswerDrift`), replacing each
+    /// component's drift distribution `u` (contextual or background) by an n-gram of those
+    /// answers over it; nil: the components' own drift.
+    public var answerDrift: AnswerDrift?
 
-    public init(models: HypothesisModels, segmentationBeam: Int = 0) {
+    public init(models: HypothesisModels, segmentationBeam: Int = 0, answerDrift: AnswerDrift? = nil) {
         precondition(segmentationBeam >= 0, "the segmentation beam cannot be negative")
         self.models = models
         self.segmentationBeam = segmentationBeam
+        self.answerDrift = answerDrift
+    }
+
+    /// This scorer with drift learned from `answerDrift` (nil: none).
+    public func with(answerDrift: AnswerDrift?) -> EvidenceScorer {
+        var copy = self
+        copy.answerDrift = answerDrift
+        return copy
     }
 
     /// Evidence of `response` after `prompt` under every hypothesis's first model, in hypothesis order.
@@ -84,9 +97,12 @@ public struct EvidenceScorer: Sendable {
         let companion = hm.driftModel.map { caches.cache(hm.driftIdentity, model: $0) }
         let background = hm.background
         let contextual = companion != nil
+        let answers = answerDrift, tokenizerID = hm.model.tokenizer.identifier
         let mixers = latents.map { latent in
-            { (decoded: Double, drift: Double, token: Int) in
-                tokenwise.tokenLogLikelihood(decoded: decoded, background: contextual ? drift : background[token], latent: latent)
+            { (decoded: Double, drift: Double, token: Int, previous: Int) in
+                var u = contextual ? drift : background[token]
+                if let answers { u = answers.logProbability(of: token, after: previous, generic: u, tokenizer: tokenizerID) }
+                return tokenwise.tokenLogLikelihood(decoded: decoded, background: u, latent: latent)
             }
         }
         return responses.map { response in
@@ -105,23 +121,46 @@ public struct EvidenceScorer: Sendable {
         let encoded = responses.map { hm.replacement.encode($0, with: tokenizer) }
         let scores = hm.model.scoreContinuations(promptTokens: promptTokens, continuations: encoded.map(\.tokens), settings: models.settings)
         let drift = hm.driftModel?.scoreContinuations(promptTokens: promptTokens, continuations: encoded.map(\.tokens), settings: models.settings)
+        // Scored on the canonical path only (a model without segmentation scoring), a text's
+        // token count is the tokenizer's, not the sampled path's: the length limit is checked
+        // against the fewest tokens that spell it.
+        let canonicalOnly = !hm.model.supportsSegmentationScoring
         return scores.indices.map { k in
-            evidence(scores[k], standIns: encoded[k].standIns, model: hm, drift: drift?[k])
+            let fewest = canonicalOnly ? { () -> Int? in
+                let (bytes, replacements) = PieceIndex.bytes(of: responses[k])
+                return hm.pieces.shortestPathLength(bytes, replacements: replacements)
+            }() : nil
+            return evidence(scores[k], standIns: encoded[k].standIns, model: hm, drift: drift?[k], promptLast: promptTokens.last ?? -1,
+                            fewestTokens: fewest)
         }
     }
 
-    func evidence(_ score: ContinuationScore, standIns: [Int], model hm: HypothesisModel, drift: ContinuationScore?) -> TokenEvidence {
+    /// `fewestTokens`: when known, the fewest tokens that spell the response, checked against
+    /// the length limit instead of the scored path's count.
+    func evidence(_ score: ContinuationScore, standIns: [Int], model hm: HypothesisModel, drift: ContinuationScore?,
+                  promptLast: Int, fewestTokens: Int? = nil) -> TokenEvidence {
         var decoded = score.decodedLogProbabilities
         var bg = drift?.decodedLogProbabilities ?? score.tokens.map { hm.background[$0] }
+        var eosBackground = score.endOfText.map { _ in drift?.endOfText?.decoded ?? hm.background[hm.model.tokenizer.endOfTextToken] }
+        if let answers = answerDrift {
+            let id = hm.model.tokenizer.identifier
+            let previous = [promptLast] + score.tokens
+            for k in bg.indices {
+                bg[k] = answers.logProbability(of: score.tokens[k], after: previous[k], generic: bg[k], tokenizer: id)
+            }
+            eosBackground = eosBackground.map {
+                answers.logProbability(of: hm.model.tokenizer.endOfTextToken, after: previous.last!, generic: $0, tokenizer: id)
+            }
+        }
         for k in standIns {
             decoded[k] += hm.replacement.logMultiplicity
             bg[k] += hm.replacement.logMultiplicity
         }
-        if let eos = score.endOfText {
+        if let eos = score.endOfText, let eosBackground {
             decoded.append(eos.decoded)
-            bg.append(drift?.endOfText?.decoded ?? hm.background[hm.model.tokenizer.endOfTextToken])
+            bg.append(eosBackground)
         }
-        let excess = score.tokenCount - score.newTokenLimit
+        let excess = min(score.tokenCount, fewestTokens ?? .max) - score.newTokenLimit
         if excess > 0 {
             decoded += Array(repeating: Self.excessTokenLogPenalty, count: excess)
             bg += Array(repeating: Self.excessTokenLogPenalty, count: excess)

@@ -34,6 +34,22 @@ public struct PieceIndex: Sendable {
         return (Array(text.utf8), replacements)
     }
 
+    /// The fewest tokens whose pieces spell `bytes`, a U+FFFD at an offset in `replacements`
+    /// counting as one lone-byte token; nil when no path spells it. A lower bound on how many
+    /// tokens a model sampled to produce the text, whatever path the tokenizer would choose.
+    public func shortestPathLength(_ bytes: [UInt8], replacements: Set<Int> = []) -> Int? {
+        var best = [Int](repeating: Int.max, count: bytes.count + 1)
+        best[0] = 0
+        for position in 0..<bytes.count where best[position] < Int.max {
+            let next = best[position] + 1
+            for (_, length) in matches(bytes, at: position) { best[position + length] = min(best[position + length], next) }
+            if replacements.contains(position), !invalidTokens.isEmpty, position + 3 <= bytes.count {
+                best[position + 3] = min(best[position + 3], next)
+            }
+        }
+        return best[bytes.count] == Int.max ? nil : best[bytes.count]
+    }
+
     /// (token, piece length) of every token whose piece is a prefix of `bytes[start...]`.
     public func matches(_ bytes: [UInt8], at start: Int) -> [(token: Int, length: Int)] {
         var out: [(Int, Int)] = []
@@ -59,7 +75,7 @@ extension LanguageModel {
             promptTokens: promptTokens, continuation: continuation, replacements: replacements,
             limit: settings.newTokenLimit(promptTokenCount: promptTokens.count),
             index: index, beam: beam, primary: DecodedStepCache(model: self, settings: settings), companion: nil,
-            mixers: mixers.map { mixer in { decoded, _, token in mixer(decoded, token) } })
+            mixers: mixers.map { mixer in { decoded, _, token, _ in mixer(decoded, token) } })
     }
 }
 
@@ -82,13 +98,15 @@ extension LanguageModel {
 ///
 /// `primary` gives each token's decoded log-probability; `companion` (a model with the same
 /// tokenizer, for example a drift model) its own, or nil. `mixers` turn the two into the
-/// log-probability an observation model gives the token (for example a drift mixture); the
+/// log-probability an observation model gives the token (for example a drift mixture), given
+/// also the token before it in context (the prompt's last token for the first; -1 when there
+/// is none); the
 /// result has one value per mixer, each its own sum over paths (pruning ranks paths by the
 /// first). Returns nil when no path within the limit spells the text.
 public func marginalLogProbabilities(
     promptTokens: [Int], continuation: [UInt8], replacements: Set<Int> = [], limit: Int, index: PieceIndex, beam: Int,
     primary: DecodedStepCache, companion: DecodedStepCache?,
-    mixers: [(_ decoded: Double, _ companion: Double, _ token: Int) -> Double]
+    mixers: [(_ decoded: Double, _ companion: Double, _ token: Int, _ previous: Int) -> Double]
 ) -> [Double]? {
     precondition(beam >= 1 && !mixers.isEmpty)
     let window = [primary.model.contextWindow, companion?.model.contextWindow].compactMap { $0 }.max()
@@ -124,6 +142,7 @@ public func marginalLogProbabilities(
         guard !matches.isEmpty || replacement else { continue }
         for path in kept where path.tokens.count < limit {
             let context = promptTokens + path.tokens
+            let previous = context.last ?? -1
             let step = primary.step(context: context)
             let other = companion?.step(context: context)
             if replacement {
@@ -132,7 +151,7 @@ public func marginalLogProbabilities(
                 var representative = index.invalidTokens[0]
                 for token in index.invalidTokens where step.decoded(token) > step.decoded(representative) { representative = token }
                 for i in mixers.indices {
-                    next.scores[i] += logSumExp(index.invalidTokens.map { mixers[i](step.decoded($0), other?.decoded($0) ?? -.infinity, $0) })
+                    next.scores[i] += logSumExp(index.invalidTokens.map { mixers[i](step.decoded($0), other?.decoded($0) ?? -.infinity, $0, previous) })
                 }
                 next.tokens.append(representative)
                 if next.scores[0] > -.infinity { add(next, at: position + replacementLength) }
@@ -143,7 +162,7 @@ public func marginalLogProbabilities(
                 let second = other?.decoded(token) ?? -.infinity
                 var next = path
                 next.tokens.append(token)
-                for i in mixers.indices { next.scores[i] += mixers[i](decoded, second, token) }
+                for i in mixers.indices { next.scores[i] += mixers[i](decoded, second, token, previous) }
                 add(next, at: position + length)
             }
         }
@@ -156,7 +175,7 @@ public func marginalLogProbabilities(
             let context = promptTokens + path.tokens
             let decoded = primary.step(context: context).decoded(eos)
             let second = companion?.step(context: context).decoded(eos) ?? -.infinity
-            for i in mixers.indices { scores[i] += mixers[i](decoded, second, eos) }
+            for i in mixers.indices { scores[i] += mixers[i](decoded, second, eos, context.last ?? -1) }
         }
         if totals == nil { totals = scores } else { merge(&totals!, scores) }
     }

@@ -26,7 +26,8 @@ extension AttributionJob.Prepared {
                                        observation: settings.observation, strategy: settings.strategy.strategy,
                                        stopping: settings.stoppingRule, globalBudget: settings.globalBudget,
                                        concurrency: settings.concurrency, cap: settings.likelihoodCap,
-                                       allowRepeats: settings.repeatPrompts, quota: quota, seed: settings.seed)
+                                       allowRepeats: settings.repeatPrompts, quota: quota, answerDrift: settings.answerDrift,
+                                       seed: settings.seed)
         let names = bank.space.hypothesisNames
         let report: @Sendable (ModelProgress, Scheduler) -> Void = { progress, scheduler in
             let (h, p) = progress.posterior.mapHypothesis

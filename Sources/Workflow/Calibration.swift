@@ -150,8 +150,18 @@ public struct Calibration: Codable, Sendable, Equatable {
             }
         }
         let drawn = answers, atOne = observation
-        let scores = try parallelMap(drawn.count) { i in
-            scorer.logLikelihoods(prompt: drawn[i].prompt, responses: [drawn[i].response], observation: atOne, space: space)[0]
+        let scores: [[Double]]
+        if settings.answerDrift {
+            // Each model's answers scored with drift learned from its other answers, as a run does.
+            scores = stride(from: 0, to: drawn.count, by: responsesPerModel).flatMap { start in
+                var history = AnswerHistory()
+                for a in drawn[start..<(start + responsesPerModel)] { history.append(prompt: a.prompt, response: a.response, models: models) }
+                return scorer.leaveOneOutLogLikelihoods(history: history, indices: Array(0..<responsesPerModel), observation: atOne, space: space)
+            }
+        } else {
+            scores = try parallelMap(drawn.count) { i in
+                scorer.logLikelihoods(prompt: drawn[i].prompt, responses: [drawn[i].response], observation: atOne, space: space)[0]
+            }
         }
         let trajectories = stride(from: 0, to: drawn.count, by: responsesPerModel).map {
             CalibrationTrajectory(truth: drawn[$0].truth, scores: Array(scores[$0..<($0 + responsesPerModel)]))
@@ -170,6 +180,7 @@ extension Calibration {
         models.combineIdentities(into: &h)
         h.combine("\(models.settings)")
         h.combine("eps=\(settings.eps) grid=\(settings.latentGrid) none=\(settings.noneMass) beam=\(settings.segmentationBeam)")
+        if settings.answerDrift { h.combine("answer-drift") }
         h.combine("strengths=\(strengths) answers=\(responsesPerModel) seed=\(seed) betas=\(betaGrid) caps=\(caps(settings))")
         h.combine("tau=\(settings.threshold) honesty=\(honestyTarget) drifted=\(driftedUnlistedCount)x\(driftStrength)x\(driftDocuments) cross=1")
         for prompt in pool.prompts { h.combine(prompt) }

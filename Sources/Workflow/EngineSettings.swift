@@ -6,7 +6,7 @@ import Engine
 public struct EngineSettings: Sendable, Codable, Equatable {
     /// Responses sampled per state and prompt for the cross-score tensors (with a latent
     /// grid of G points a hypothesis gets G times as many). 16 rather than 6 since scoring got
-    /// cheap: on round2-like 15% fewer queries at the same accuracy (`Results/demo/`).
+    /// cheap: on round2-like 15% fewer queries at the same accuracy (`Results/demo/` in git history before stop 21).
     public var samples = 16
     /// Latent drift values eps inferred jointly with the base (empty: one global eps).
     public var latentGrid: [Double] = [0.02, 0.15, 0.5]
@@ -15,7 +15,7 @@ public struct EngineSettings: Sendable, Codable, Equatable {
     /// Model drift with a contextual generic-text model in each hypothesis's tokenizer (the
     /// `drift` models of the bases file; `attrib demo` trains a bigram of pooled held-out text
     /// per tokenizer) instead of the fixed unigram background. round2-like, 10 seeds: 16%
-    /// fewer queries, +0.8 ± 0.6 correct; round1-like, 15 seeds: −0.5 ± 0.7 (see `Results/demo`).
+    /// fewer queries, +0.8 ± 0.6 correct; round1-like, 15 seeds: −0.5 ± 0.7 (`Results/demo/` in git history before stop 21).
     public var contextualDrift = true
     /// Order of the contextual drift models `attrib demo` trains (2: bigrams).
     public var driftOrder = 2
@@ -23,6 +23,12 @@ public struct EngineSettings: Sendable, Codable, Equatable {
     /// base drifts toward whichever domain of a library of held-out text fits the answer.
     /// The EIG tensors keep the cheaper fixed-background models.
     public var domainDrift = false
+    /// Learn each fine-tune's drift from its own other answers (`Engine.AnswerDrift`): the
+    /// drift distribution of every hypothesis becomes an n-gram of those answers over the
+    /// contextual drift, so as answers accumulate the domain's tokens stop separating the
+    /// hypotheses. Calibration scores its models' answers the same way. The EIG tensors keep
+    /// the components' own drift.
+    public var answerDrift = false
     /// Paths kept per byte position when an answer is scored over all its token paths for the
     /// posterior update (`EvidenceScorer.segmentationBeam`); 0 scores only the canonical
     /// tokenization. The EIG tensors always use the canonical path (cheaper).
@@ -43,7 +49,7 @@ public struct EngineSettings: Sendable, Codable, Equatable {
     /// (nil: never), for every selection strategy alike. Near relatives differ by less than
     /// the misspecification of the drift model, so past this point more queries move the
     /// posterior as much toward the wrong relative as toward the right one: on round1-like,
-    /// 30 queries per model gave 7.2/12 right, 5 gave 8.0/12 (`scripts/budget-sweep.sh`),
+    /// 30 queries per model gave 7.2/12 right, 5 gave 8.0/12 (the removed `scripts/budget-sweep.sh`; now `Results/round1-like-budget-sweep/`),
     /// and this floor stops most models after 2 to 4 queries.
     public var eigFloor: Double? = 0.05
     /// Queries every model gets before the EIG floor may stop it.
@@ -53,7 +59,7 @@ public struct EngineSettings: Sendable, Codable, Equatable {
     /// default: greedy EIG otherwise asks its favourite prompt again and again, and every answer
     /// to it carries the same misfit. On round2-like (5 seeds) that took EIG from 14.6/24 with
     /// 270 queries to 15.4/24 with 178; on round1-like (15 seeds) 7.1/12 against 6.7/12, within
-    /// noise (`Results/demo/*-no-repeats*`).
+    /// noise (`Results/demo/*-no-repeats*` in git history before stop 21).
     public var repeatPrompts = false
     /// Queries over all models at most (nil: none).
     public var globalBudget: Int?

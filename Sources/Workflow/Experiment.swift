@@ -79,12 +79,12 @@ public struct Experiment: Sendable {
         var demo = Demo(zooSpec: URL(fileURLWithPath: spec.zoo), workDirectory: work, settings: spec.settings(of: todo[0]), responseSeed: 1)
         if let size = spec.settings?.pool_size { demo.poolSize = size }
         let zooWorld = try demo.buildWorld(log: { events(.step($0)) })
-        // The world under each decoding, then calibration and tensors once per (decoding, threshold).
+        // The world under each decoding, then calibration and tensors once per (decoding, threshold, variant).
         var worlds: [ExperimentSpec.Decoding: Demo.World] = [:]
         for decoding in Set(todo.map(\.decoding)) { worlds[decoding] = zooWorld.decoded(decoding) }
         var prepared: [PreparedKey: AttributionJob.Prepared] = [:]
-        for key in Set(todo.map { PreparedKey(decoding: $0.decoding, threshold: $0.threshold) }).sorted(by: { ($0.decoding.rawValue, $0.threshold) < ($1.decoding.rawValue, $1.threshold) }) {
-            let cell = todo.first { $0.decoding == key.decoding && $0.threshold == key.threshold }!
+        for key in Set(todo.map(PreparedKey.init)).sorted(by: { ($0.decoding.rawValue, $0.threshold, $0.variant ?? "") < ($1.decoding.rawValue, $1.threshold, $1.variant ?? "") }) {
+            let cell = todo.first { PreparedKey($0) == key }!
             let world = worlds[key.decoding]!
             let job = AttributionJob(models: world.models, pool: world.pool, settings: spec.settings(of: cell),
                                      calibration: world.calibration(calibrationText, cacheDirectory: work),
@@ -102,7 +102,7 @@ public struct Experiment: Sendable {
                 let cell = todo[next]
                 next += 1
                 group.addTask {
-                    let result = try await self.run(cell, prepared: ready[PreparedKey(decoding: cell.decoding, threshold: cell.threshold)]!,
+                    let result = try await self.run(cell, prepared: ready[PreparedKey(cell)]!,
                                                     world: decodedWorlds[cell.decoding]!, journals: journals)
                     let encoder = workflowJSONEncoder(pretty: true)
                     try atomicWrite(try encoder.encode(result), to: self.file(of: cell))
@@ -117,9 +117,16 @@ public struct Experiment: Sendable {
         }
     }
 
+    /// What calibration and tensors depend on: the decoding, the threshold and the variant's settings.
     struct PreparedKey: Hashable {
         var decoding: ExperimentSpec.Decoding
         var threshold: Double
+        var variant: String?
+        init(_ cell: ExperimentSpec.Cell) {
+            decoding = cell.decoding
+            threshold = cell.threshold
+            variant = cell.variant
+        }
     }
 
     /// One cell: the prepared job with the cell's strategy and budget, against the simulator

@@ -52,6 +52,16 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
     }
     /// Engine settings every cell shares (each optional; the defaults otherwise).
     public var settings: Overrides?
+    /// Named sets of engine settings applied over `settings`, a grid dimension: the variants
+    /// of one configuration run on the same response seeds, so they compare paired. nil: one
+    /// unnamed variant (`settings` alone).
+    public var variants: [Variant]?
+
+    public struct Variant: Codable, Sendable, Equatable {
+        /// Names the variant in cell ids, `results.csv` and the summary (letters, digits, `-`, `_`, `.`).
+        public var name: String
+        public var settings: Overrides
+    }
 
     public struct Overrides: Codable, Sendable, Equatable {
         public var samples: Int?
@@ -61,6 +71,18 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
         public var repeat_prompts: Bool?
         public var engine_seed: UInt64?
         public var pool_size: Int?
+        /// `EngineSettings.answerDrift`.
+        public var answer_drift: Bool?
+
+        /// Sets the fields given here in `s` (`pool_size` shapes the world, not the engine: not here).
+        func apply(to s: inout EngineSettings) {
+            if let v = samples { s.samples = v }
+            if let v = eig_floor { s.eigFloor = v > 0 ? v : nil }
+            if let v = eig_floor_after { s.eigFloorAfter = v }
+            if let v = repeat_prompts { s.repeatPrompts = v }
+            if let v = engine_seed { s.seed = v }
+            if let v = answer_drift { s.answerDrift = v }
+        }
     }
 
     /// Reads and validates a spec; every error names the file and the field.
@@ -89,6 +111,18 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
         if let s = settings?.samples, s < 1 { throw bad("settings.samples", "must be at least 1") }
         if let f = settings?.eig_floor, f < 0 { throw bad("settings.eig_floor", "cannot be negative") }
         if let p = settings?.pool_size, !(2...4096).contains(p) { throw bad("settings.pool_size", "must be in 2...4096") }
+        if let variants {
+            if variants.isEmpty { throw bad("variants", "needs at least one variant (or leave it out: none)") }
+            for (k, v) in variants.enumerated() {
+                guard !v.name.isEmpty, v.name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+                    throw bad("variants.\(k).name", "must be letters, digits, '-', '_' or '.' (it names cells)")
+                }
+                if variants[..<k].contains(where: { $0.name == v.name }) { throw bad("variants.\(k).name", "\"\(v.name)\" is listed twice") }
+                if let s = v.settings.samples, s < 1 { throw bad("variants.\(k).settings.samples", "must be at least 1") }
+                if let f = v.settings.eig_floor, f < 0 { throw bad("variants.\(k).settings.eig_floor", "cannot be negative") }
+                if v.settings.pool_size != nil { throw bad("variants.\(k).settings.pool_size", "is shared by every cell: set it in settings") }
+            }
+        }
     }
 
     /// One run of the grid.
@@ -100,9 +134,12 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
         public var decoding: Decoding = .zoo
         /// Queries over all fine-tunes at most; nil: none.
         public var globalBudget: Int?
+        /// The variant's name (`ExperimentSpec.variants`); nil: none.
+        public var variant: String?
 
         public init(strategy: StrategyKind, threshold: Double, budget: Int, seed: UInt64, decoding: Decoding = .zoo,
-                    globalBudget: Int? = nil) {
+                    globalBudget: Int? = nil, variant: String? = nil) {
+            self.variant = variant
             self.strategy = strategy
             self.threshold = threshold
             self.budget = budget
@@ -119,23 +156,29 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
             seed = try c.decode(UInt64.self, forKey: .seed)
             decoding = try c.decodeIfPresent(Decoding.self, forKey: .decoding) ?? .zoo
             globalBudget = try c.decodeIfPresent(Int.self, forKey: .globalBudget)
+            variant = try c.decodeIfPresent(String.self, forKey: .variant)
         }
 
         /// A stable name, used for the cell's result file (the zoo's own decoding adds nothing).
         public var id: String {
             "\(strategy.rawValue)-t\(threshold)-b\(budget)-s\(seed)" + (decoding == .zoo ? "" : "-\(decoding.rawValue)")
-                + (globalBudget.map { "-g\($0)" } ?? "")
+                + (globalBudget.map { "-g\($0)" } ?? "") + (variant.map { "-v\($0)" } ?? "")
         }
     }
 
-    /// Every cell, in a fixed order: decoding, threshold, strategy, budget, global budget, seed.
+    /// Every cell, in a fixed order: variant, decoding, threshold, strategy, budget, global budget, seed.
     public var cells: [Cell] {
         let globals: [Int?] = global_budgets.map { $0.map { Optional($0) } } ?? [nil]
-        return (decodings ?? [.zoo]).flatMap { d in
-            thresholds.flatMap { t in
-                strategies.flatMap { s in
-                    budgets.flatMap { b in
-                        globals.flatMap { g in seeds.map { Cell(strategy: s, threshold: t, budget: b, seed: $0, decoding: d, globalBudget: g) } }
+        let names: [String?] = variants.map { $0.map { Optional($0.name) } } ?? [nil]
+        return names.flatMap { v in
+            (decodings ?? [.zoo]).flatMap { d in
+                thresholds.flatMap { t in
+                    strategies.flatMap { s in
+                        budgets.flatMap { b in
+                            globals.flatMap { g in
+                                seeds.map { Cell(strategy: s, threshold: t, budget: b, seed: $0, decoding: d, globalBudget: g, variant: v) }
+                            }
+                        }
                     }
                 }
             }
@@ -145,13 +188,8 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
     /// The engine settings of `cell`.
     public func settings(of cell: Cell) -> EngineSettings {
         var s = EngineSettings()
-        if let o = settings {
-            if let v = o.samples { s.samples = v }
-            if let v = o.eig_floor { s.eigFloor = v > 0 ? v : nil }
-            if let v = o.eig_floor_after { s.eigFloorAfter = v }
-            if let v = o.repeat_prompts { s.repeatPrompts = v }
-            if let v = o.engine_seed { s.seed = v }
-        }
+        settings?.apply(to: &s)
+        if let name = cell.variant, let v = variants?.first(where: { $0.name == name }) { v.settings.apply(to: &s) }
         s.strategy = cell.strategy
         s.threshold = cell.threshold
         s.budgetPerModel = cell.budget

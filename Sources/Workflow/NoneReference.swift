@@ -22,9 +22,9 @@ public enum NoneReference {
     /// in pieces that cost it tens of nats, and a word candidate that has it (round2-like's
     /// `manpages-word4k-o3`) then took an unlisted word model's fine-tunes 4 times in 5 seeds,
     /// at 0.95; with the 16k reference twice, and the threshold stops went from 89% right to
-    /// 95% (`Results/demo/round2-like-seeds-word16k.md`).
+    /// 95% (`Results/demo/round2-like-seeds-word16k.md` in git history before stop 21).
     /// A BPE-300 reference was measured too and dropped: it took 1.2 fine-tunes per run of
-    /// round1-like away from their bases (paired seeds, `Results/demo/none-references.md`).
+    /// round1-like away from their bases (paired seeds, `Results/demo/*-none-references.md` in git history before stop 21).
     public static let recipes: [(name: String, tokenizer: TokenizerConfiguration, order: Int)] = [
         ("none-bpe1k", .bpe(vocabularySize: 1000), 3),
         ("none-bpe4k", .bpe(vocabularySize: 4000), 3),

@@ -55,6 +55,23 @@ import Testing
         }
     }
 
+    /// The shortest path is the fewest tokens over every segmentation (brute force), never
+    /// more than the tokenizer's own; a U+FFFD counts as one token.
+    @Test(arguments: [0, 1, 2, 3])
+    func shortestPathIsTheFewestTokensOfAnySegmentation(index: Int) {
+        let model = Fixtures.models[index]
+        let pieces = PieceIndex(tokenizer: model.tokenizer)
+        for text in [" is fine", "ation, and", "The weather"] {
+            let bytes = Array(text.utf8)
+            let fewest = Self.segmentations(bytes, tokenizer: model.tokenizer).map(\.count).min()
+            #expect(pieces.shortestPathLength(bytes) == fewest, "\(text)")
+            #expect(fewest.map { $0 <= model.tokenizer.encode(text).count } ?? false)
+        }
+        guard !pieces.invalidTokens.isEmpty else { return }
+        let (bytes, replacements) = PieceIndex.bytes(of: "a\u{FFFD}")
+        #expect(pieces.shortestPathLength(bytes, replacements: replacements) == 2)
+    }
+
     /// A narrow beam keeps a subset of the paths: a lower bound that grows with the beam, and
     /// never below the canonical path alone.
     @Test func narrowBeamsAreOrderedLowerBounds() {

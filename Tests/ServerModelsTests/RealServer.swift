@@ -40,7 +40,7 @@ final class LlamaServer: @unchecked Sendable {
         url = "http://127.0.0.1:\(port)"
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["-m", model, "--host", "127.0.0.1", "--port", String(port), "-c", "2048",
-                             "-np", String(slots), "-t", "1", "--no-ui", "-fa", "off"]
+                             "-np", String(slots), "-t", "1", "--no-ui", "-fa", "off", "--no-repack"]
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("llama-server-\(port).log")
         FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)

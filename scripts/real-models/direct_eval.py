@@ -8,6 +8,16 @@ normaliser); per text its token ids (no BOS, no special parsing). Also the secon
 took and the tokens scored, for throughput."""
 import json, sys, time
 import numpy as np
+import llama_cpp.llama_cpp as _lc
+
+# No weight repacking ("extra buffer types"), as the servers run with --no-repack: on CPUs
+# with AMX, llama.cpp 0.3.36's AMX repacked matmul crashes (SIGSEGV) on the first evaluation.
+_default_params = _lc.llama_model_default_params
+def _no_repack():
+    p = _default_params()
+    p.use_extra_bufts = False
+    return p
+_lc.llama_model_default_params = _no_repack
 from llama_cpp import Llama
 
 req = json.load(sys.stdin)
