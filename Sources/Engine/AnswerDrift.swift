@@ -62,13 +62,30 @@ public struct AnswerDrift: Sendable {
     /// Natural-log drift probability of `token` after `previous`, in the tokenizer `tokenizer`,
     /// where the generic drift gives it `generic` (natural log, decoded).
     public func logProbability(of token: Int, after previous: Int, generic: Double, tokenizer: String) -> Double {
-        guard let c = counts[tokenizer], c.total > 0 else { return generic }
-        let g = exp(generic)
-        let distinct = Double(c.unigram.count)
-        let unigram = ((c.unigram[token] ?? 0) + distinct * g) / (c.total + distinct)
-        guard let seen = c.followers[previous], let after = c.followerTotals[previous] else { return log(unigram) }
-        let d = Double(seen.count)
-        return log(((seen[token] ?? 0) + d * unigram) / (after + d))
+        table(tokenizer: tokenizer)?.logProbability(of: token, after: previous, generic: generic) ?? generic
+    }
+
+    /// The counts of one tokenizer, looked up once per scored answer rather than per token;
+    /// nil when no other answer has tokens in it (the generic drift is then used as is).
+    public func table(tokenizer: String) -> Table? {
+        guard let c = counts[tokenizer], c.total > 0 else { return nil }
+        return Table(counts: c)
+    }
+
+    /// `AnswerDrift` in one tokenizer.
+    public struct Table: Sendable {
+        let counts: Counts
+
+        /// Natural-log drift probability of `token` after `previous`, where the generic drift
+        /// gives it `generic` (natural log, decoded).
+        public func logProbability(of token: Int, after previous: Int, generic: Double) -> Double {
+            let c = counts
+            let distinct = Double(c.unigram.count)
+            let unigram = ((c.unigram[token] ?? 0) + distinct * exp(generic)) / (c.total + distinct)
+            guard let seen = c.followers[previous], let after = c.followerTotals[previous] else { return log(unigram) }
+            let d = Double(seen.count)
+            return log(((seen[token] ?? 0) + d * unigram) / (after + d))
+        }
     }
 }
 

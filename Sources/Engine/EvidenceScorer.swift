@@ -97,11 +97,11 @@ public struct EvidenceScorer: Sendable {
         let companion = hm.driftModel.map { caches.cache(hm.driftIdentity, model: $0) }
         let background = hm.background
         let contextual = companion != nil
-        let answers = answerDrift, tokenizerID = hm.model.tokenizer.identifier
+        let answers = answerDrift?.table(tokenizer: hm.model.tokenizer.identifier)
         let mixers = latents.map { latent in
             { (decoded: Double, drift: Double, token: Int, previous: Int) in
                 var u = contextual ? drift : background[token]
-                if let answers { u = answers.logProbability(of: token, after: previous, generic: u, tokenizer: tokenizerID) }
+                if let answers { u = answers.logProbability(of: token, after: previous, generic: u) }
                 return tokenwise.tokenLogLikelihood(decoded: decoded, background: u, latent: latent)
             }
         }
@@ -126,10 +126,7 @@ public struct EvidenceScorer: Sendable {
         // against the fewest tokens that spell it.
         let canonicalOnly = !hm.model.supportsSegmentationScoring
         return scores.indices.map { k in
-            let fewest = canonicalOnly ? { () -> Int? in
-                let (bytes, replacements) = PieceIndex.bytes(of: responses[k])
-                return hm.pieces.shortestPathLength(bytes, replacements: replacements)
-            }() : nil
+            let fewest = canonicalOnly ? hm.pieces.shortestPathLength(of: responses[k]) : nil
             return evidence(scores[k], standIns: encoded[k].standIns, model: hm, drift: drift?[k], promptLast: promptTokens.last ?? -1,
                             fewestTokens: fewest)
         }
@@ -142,14 +139,11 @@ public struct EvidenceScorer: Sendable {
         var decoded = score.decodedLogProbabilities
         var bg = drift?.decodedLogProbabilities ?? score.tokens.map { hm.background[$0] }
         var eosBackground = score.endOfText.map { _ in drift?.endOfText?.decoded ?? hm.background[hm.model.tokenizer.endOfTextToken] }
-        if let answers = answerDrift {
-            let id = hm.model.tokenizer.identifier
+        if let answers = answerDrift?.table(tokenizer: hm.model.tokenizer.identifier) {
             let previous = [promptLast] + score.tokens
-            for k in bg.indices {
-                bg[k] = answers.logProbability(of: score.tokens[k], after: previous[k], generic: bg[k], tokenizer: id)
-            }
+            for k in bg.indices { bg[k] = answers.logProbability(of: score.tokens[k], after: previous[k], generic: bg[k]) }
             eosBackground = eosBackground.map {
-                answers.logProbability(of: hm.model.tokenizer.endOfTextToken, after: previous.last!, generic: $0, tokenizer: id)
+                answers.logProbability(of: hm.model.tokenizer.endOfTextToken, after: previous.last!, generic: $0)
             }
         }
         for k in standIns {

@@ -50,6 +50,12 @@ public struct PieceIndex: Sendable {
         return best[bytes.count] == Int.max ? nil : best[bytes.count]
     }
 
+    /// `shortestPathLength` of a response text, its U+FFFD characters as lone-byte tokens.
+    public func shortestPathLength(of text: String) -> Int? {
+        let (bytes, replacements) = Self.bytes(of: text)
+        return shortestPathLength(bytes, replacements: replacements)
+    }
+
     /// (token, piece length) of every token whose piece is a prefix of `bytes[start...]`.
     public func matches(_ bytes: [UInt8], at start: Int) -> [(token: Int, length: Int)] {
         var out: [(Int, Int)] = []
