@@ -28,7 +28,8 @@ struct RunCommand: ParsableCommand {
     @Option(help: "openai: new tokens asked per query (max_tokens); the observation model uses the same limit.") var maxTokens = 8
     @Option(help: "Bases file (JSON: decoding, bases with model files, optional None reference).") var bases: String
     @Option(help: "Prompt pool (one prompt per line, or JSONL with prompt/id/cost).") var pool: String
-    @Option(help: "Number of fine-tuned models the API serves (ids 0..N-1).") var models = 12
+    @Option(help: "mlmac: number of fine-tuned models the API serves (ids 0..N-1; default 12). openai: the count of --api-models, and refused if it differs.")
+    var models: Int?
     @Option(help: "Query journal (SQLite).") var journal = "attrib-journal.sqlite"
     @Option(help: "Journal run id; reuse it to resume an interrupted run.") var runID = "run"
     @Option(help: "Response-distribution store (SQLite).") var store = "attrib-store.sqlite"
@@ -41,10 +42,15 @@ struct RunCommand: ParsableCommand {
     enum APIKind: String, ExpressibleByArgument, CaseIterable { case mlmac, openai }
 
     func validate() throws {
-        guard models >= 1 else { throw ValidationError("--models must be at least 1.") }
+        if let models, models < 1 { throw ValidationError("--models must be at least 1.") }
         if apiKind == .openai {
             guard apiModels != nil else { throw ValidationError("--api-kind openai needs --api-models (one entry per suspect).") }
             guard maxTokens >= 1 else { throw ValidationError("--max-tokens must be at least 1.") }
+            let count = openAITargets().count
+            guard count >= 1 else { throw ValidationError("--api-models names no suspect.") }
+            if let models, models != count {
+                throw ValidationError("--models \(models) disagrees with --api-models, which names \(count) suspects; with --api-kind openai the suspects are --api-models (drop --models).")
+            }
         } else if apiModels != nil {
             throw ValidationError("--api-models applies to --api-kind openai only.")
         }
@@ -67,7 +73,7 @@ struct RunCommand: ParsableCommand {
     func execute() async throws {
         let source: OracleSource
         let models: AttributionJob.Models
-        var ids = Array(0..<self.models)
+        var ids = Array(0..<(self.models ?? 12))
         switch apiKind {
         case .mlmac:
             source = .mlmac(url: api, token: try APIToken.resolve(file: tokenFile))

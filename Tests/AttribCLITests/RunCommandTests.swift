@@ -141,4 +141,20 @@ private struct FineTunes: FineTuneResponder {
         #expect(try RunCommand.parse(arguments).engine.settings().answerCap == nil)
         await server.stop()
     }
+
+    @Test func openAISuspectsComeFromAPIModelsAndAContradictingModelsCountIsRefused() throws {
+        let base = ["--api", "http://127.0.0.1:1", "--api-kind", "openai", "--bases", "b.json", "--pool", "p.txt"]
+        let command = try RunCommand.parse(base + ["--api-models", "a, http://127.0.0.1:2 ,b"])
+        #expect(command.openAITargets().map(\.url) == ["http://127.0.0.1:1", "http://127.0.0.1:2", "http://127.0.0.1:1"])
+        #expect(command.openAITargets().map(\.model) == ["a", "", "b"])
+        #expect(try RunCommand.parse(base + ["--api-models", "a,b", "--models", "2"]).models == 2)
+        do {
+            _ = try RunCommand.parse(base + ["--api-models", "a,b", "--models", "12"])
+            Issue.record("a --models that contradicts --api-models was accepted")
+        } catch {
+            #expect(RunCommand.message(for: error).contains("--models 12 disagrees with --api-models, which names 2 suspects"))
+        }
+        #expect(throws: (any Error).self) { try RunCommand.parse(base + ["--api-models", " , "]) }
+        #expect(throws: (any Error).self) { try RunCommand.parse(base) }
+    }
 }
