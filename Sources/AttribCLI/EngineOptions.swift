@@ -4,6 +4,7 @@ import Foundation
 import Workflow
 
 extension StrategyKind: ExpressibleByArgument {}
+extension TieBreak: ExpressibleByArgument {}
 
 /// Options of the observation model, the tensors and the calibration: what `run`, `demo`,
 /// `precompute` and `zoo explain` share. Every one of them changes what those commands compute.
@@ -91,6 +92,10 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Queries per fine-tuned model at most.") var budget = EngineSettings().budgetPerModel
     @Option(help: "Queries over all models at most (default: no global budget).") var globalBudget: Int?
     @Option(help: "Prompt selection.") var strategy = EngineSettings().strategy
+    @Option(help: "Among prompts of tied scores: shuffle (seeded), cheapest (lowest cost, then shortest) or shared (asked of another model already).")
+    var tieBreak = EngineSettings().tieBreak
+    @Option(help: "Relative tolerance within which scores tie (1e-9: exact ties only; 0.05: within 5% of the best).")
+    var tieTolerance = EngineSettings().tieTolerance
     @Option(help: "Stop a model when the best EIG over the pool stays below this many nats twice in a row (0: never).")
     var eigFloor: Double = EngineSettings().eigFloor ?? 0
     @Option(help: "Queries every model gets before the EIG floor may stop it.") var eigFloorAfter = EngineSettings().eigFloorAfter
@@ -103,6 +108,7 @@ struct RunOptions: ParsableArguments {
         guard budget >= 1 else { throw ValidationError("--budget must be at least 1.") }
         guard globalBudget.map({ $0 >= 1 }) ?? true else { throw ValidationError("--global-budget must be at least 1.") }
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1.") }
+        guard tieTolerance >= 0 && tieTolerance < 1 else { throw ValidationError("--tie-tolerance must be in [0, 1), got \(tieTolerance).") }
     }
 
     /// The settings of a run: the defaults with these options.
@@ -111,6 +117,8 @@ struct RunOptions: ParsableArguments {
         s.budgetPerModel = budget
         s.globalBudget = globalBudget
         s.strategy = strategy
+        s.tieBreak = tieBreak
+        s.tieTolerance = tieTolerance
         s.eigFloor = eigFloor > 0 ? eigFloor : nil
         s.eigFloorAfter = eigFloorAfter
         s.repeatPrompts = repeatPrompts

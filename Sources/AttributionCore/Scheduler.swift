@@ -47,6 +47,11 @@ public struct Scheduler: Sendable {
     public let allowRepeats: Bool
     /// When answers come from a log: the prompts each model may still be asked (nil: any).
     public let quota: PromptQuota?
+    /// How a strategy chooses among prompts of tied scores, and the relative tolerance of a tie.
+    public let tieBreak: TieBreak
+    public let tieTolerance: Double
+    /// `.cheapest`'s ranks, fixed for the run (nil for the other rules).
+    private let cheapestRanks: [Int]?
     public private(set) var models: [ModelProgress]
     private var tieRNG: SeededGenerator
 
@@ -54,8 +59,16 @@ public struct Scheduler: Sendable {
     ///   - modelIDs: public ids of the fine-tuned models.
     ///   - stoppingRule: a template copied (and reset) for every model.
     ///   - globalBudget: total queries over all models, nil for none.
+    ///   - promptLengths: each prompt's length in characters, for `TieBreak.cheapest` (nil: all equal).
     public init(modelIDs: [Int], bank: PromptBank, strategy: any SelectionStrategy, stoppingRule: any StoppingRule,
-                globalBudget: Int? = nil, allowRepeats: Bool = true, quota: PromptQuota? = nil, seed: UInt64) {
+                globalBudget: Int? = nil, allowRepeats: Bool = true, quota: PromptQuota? = nil,
+                tieBreak: TieBreak = .shuffle, tieTolerance: Double = SelectionStrategies.tieTolerance,
+                promptLengths: [Int]? = nil, seed: UInt64) {
+        precondition(tieTolerance >= 0, "a tie tolerance cannot be negative")
+        self.tieBreak = tieBreak
+        self.tieTolerance = tieTolerance
+        self.cheapestRanks = tieBreak == .cheapest
+            ? TieBreak.cheapestRanks(costs: bank.costs, lengths: promptLengths ?? Array(repeating: 0, count: bank.count)) : nil
         precondition(Set(modelIDs).count == modelIDs.count, "model ids must be distinct")
         self.bank = bank
         self.strategy = strategy
@@ -103,6 +116,9 @@ public struct Scheduler: Sendable {
             guard let k = mostUrgent(ready), let assignment = models[k].pending else { break }
             models[k].inFlight = assignment.selection.prompt
             out.append(assignment)
+            if tieBreak == .shared {
+                for other in models.indices where other != k && models[other].inFlight == nil { reselect(other) }
+            }
             slots -= 1
         }
         return out
@@ -137,33 +153,72 @@ public struct Scheduler: Sendable {
     /// Computes the model's next selection and stopping decision once per posterior state.
     private mutating func refreshPending(_ k: Int) {
         guard models[k].pending == nil, !models[k].isStopped else { return }
-        var candidates = allowRepeats ? Array(0..<bank.count) : Self.leastAsked(models[k].askedPrompts, count: bank.count)
-        // The EIG floor looks at every prompt the model may still be asked, whatever the order.
-        var floorCandidates: [Int]?
-        if let quota {
-            let asked = models[k].askedPrompts
-            let choosable = quota.choosable(model: models[k].model, asked: asked)
-            guard !choosable.isEmpty else { models[k].stopReason = .logExhausted; return }
-            let open = quota.open(model: models[k].model, asked: asked)
-            candidates = allowRepeats ? choosable : Self.leastAsked(asked, among: choosable)
-            floorCandidates = allowRepeats ? open : Self.leastAsked(asked, among: open)
-        }
+        guard let (candidates, floorCandidates) = candidates(of: k) else { models[k].stopReason = .logExhausted; return }
         let logWeights = models[k].posterior.logWeights
-        let context = SelectionContext(logWeights: logWeights, candidates: candidates)
-        let selection = strategy.select(context, bank: bank, rng: &models[k].rng)
+        let selection = select(k, among: candidates)
         // The best EIG over the candidates, whatever the strategy picked, so that an EIG floor
         // stops every strategy at the same point (a random baseline uses the same stopping rule).
+        // Greedy EIG's own choice is that best unless a tolerance let it take a near tie.
         let greedy = (strategy as? GreedyEIG).map { !$0.perUnitCost } ?? false
-        let bestEIG = greedy || !models[k].rule.usesEIG ? selection?.eig
-            : bank.eig(logWeights: logWeights, candidates: floorCandidates ?? candidates).max()
+        let exact = tieTolerance <= SelectionStrategies.tieTolerance
+        let bestEIG = (greedy && exact) || !models[k].rule.usesEIG ? selection?.eig
+            : bank.eig(logWeights: logWeights, candidates: floorCandidates).max()
         let stopping = StoppingContext(queriesUsed: models[k].queriesUsed,
                                        maxPosterior: models[k].posterior.mapHypothesis.probability,
                                        bestEIG: bestEIG)
         if let reason = models[k].rule.decide(stopping) { models[k].stopReason = reason; return }
         guard let selection else { models[k].stopReason = .noCandidates; return }
-        let now = models[k].posterior.errorProbability
+        models[k].pending = assignment(k, selection)
+    }
+
+    /// Chooses model `k`'s pending prompt again under the current tie-break ranks (for
+    /// `.shared`, after another model was handed a prompt), its stopping decision unchanged.
+    private mutating func reselect(_ k: Int) {
+        guard models[k].pending != nil, let (candidates, _) = candidates(of: k),
+              let selection = select(k, among: candidates) else { return }
+        models[k].pending = assignment(k, selection)
+    }
+
+    /// The prompts model `k` may be asked next, and those the EIG floor looks at (every prompt
+    /// it may still be asked, whatever the order); nil when a log has none left for it.
+    private func candidates(of k: Int) -> (candidates: [Int], floor: [Int])? {
+        let asked = models[k].askedPrompts
+        guard let quota else {
+            let candidates = allowRepeats ? Array(0..<bank.count) : Self.leastAsked(asked, count: bank.count)
+            return (candidates, candidates)
+        }
+        let choosable = quota.choosable(model: models[k].model, asked: asked)
+        guard !choosable.isEmpty else { return nil }
+        let open = quota.open(model: models[k].model, asked: asked)
+        return (allowRepeats ? choosable : Self.leastAsked(asked, among: choosable),
+                allowRepeats ? open : Self.leastAsked(asked, among: open))
+    }
+
+    private mutating func select(_ k: Int, among candidates: [Int]) -> Selection? {
+        let context = SelectionContext(logWeights: models[k].posterior.logWeights, candidates: candidates,
+                                       tieTolerance: tieTolerance, tieRanks: tieRanks(excluding: k))
+        return strategy.select(context, bank: bank, rng: &models[k].rng)
+    }
+
+    private func assignment(_ k: Int, _ selection: Selection) -> Assignment {
+        let logWeights = models[k].posterior.logWeights
         let after = bank.expectedError(afterPrompt: selection.prompt, logWeights: logWeights)
-        models[k].pending = Assignment(model: models[k].model, selection: selection, expectedErrorReduction: now - after)
+        return Assignment(model: models[k].model, selection: selection, expectedErrorReduction: models[k].posterior.errorProbability - after)
+    }
+
+    /// The tie-break ranks for model `k`'s next selection (nil: shuffle only).
+    private func tieRanks(excluding k: Int) -> [Int]? {
+        switch tieBreak {
+        case .shuffle: return nil
+        case .cheapest: return cheapestRanks
+        case .shared:
+            var elsewhere = Set<Int>()
+            for other in models.indices where other != k {
+                elsewhere.formUnion(models[other].askedPrompts)
+                if let p = models[other].inFlight { elsewhere.insert(p) }
+            }
+            return TieBreak.sharedRanks(count: bank.count, elsewhere: elsewhere)
+        }
     }
 
     /// The prompts of `among` asked least often in `asked`, in the order given.

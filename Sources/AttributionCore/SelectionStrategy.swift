@@ -8,11 +8,19 @@ public struct SelectionContext: Sendable {
     public var candidates: [Int]
     /// Whether to divide EIG by the prompt's cost (EIG per unit cost).
     public var perUnitCost: Bool
+    /// Relative tolerance within which two scores tie (`SelectionStrategies.argmax`).
+    public var tieTolerance: Double
+    /// Tie-break ranks, one per prompt of the bank, lower first among tied prompts (`TieBreak`);
+    /// nil: tied prompts are shuffled.
+    public var tieRanks: [Int]?
 
-    public init(logWeights: [Double], candidates: [Int], perUnitCost: Bool = false) {
+    public init(logWeights: [Double], candidates: [Int], perUnitCost: Bool = false,
+                tieTolerance: Double = SelectionStrategies.tieTolerance, tieRanks: [Int]? = nil) {
         self.logWeights = logWeights
         self.candidates = candidates
         self.perUnitCost = perUnitCost
+        self.tieTolerance = tieTolerance
+        self.tieRanks = tieRanks
     }
 }
 
@@ -33,7 +41,7 @@ public struct Selection: Equatable, Sendable {
 
 /// A prompt selection strategy: one function of one signature (as in modAL). Scoring is
 /// separate from choosing: strategies score candidates, `SelectionStrategies.argmax`
-/// chooses with a seeded tie-break.
+/// chooses under the context's tie-break (`TieBreak`).
 public protocol SelectionStrategy: Sendable {
     /// Short name used in reports and experiment tables.
     var name: String { get }
@@ -43,20 +51,8 @@ public protocol SelectionStrategy: Sendable {
 
 /// Shared helpers for strategies.
 public enum SelectionStrategies {
-    /// Relative tolerance within which two scores count as tied.
+    /// Default relative tolerance within which two scores count as tied.
     public static let tieTolerance = 1e-9
-
-    /// The candidate with the largest score; ties (within `tieTolerance`) are broken by a
-    /// seeded shuffle, so equal scores never silently favour the lowest index.
-    public static func argmax(candidates: [Int], scores: [Double], rng: inout SeededGenerator) -> (index: Int, score: Double)? {
-        precondition(candidates.count == scores.count, "one score per candidate")
-        guard let best = scores.filter({ !$0.isNaN }).max() else { return nil }
-        let tol = tieTolerance * max(1, abs(best))
-        let tied = (0..<scores.count).filter { scores[$0] >= best - tol }
-        let pick = tied.count == 1 ? tied[0] : tied.randomElement(using: &rng)!
-        return (pick, scores[pick])
-    }
-
 }
 
 /// The selection strategies by name: the one list of names that settings, reports and the
@@ -93,7 +89,7 @@ public struct GreedyEIG: SelectionStrategy {
         let gains = bank.eig(logWeights: context.logWeights, candidates: context.candidates)
         let useCost = perUnitCost || context.perUnitCost
         let scores = useCost ? zip(gains, context.candidates).map { $0 / bank.costs[$1] } : gains
-        guard let (k, score) = SelectionStrategies.argmax(candidates: context.candidates, scores: scores, rng: &rng) else { return nil }
+        guard let (k, score) = SelectionStrategies.argmax(context, scores: scores, rng: &rng) else { return nil }
         return Selection(prompt: context.candidates[k], score: score, eig: gains[k])
     }
 }
@@ -142,7 +138,7 @@ public struct DisagreementSelection: SelectionStrategy {
             (bank.meanScore(prompt: p, from: a, under: a) - bank.meanScore(prompt: p, from: a, under: b))
                 + (bank.meanScore(prompt: p, from: b, under: b) - bank.meanScore(prompt: p, from: b, under: a))
         }
-        guard let (k, score) = SelectionStrategies.argmax(candidates: context.candidates, scores: scores, rng: &rng) else { return nil }
+        guard let (k, score) = SelectionStrategies.argmax(context, scores: scores, rng: &rng) else { return nil }
         return Selection(prompt: context.candidates[k], score: score, eig: nil)
     }
 }

@@ -50,12 +50,19 @@ public struct AttributionRunner: Sendable {
     /// counts every answer is rescored against all the others and the posterior rebuilt. The
     /// EIG tensors keep the components' own drift (they are computed before any answer).
     public let answerDrift: Bool
+    /// How the strategy chooses among prompts of tied scores (`Scheduler.tieBreak`); prompt
+    /// lengths for `.cheapest` are the prompts' characters.
+    public let tieBreak: TieBreak
+    public let tieTolerance: Double
 
     public init(bank: PromptBank, prompts: [String], scorer: EvidenceScorer, observation: any ObservationModel,
                 strategy: any SelectionStrategy, stopping: any StoppingRule, globalBudget: Int? = nil,
                 concurrency: Int = 4, cap: LikelihoodCap = .none, allowRepeats: Bool = true, quota: PromptQuota? = nil,
-                answerDrift: Bool = false, seed: UInt64) {
+                answerDrift: Bool = false, tieBreak: TieBreak = .shuffle,
+                tieTolerance: Double = SelectionStrategies.tieTolerance, seed: UInt64) {
         self.quota = quota
+        self.tieBreak = tieBreak
+        self.tieTolerance = tieTolerance
         self.answerDrift = answerDrift
         self.cap = cap
         self.allowRepeats = allowRepeats
@@ -75,7 +82,8 @@ public struct AttributionRunner: Sendable {
     public func run(models: [Int], oracle: some Oracle,
                     progress: (@Sendable (ModelProgress, Scheduler) -> Void)? = nil) async throws -> [ModelAttribution] {
         var scheduler = Scheduler(modelIDs: models, bank: bank, strategy: strategy, stoppingRule: stopping,
-                                  globalBudget: globalBudget, allowRepeats: allowRepeats, quota: quota, seed: seed)
+                                  globalBudget: globalBudget, allowRepeats: allowRepeats, quota: quota,
+                                  tieBreak: tieBreak, tieTolerance: tieTolerance, promptLengths: prompts.map(\.count), seed: seed)
         var responses = [Int: [String]]()
         var histories = [Int: AnswerHistory]()
         var rows = [Int: [[Double]]]()

@@ -27,7 +27,7 @@ extension AttributionJob.Prepared {
                                        stopping: settings.stoppingRule, globalBudget: settings.globalBudget,
                                        concurrency: settings.concurrency, cap: settings.likelihoodCap,
                                        allowRepeats: settings.repeatPrompts, quota: quota, answerDrift: settings.answerDrift,
-                                       seed: settings.seed)
+                                       tieBreak: settings.tieBreak, tieTolerance: settings.tieTolerance, seed: settings.seed)
         let names = bank.space.hypothesisNames
         let report: @Sendable (ModelProgress, Scheduler) -> Void = { progress, scheduler in
             let (h, p) = progress.posterior.mapHypothesis

@@ -65,6 +65,11 @@ public struct EngineSettings: Sendable, Codable, Equatable {
     public var globalBudget: Int?
     /// Selection strategy (encoded as its name).
     public var strategy = StrategyKind.eig
+    /// How a strategy chooses among prompts of tied scores (`TieBreak`).
+    public var tieBreak = TieBreak.shuffle
+    /// Relative tolerance within which two prompts' scores tie (`SelectionStrategies.argmax`):
+    /// 1e-9 ties exact equals only; 0.05 ties every prompt within 5% of the best score.
+    public var tieTolerance = SelectionStrategies.tieTolerance
     public var seed: UInt64 = 1
     /// Threads for precomputing tensors.
     public var threads = 2
@@ -95,5 +100,27 @@ public struct EngineSettings: Sendable, Codable, Equatable {
     public func tensorBuilder(models: HypothesisModels) -> TensorBuilder {
         TensorBuilder(models: models, space: space(models: models), observation: observation, samples: samples, seed: seed,
                       segmentationBeam: tensorSegmentationBeam)
+    }
+
+    /// Reads settings a run or an experiment cell recorded. A key missing from the file is a
+    /// setting that did not exist when it was written: it takes its default, which is the
+    /// behaviour from before the setting existed (an absent optional is nil, as written).
+    public init(from decoder: any Decoder) throws {
+        self.init()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func read<T: Decodable>(_ key: CodingKeys, _ value: inout T) throws {
+            if let v = try c.decodeIfPresent(T.self, forKey: key) { value = v }
+        }
+        try read(.samples, &samples); try read(.latentGrid, &latentGrid); try read(.eps, &eps)
+        try read(.contextualDrift, &contextualDrift); try read(.driftOrder, &driftOrder); try read(.domainDrift, &domainDrift)
+        try read(.answerDrift, &answerDrift); try read(.segmentationBeam, &segmentationBeam)
+        try read(.tensorSegmentationBeam, &tensorSegmentationBeam); try read(.beta, &beta)
+        answerCap = try c.decodeIfPresent(Double.self, forKey: .answerCap)
+        try read(.noneMass, &noneMass); try read(.threshold, &threshold); try read(.budgetPerModel, &budgetPerModel)
+        eigFloor = try c.decodeIfPresent(Double.self, forKey: .eigFloor)
+        try read(.eigFloorAfter, &eigFloorAfter); try read(.repeatPrompts, &repeatPrompts)
+        globalBudget = try c.decodeIfPresent(Int.self, forKey: .globalBudget)
+        try read(.strategy, &strategy); try read(.tieBreak, &tieBreak); try read(.tieTolerance, &tieTolerance)
+        try read(.seed, &seed); try read(.threads, &threads); try read(.concurrency, &concurrency)
     }
 }

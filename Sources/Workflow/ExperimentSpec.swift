@@ -73,6 +73,10 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
         public var pool_size: Int?
         /// `EngineSettings.answerDrift`.
         public var answer_drift: Bool?
+        /// `EngineSettings.tieBreak`: shuffle, cheapest or shared.
+        public var tie_break: TieBreak?
+        /// `EngineSettings.tieTolerance`: relative, at least 0.
+        public var tie_tolerance: Double?
 
         /// Sets the fields given here in `s` (`pool_size` shapes the world, not the engine: not here).
         func apply(to s: inout EngineSettings) {
@@ -82,6 +86,8 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
             if let v = repeat_prompts { s.repeatPrompts = v }
             if let v = engine_seed { s.seed = v }
             if let v = answer_drift { s.answerDrift = v }
+            if let v = tie_break { s.tieBreak = v }
+            if let v = tie_tolerance { s.tieTolerance = v }
         }
     }
 
@@ -111,6 +117,7 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
         if let s = settings?.samples, s < 1 { throw bad("settings.samples", "must be at least 1") }
         if let f = settings?.eig_floor, f < 0 { throw bad("settings.eig_floor", "cannot be negative") }
         if let p = settings?.pool_size, !(2...4096).contains(p) { throw bad("settings.pool_size", "must be in 2...4096") }
+        if let t = settings?.tie_tolerance, !(t >= 0 && t < 1) { throw bad("settings.tie_tolerance", "must be in [0, 1)") }
         if let variants {
             if variants.isEmpty { throw bad("variants", "needs at least one variant (or leave it out: none)") }
             for (k, v) in variants.enumerated() {
@@ -120,6 +127,7 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
                 if variants[..<k].contains(where: { $0.name == v.name }) { throw bad("variants.\(k).name", "\"\(v.name)\" is listed twice") }
                 if let s = v.settings.samples, s < 1 { throw bad("variants.\(k).settings.samples", "must be at least 1") }
                 if let f = v.settings.eig_floor, f < 0 { throw bad("variants.\(k).settings.eig_floor", "cannot be negative") }
+                if let t = v.settings.tie_tolerance, !(t >= 0 && t < 1) { throw bad("variants.\(k).settings.tie_tolerance", "must be in [0, 1)") }
                 if v.settings.pool_size != nil { throw bad("variants.\(k).settings.pool_size", "is shared by every cell: set it in settings") }
             }
         }

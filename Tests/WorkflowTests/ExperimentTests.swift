@@ -28,6 +28,9 @@ import Testing
             ("{\"name\": \"x\", \"zoo\": \"\(zoo)\", \"strategies\": [\"eig\"], \"thresholds\": [0.9], \"budgets\": [5], \"seeds\": [1, 1]}", "seeds"),
             ("{\"name\": \"x\", \"zoo\": \"\(zoo)\", \"strategies\": [\"eig\"], \"thresholds\": [0.9], \"budgets\": [5], \"seeds\": [1], \"global_budgets\": [0]}", "global_budgets"),
             ("{\"name\": \"x\", \"zoo\": \"\(zoo)\", \"strategies\": [\"eig\"], \"thresholds\": [0.9], \"budgets\": [5], \"seeds\": [1], \"settings\": {\"samples\": 0}}", "settings.samples"),
+            ("{\"name\": \"x\", \"zoo\": \"\(zoo)\", \"strategies\": [\"eig\"], \"thresholds\": [0.9], \"budgets\": [5], \"seeds\": [1], \"settings\": {\"tie_break\": \"first\"}}", "settings.tie_break"),
+            ("{\"name\": \"x\", \"zoo\": \"\(zoo)\", \"strategies\": [\"eig\"], \"thresholds\": [0.9], \"budgets\": [5], \"seeds\": [1], \"settings\": {\"tie_tolerance\": 1.5}}", "settings.tie_tolerance"),
+            ("{\"name\": \"x\", \"zoo\": \"\(zoo)\", \"strategies\": [\"eig\"], \"thresholds\": [0.9], \"budgets\": [5], \"seeds\": [1], \"variants\": [{\"name\": \"t\", \"settings\": {\"tie_tolerance\": -1}}]}", "variants.0.settings.tie_tolerance"),
         ]
         for (json, field) in cases {
             let path = try Self.write(json, "spec.json")
@@ -134,5 +137,40 @@ extension ExperimentTests {
         #expect(rows.map(\.baselineQueries) == [20, 9])
         #expect(rows.map(\.strategyQueries) == [12, nil])
         #expect(report.markdown(leaderboard: nil).contains("Mean ratio 0.60 over the 1 of 2 seeds"))
+    }
+}
+
+@Suite struct EngineSettingsCodingTests {
+    @Test func settingsRoundTripAndAMissingKeyTakesTheDefault() throws {
+        var s = EngineSettings()
+        s.samples = 7; s.latentGrid = [0.3]; s.eps = 0.2; s.contextualDrift = false; s.driftOrder = 3; s.domainDrift = true
+        s.answerDrift = true; s.segmentationBeam = 2; s.tensorSegmentationBeam = 1; s.beta = 0.7; s.answerCap = 4
+        s.noneMass = 0.2; s.threshold = 0.9; s.budgetPerModel = 12; s.eigFloor = 0.2; s.eigFloorAfter = 3; s.repeatPrompts = true
+        s.globalBudget = 99; s.strategy = .random; s.tieBreak = .shared; s.tieTolerance = 0.05; s.seed = 9; s.threads = 1; s.concurrency = 2
+        let data = try workflowJSONEncoder().encode(s)
+        #expect(try workflowJSONDecoder().decode(EngineSettings.self, from: data) == s)
+        // Every stored setting is written (a new one missing from the reader would fail the round trip above).
+        let keys = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any]).keys
+        #expect(keys.count == Mirror(reflecting: s).children.count)
+        // A file written before a setting existed: the setting takes its default; an absent optional is nil.
+        var object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        for key in ["tieBreak", "tieTolerance", "answerDrift", "answerCap"] { object.removeValue(forKey: key) }
+        let old = try workflowJSONDecoder().decode(EngineSettings.self, from: JSONSerialization.data(withJSONObject: object))
+        #expect(old.tieBreak == .shuffle && old.tieTolerance == EngineSettings().tieTolerance && !old.answerDrift && old.answerCap == nil)
+        #expect(old.samples == 7 && old.strategy == .random && old.eigFloor == 0.2)
+        #expect(throws: DecodingError.self) { try workflowJSONDecoder().decode(EngineSettings.self, from: Data(#"{"samples": "many"}"#.utf8)) }
+    }
+
+    @Test func committedCellsOfEveryExperimentStillLoad() throws {
+        let results = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Results").standardized
+        let folders = try FileManager.default.contentsOfDirectory(atPath: results.path).sorted()
+        var loaded = 0
+        for folder in folders {
+            let cells = results.appendingPathComponent(folder).appendingPathComponent("cells")
+            guard let name = try? FileManager.default.contentsOfDirectory(atPath: cells.path).filter({ $0.hasSuffix(".json") }).sorted().first else { continue }
+            _ = try workflowJSONDecoder().decode(Experiment.CellResult.self, from: Data(contentsOf: cells.appendingPathComponent(name)))
+            loaded += 1
+        }
+        #expect(loaded >= 4)
     }
 }
