@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The real scenario of issue 17: candidate bases that are real models on llama.cpp servers
 # (SmolLM2-135M-Instruct with two replicas, Gemma-3-270M) beside two embedded zoo bases and
-# the demo's None references. Suspects: the unmodified real models (on llama.cpp servers of
-# their own) and a None (an embedded zoo model of another corpus, no candidate), served by
+# the demo's None references. Suspects: a real fine-tune of SmolLM2 (full fine-tune on the BOFH
+# excuses corpus with llama.cpp's llama-finetune, scripts/real-models/finetune.sh, cached), the
+# unmodified Gemma-3 (each on a llama.cpp server of its own) and a None (an embedded zoo model
+# of another corpus, no candidate), served by
 # `attrib serve --suspects` behind both the MLMAC API (MLMAC decoding: temperature 3, 20
 # tokens with the prompt) and its OpenAI-compatible face (temperature 3, 4 new tokens).
 # Installs what it needs from the package registries (scripts/install-real-models.sh), runs
@@ -18,6 +20,8 @@ OUT="${1:-Results/real-scenario}"
 mkdir -p "$OUT"
 bash scripts/install-real-models.sh > /dev/null
 source "${ATTRIB_CACHE:-$HOME/.cache/attrib}/real-models.env"
+FINETUNE=$(bash scripts/real-models/finetune.sh | tail -1)
+cp "$(dirname "$FINETUNE")/finetune.json" "$OUT/finetune.json"
 make -s release > /dev/null
 [ -f .cache/demo/bases-round1-like.json ] || .build/release/attrib demo --json > /dev/null
 
@@ -28,9 +32,10 @@ serve() {  # model port
   "$ATTRIB_LLAMA_SERVER" -m "$1" --host 127.0.0.1 --port "$2" -c 2048 -np 2 -t 1 --no-ui -fa off --no-repack > "$OUT/server-$2.log" 2>&1 &
   PIDS+=($!)
 }
-# Candidates: smollm2 on 8711 and 8712 (replicas), gemma3 on 8713. Suspects: 8721 and 8722.
+# Candidates: smollm2 on 8711 and 8712 (replicas), gemma3 on 8713. Suspects: the fine-tune on
+# 8721, gemma3 on 8722.
 serve "$ATTRIB_SMOLLM2_GGUF" 8711; serve "$ATTRIB_SMOLLM2_GGUF" 8712; serve "$ATTRIB_GEMMA3_GGUF" 8713
-serve "$ATTRIB_SMOLLM2_GGUF" 8721; serve "$ATTRIB_GEMMA3_GGUF" 8722
+serve "$FINETUNE" 8721; serve "$ATTRIB_GEMMA3_GGUF" 8722
 for port in 8711 8712 8713 8721 8722; do
   for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/health" > /dev/null && break; sleep 0.5; done
 done
@@ -67,7 +72,7 @@ demo = os.path.abspath(".cache/demo")
 d = json.load(open(f"{demo}/bases-round1-like.json"))
 none = d["bases"][9]  # jargon-word4k-o3: another corpus and tokenizer than every candidate
 json.dump({"decoding": {"temperature": 3}, "bases": [
-    {"name": "smollm2", "server": {"url": "http://127.0.0.1:8721"}},
+    {"name": "smollm2-bofh", "server": {"url": "http://127.0.0.1:8721"}},
     {"name": "gemma3", "server": {"url": "http://127.0.0.1:8722"}},
     {"name": none["name"], "model": os.path.join(demo, none["model"])},
 ]}, open(f"{out}/suspects.json", "w"), indent=2)
@@ -106,7 +111,10 @@ for api in ("mlmac", "openai"):
     right = sum(r["base_model"] == truth[r["model_id"]] for r in rows)
     runs[api] = {"correct": right, "queries": report.get("queries"), "attributions": {r["model_id"]: r["base_model"] for r in rows}}
     correct += right; total += len(truth); queries += report.get("queries") or 0
+finetune = json.load(open(f"{out}/finetune.json"))
 print(json.dumps({"correct": correct, "total": total, "queries": queries, "wall_s": wall,
                   "max_abs_logprob_error_nats": error,
-                  "throughput_ratio": attrib["tokens_per_second"] / python["tokens_per_second"], "runs": runs}))
+                  "throughput_ratio": attrib["tokens_per_second"] / python["tokens_per_second"], "runs": runs,
+                  "finetune": {k: finetune[k] for k in ("tool", "corpus", "steps", "finetune_s",
+                               "held_out_perplexity_base", "held_out_perplexity_finetuned")}}))
 PY

@@ -117,7 +117,8 @@ struct ExperimentMerge: ParsableCommand {
     static func report(spec: ExperimentSpec, directory: URL) throws {
         let report = try ExperimentReport.load(spec: spec, directory: directory)
         let missing = spec.cells.count - report.cells.count
-        try report.write(to: directory, leaderboard: URL(fileURLWithPath: "../shared/mlmac/round1-leaderboard.csv"))
+        try report.write(to: directory, leaderboard: URL(fileURLWithPath: "../shared/mlmac/round1-leaderboard.csv"),
+                         ceiling: OracleCeiling.load(forZoo: report.spec.zoo))
         if missing > 0 { note("\(missing) of \(spec.cells.count) cells are not in \(directory.path) yet (other shards?)") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

@@ -1,6 +1,7 @@
 import AttributionCore
 import Common
 import Foundation
+import Oracles
 
 /// `attrib experiment`: every cell of an `ExperimentSpec` run as a full job against the
 /// simulated zoo, in parallel, resumably. Shared work is done once: the zoo, pool, references
@@ -91,7 +92,16 @@ public struct Experiment: Sendable {
                                      storePath: work.appendingPathComponent("store.sqlite").path)
             prepared[key] = try job.prepare(events: events)
         }
-        let ready = prepared, decodedWorlds = worlds
+        // Replays: one simulator log per response seed, asked once and kept in `work`.
+        var logs: [UInt64: QueryLog] = [:]
+        if let replay = spec.replay {
+            for seed in Set(todo.map(\.seed)).sorted() {
+                let folder = work.appendingPathComponent("replay-logs/q\(replay.queries)-s\(seed)", isDirectory: true)
+                logs[seed] = try await ZooLog(zooDirectory: zooWorld.zooDirectory, pool: zooWorld.pool, queries: replay.queries,
+                                              seed: seed, format: .jsonl).write(to: folder, events: events)
+            }
+        }
+        let ready = prepared, decodedWorlds = worlds, replayLogs = logs
         let done = Locked(cells.count - todo.count)
         let journals = work.appendingPathComponent("journals", isDirectory: true)
         try fm.createDirectory(at: journals, withIntermediateDirectories: true)
@@ -102,8 +112,12 @@ public struct Experiment: Sendable {
                 let cell = todo[next]
                 next += 1
                 group.addTask {
-                    let result = try await self.run(cell, prepared: ready[PreparedKey(cell)]!,
-                                                    world: decodedWorlds[cell.decoding]!, journals: journals)
+                    let world = decodedWorlds[cell.decoding]!
+                    let result = if let log = replayLogs[cell.seed] {
+                        try await self.replay(cell, log: log, world: world)
+                    } else {
+                        try await self.run(cell, prepared: ready[PreparedKey(cell)]!, world: world, journals: journals)
+                    }
                     let encoder = workflowJSONEncoder(pretty: true)
                     try atomicWrite(try encoder.encode(result), to: self.file(of: cell))
                     let n = done.withLock { $0 += 1; return $0 }
@@ -148,16 +162,39 @@ public struct Experiment: Sendable {
                 }
             }
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: journal.path + suffix) }
-        let key = world.manifest.truth
-        let names = outcome.report.hypotheses, paths = trajectories.value
-        let rows = outcome.report.models.sorted { $0.model < $1.model }.map { m in
+        return result(cell, report: outcome.report, truth: world.manifest.truth, trajectories: trajectories.value, since: start)
+    }
+
+    /// One cell of a replay (`ExperimentSpec.replay`): the seed's log replayed in the order the
+    /// cell's strategy gives, as `attrib replay` does (calibration and tensors from the store
+    /// the grid's preparation filled).
+    func replay(_ cell: ExperimentSpec.Cell, log: QueryLog, world: Demo.World) async throws -> CellResult {
+        let start = Date()
+        let order: Replay.Order = cell.strategy == .fixed ? .log : cell.strategy == .random ? .random : .eig
+        let key = AnswerKey(truth: world.manifest.truth, names: [:], file: "(zoo manifest)")
+        let replay = Replay(log: log, models: world.models, settings: spec.settings(of: cell),
+                            calibration: world.calibration(calibrationText, cacheDirectory: work),
+                            storePath: work.appendingPathComponent("store.sqlite").path, order: order, answerKey: key)
+        let trajectories = Locked<[Int: [[Double]]]>([:])
+        let (_, report) = try await replay.execute { event in
+            if case .answer(let a) = event { trajectories.withLock { $0[a.model, default: []].append(a.posterior) } }
+        }
+        return result(cell, report: report, truth: world.manifest.truth, trajectories: trajectories.value, since: start)
+    }
+
+    /// A cell's result from its run's report: one row per fine-tune, scored against `truth`
+    /// (nil: `None`), with the truth's posterior after each answer.
+    func result(_ cell: ExperimentSpec.Cell, report: RunReport, truth key: [Int: String?], trajectories paths: [Int: [[Double]]],
+                since start: Date) -> CellResult {
+        let names = report.hypotheses
+        let rows = report.models.sorted { $0.model < $1.model }.map { m in
             let truth = (key[m.model] ?? nil) ?? "None"
             let t = names.firstIndex(of: truth)
             return CellResult.Row(model: m.model, truth: truth, attribution: m.attribution, correct: truth == m.attribution,
                                   queries: m.queries, confidence: m.confidence, stopReason: m.stopReason,
                                   truthTrajectory: (paths[m.model] ?? []).map { p in t.map { p[$0] } ?? 0 })
         }
-        return CellResult(cell: cell, settings: outcome.report.settings, commit: commit,
-                          fanoQueriesPerModel: outcome.report.fanoQueriesPerModel, seconds: Date().timeIntervalSince(start), rows: rows)
+        return CellResult(cell: cell, settings: report.settings, commit: commit,
+                          fanoQueriesPerModel: report.fanoQueriesPerModel, seconds: Date().timeIntervalSince(start), rows: rows)
     }
 }

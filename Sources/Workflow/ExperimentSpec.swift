@@ -28,6 +28,18 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
     /// Queries over all fine-tunes at most (the scheduler spends them where they most reduce
     /// expected errors); nil: none. A list of them is a grid dimension.
     public var global_budgets: [Int]?
+    /// The source as a replayed log instead of live answers: nil, the simulator answers every
+    /// query (a live run).
+    public var replay: ReplaySource?
+
+    /// Replays of simulator logs: for every response seed, `attrib zoo log` of the zoo
+    /// (`queries` random pool prompts per fine-tune, JSONL), replayed as `attrib replay` does;
+    /// the strategy is the order: `fixed` the log's own, `random` a seeded shuffle, every
+    /// other strategy chooses among each model's logged queries.
+    public struct ReplaySource: Codable, Sendable, Equatable {
+        /// Logged queries per fine-tune.
+        public var queries: Int
+    }
 
     /// A decoding of every model of the zoo, the fine-tunes and the candidates alike.
     public enum Decoding: String, Codable, Sendable, CaseIterable {
@@ -114,6 +126,10 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
             throw bad("global_budgets", "needs distinct positive numbers of queries (or leave it out: none)")
         }
         if let d = decodings, d.isEmpty || Set(d).count != d.count { throw bad("decodings", "needs distinct values (or leave it out: the zoo's own)") }
+        if let replay {
+            if replay.queries < 1 { throw bad("replay.queries", "must be at least 1") }
+            if let d = decodings, d != [.zoo] { throw bad("decodings", "a replayed log was answered under the zoo's decoding: leave decodings out") }
+        }
         if let s = settings?.samples, s < 1 { throw bad("settings.samples", "must be at least 1") }
         if let f = settings?.eig_floor, f < 0 { throw bad("settings.eig_floor", "cannot be negative") }
         if let p = settings?.pool_size, !(2...4096).contains(p) { throw bad("settings.pool_size", "must be in 2...4096") }

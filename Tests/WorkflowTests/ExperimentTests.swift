@@ -2,6 +2,7 @@ import AttributionCore
 import Common
 import Foundation
 import LanguageModels
+import Oracles
 import Testing
 @testable import Workflow
 
@@ -65,6 +66,49 @@ import Testing
         let s = spec.settings(of: spec.cells[5])
         #expect(s.samples == 4 && s.eigFloor == nil && s.threshold == spec.cells[5].threshold && s.budgetPerModel == spec.cells[5].budget)
     }
+
+    /// A replay grid on a tiny zoo: one simulator log per seed, each cell replays it; with a
+    /// budget above the logged queries and a threshold never reached, every model uses its
+    /// whole log, and the log-order cell agrees with `attrib replay` over the same log.
+    @Test func aReplayGridReplaysOneLogPerSeed() async throws {
+        let directory = Self.temporary("tiny-replay")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let zoo = directory.appendingPathComponent("tiny-zoo.json")
+        try Self.tinyZoo.write(to: zoo, atomically: true, encoding: .utf8)
+        var spec = ExperimentSpec(name: "tiny-replay", zoo: zoo.path, strategies: [.eig, .fixed], thresholds: [1], budgets: [10], seeds: [1, 2],
+                                  settings: .init(samples: 2, eig_floor: 0, pool_size: 8))
+        spec.replay = .init(queries: 4)
+        let out = directory.appendingPathComponent("results"), work = directory.appendingPathComponent("work")
+        var experiment = Experiment(spec: spec, out: out, work: work)
+        experiment.calibrationText = nil
+        try await experiment.run()
+        let report = try ExperimentReport.load(spec: spec, directory: out)
+        #expect(report.cells.count == 4)
+        #expect(report.cells.allSatisfy { $0.rows.count == 2 && $0.rows.allSatisfy { $0.queries == 4 && $0.stopReason == "log exhausted" } })
+        let logFile = work.appendingPathComponent("replay-logs/q4-s2/log.jsonl").path
+        let log = try QueryLog.load(path: logFile)
+        #expect(log.records.count == 8)
+        let world = try Demo(zooSpec: zoo, workDirectory: work, settings: spec.settings(of: spec.cells[0]), responseSeed: 1).buildWorld(log: { _ in })
+        let fixed = try #require(report.cells.first { $0.cell.strategy == .fixed && $0.cell.seed == 2 })
+        let direct = Replay(log: log, models: world.models, settings: spec.settings(of: fixed.cell), calibration: .fixed,
+                            storePath: work.appendingPathComponent("store.sqlite").path, order: .log, answerKey: nil)
+        let (outcome, _) = try await direct.execute()
+        #expect(outcome.per_model.map(\.attribution) == fixed.rows.map(\.attribution))
+        #expect(outcome.per_model.map(\.confidence) == fixed.rows.map(\.confidence))
+        var bad = spec
+        bad.decodings = [.greedy]
+        #expect(throws: WorkflowError.self) { try bad.validate(file: "spec.json") }
+    }
+
+    static let tinyZoo = """
+        {"name": "tiny", "seed": 5, "decoding": {"temperature": 3.0, "maxTotalTokens": 12, "minNewTokens": 1},
+         "bases": [{"name": "fa", "corpus": "fortunes", "order": 2, "tokenizer": "byte", "trainBytes": 30000},
+                   {"name": "ja", "corpus": "jargon", "order": 2, "tokenizer": "byte", "trainBytes": 30000}],
+         "references": [],
+         "fineTunes": [{"name": "ft-fa", "base": "fa", "domain": "bible-kjv", "strength": 0.2},
+                       {"name": "ft-ja", "base": "ja", "domain": "bible-kjv", "strength": 0.2}]}
+        """
 
     @Test func theIntervalIsStudentsT() {
         // Values 1, 2, 3: mean 2, s = 1, t(0.975, 2) = 4.303: half-width 4.303 / sqrt(3).
@@ -137,6 +181,26 @@ extension ExperimentTests {
         #expect(rows.map(\.baselineQueries) == [20, 9])
         #expect(rows.map(\.strategyQueries) == [12, nil])
         #expect(report.markdown(leaderboard: nil).contains("Mean ratio 0.60 over the 1 of 2 seeds"))
+        // The oracle ceiling at the largest measured count not above the budget (5 of 1, 4, 10: 4).
+        let ceiling = OracleCeiling(zoo: "z", total: 4, counts: [1, 4, 10], expected_right: ["oracle": [2, 2.5, 3.25], "pristine": [1, 1, 1]])
+        #expect(ceiling.oracle(atBudget: 5)! == (4, 2.5))
+        #expect(ceiling.oracle(atBudget: 10)! == (10, 3.25))
+        #expect(ceiling.oracle(atBudget: 0) == nil)
+        // Every configuration has budget 5: each of the 4 ranked lines ends with the ceiling at 4 answers.
+        let lines = report.markdown(leaderboard: nil, ceiling: ceiling).split(separator: "\n")
+        #expect(lines.filter { $0.hasSuffix("| 2.50 (4) |") }.count == 4)
+        #expect(lines.contains { $0.hasSuffix("| Fano floor per model | oracle ceiling |") })
+        #expect(!report.markdown(leaderboard: nil).contains("oracle ceiling"))
+    }
+
+    @Test func theCeilingFileOfASpecsZooIsFoundByTheZoosName() throws {
+        let results = ExperimentTests.temporary("results")
+        try FileManager.default.createDirectory(at: results.appendingPathComponent("floor"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: results) }
+        let json = #"{"zoo": "tiny", "total": 3, "counts": [5], "expected_right": {"oracle": [2.5]}}"#
+        try json.write(to: results.appendingPathComponent("floor/tiny-ceiling.json"), atomically: true, encoding: .utf8)
+        #expect(OracleCeiling.load(forZoo: "Experiments/zoos/tiny.json", results: results)?.oracle(atBudget: 30).map { $0 == (5, 2.5) } == true)
+        #expect(OracleCeiling.load(forZoo: "Experiments/zoos/other.json", results: results) == nil)
     }
 }
 
