@@ -70,6 +70,7 @@ public struct Experiment: Sendable {
         try fm.createDirectory(at: cellDirectory, withIntermediateDirectories: true)
         try fm.createDirectory(at: work, withIntermediateDirectories: true)
         let lock = try DirectoryLock(directory: work)
+        let started = Date()
         defer { withExtendedLifetime(lock) {} }
         let cells = assignedCells
         let todo = cells.filter { !fm.fileExists(atPath: file(of: $0).path) }
@@ -102,6 +103,7 @@ public struct Experiment: Sendable {
             }
         }
         let ready = prepared, decodedWorlds = worlds, replayLogs = logs
+        let preparation = Date().timeIntervalSince(started)
         let done = Locked(cells.count - todo.count)
         let journals = work.appendingPathComponent("journals", isDirectory: true)
         try fm.createDirectory(at: journals, withIntermediateDirectories: true)
@@ -129,6 +131,21 @@ public struct Experiment: Sendable {
             for _ in 0..<max(1, jobs) { start() }
             while try await group.next() != nil { start() }
         }
+        let timing = Timing(cells: todo.count, jobs: jobs, preparationSeconds: preparation,
+                            cellSeconds: Date().timeIntervalSince(started) - preparation)
+        try atomicWrite(try workflowJSONEncoder(pretty: true).encode(timing), to: out.appendingPathComponent("timing.json"))
+        events(.step(String(format: "%@: %d cells in %.0f s, %.0f s of it preparing (zoo, calibration, tensors)", spec.name, todo.count,
+                            timing.preparationSeconds + timing.cellSeconds, timing.preparationSeconds)))
+    }
+
+    /// Where the time of the last invocation that ran cells went (`out/timing.json`): the
+    /// shared preparation (zoo, references, calibration, tensors, replay logs; seconds) and
+    /// the cells themselves (seconds of wall time with `jobs` at once).
+    public struct Timing: Codable, Sendable {
+        public var cells: Int
+        public var jobs: Int
+        public var preparationSeconds: Double
+        public var cellSeconds: Double
     }
 
     /// What calibration and tensors depend on: the decoding, the threshold and the variant's settings.

@@ -142,6 +142,8 @@ import Testing
         let first = try ExperimentReport.load(spec: spec, directory: out)
         #expect(first.cells.count == 2 && first.cells.allSatisfy { $0.rows.count == 2 && $0.rows.allSatisfy { $0.queries <= 3 } })
         #expect(first.csv.split(separator: "\n").count == 1 + 4)
+        let timing = try JSONDecoder().decode(Experiment.Timing.self, from: Data(contentsOf: out.appendingPathComponent("timing.json")))
+        #expect(timing.cells == 2 && timing.preparationSeconds >= 0 && timing.cellSeconds >= 0)
 
         let kept = experiment.file(of: spec.cells[0]), redone = experiment.file(of: spec.cells[1])
         let keptData = try Data(contentsOf: kept)
@@ -150,6 +152,7 @@ import Testing
         progress.withLock { $0 = [] }
         try await experiment.run(progress: { done, _ in progress.withLock { $0.append(done) } })
         #expect(progress.value == [1, 2])   // one cell was already done
+        #expect(try JSONDecoder().decode(Experiment.Timing.self, from: Data(contentsOf: out.appendingPathComponent("timing.json"))).cells == 1)
         #expect(try Data(contentsOf: kept) == keptData)
         let again = try ExperimentReport.load(spec: spec, directory: out)
         #expect(again.cells.first { $0.cell == spec.cells[1] }!.rows.map(\.attribution) == redoneRows)

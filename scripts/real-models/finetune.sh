@@ -48,7 +48,8 @@ t2=$(seconds)
 "$BIN/llama-quantize" tuned-f32.gguf smollm2-bofh.Q8_0.gguf Q8_0 >> quantize.log 2>&1
 ppl() { "$BIN/llama-perplexity" -m "$1" -f held.txt -c 128 -b 128 --no-repack 2>&1 | sed -n 's/.*Final estimate: PPL = \([0-9.]*\).*/\1/p'; }
 PPL_BASE=$(ppl "$ATTRIB_SMOLLM2_GGUF"); PPL_TUNED=$(ppl smollm2-bofh.Q8_0.gguf)
-STEPS=$(grep -o 'data=[0-9]*/[0-9]*' finetune.log | tail -1 | cut -d/ -f2 | sed 's/^0*//')
+# Training steps per epoch: the last training progress line (the validation lines come after).
+STEPS=$(grep -o 'train: \[[^]]*\] data=[0-9]*/[0-9]*' finetune.log | tail -1 | sed 's/.*\///; s/^0*//')
 python3 - "$EPOCHS" "$LR" "$CTX" "$HELD" "$STEPS" "$t0" "$t1" "$t2" "$PPL_BASE" "$PPL_TUNED" "$ATTRIB_SMOLLM2_GGUF" <<'PY'
 import json, sys
 epochs, lr, ctx, held, steps, t0, t1, t2, pb, pt, base = sys.argv[1:]
