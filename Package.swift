@@ -57,7 +57,7 @@ let package = Package(
 
         // Assembles runs from files: pools, stores, journals, reports (everything the CLI does).
         .target(name: "Workflow", dependencies: [
-            "AttributionCore", "Common", "Corpora", "Engine", "LanguageModels", "Oracles", "ServerModels", "Simulation", "SimulatorServer", "Storage",
+            "AttributionCore", "Common", "Corpora", "Engine", "LanguageModels", "LinearAlgebra", "Oracles", "ServerModels", "Simulation", "SimulatorServer", "Storage",
         ], exclude: ["README.md"]),
 
         // Command line.

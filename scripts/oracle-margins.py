@@ -43,7 +43,10 @@ def best_split(curves, budget):
 
 def main():
     zoo, budget = sys.argv[1], int(sys.argv[2])
-    manifest = json.load(open(f".cache/demo/zoo-{zoo}/manifest.json"))
+    path = f".cache/demo/zoo-{zoo}/manifest.json"
+    if not os.path.exists(path):
+        sys.exit(f"oracle-margins: {path} not found: run `attrib demo --zoo Experiments/zoos/{zoo}.json` first")
+    manifest = json.load(open(path))
     listed = [e for e in manifest["answerKey"] if e.get("base") is not None]
     unlisted = len(manifest["answerKey"]) - len(listed)
     env = "" if len(MODELS) == len(ALL_MODELS) else f'ORACLE_MODELS="{" ".join(m for m, _ in MODELS)}" '

@@ -21,6 +21,8 @@ struct EngineOptions: ParsableArguments {
     var tensorSegmentationBeam = EngineSettings().tensorSegmentationBeam
     @Flag(inversion: .prefixedNo, help: "Learn each fine-tune's drift from its own other answers (an n-gram of them over the contextual drift, leave-one-out); calibration scores the same way.")
     var answerDrift = EngineSettings().answerDrift
+    @Flag(inversion: .prefixedNo, help: "Fit per-hypothesis offsets (nats per answer) on the calibration models and subtract them from every answer's and tensor row's log-likelihoods: a correction for hypotheses that explain other bases' fine-tunes too well.")
+    var hypothesisOffsets = EngineSettings().hypothesisOffsets
     @Flag(inversion: .prefixedNo, help: "Score answers with drift toward a library of held-out text of the installed corpora.") var domainDrift = EngineSettings().domainDrift
     @Option(help: "Tempering power beta of the observation model (default 1; `run` and `demo` fit it on calibration models unless --no-calibration).") var beta: Double?
     @Option(help: "Prior probability of None.") var noneMass = 0.1
@@ -76,6 +78,7 @@ struct EngineOptions: ParsableArguments {
         s.contextualDrift = contextualDrift
         s.domainDrift = domainDrift
         s.answerDrift = answerDrift
+        s.hypothesisOffsets = hypothesisOffsets
         s.segmentationBeam = segmentationBeam
         s.tensorSegmentationBeam = tensorSegmentationBeam
         s.beta = beta ?? EngineSettings().beta

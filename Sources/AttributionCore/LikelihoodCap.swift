@@ -18,31 +18,48 @@ import Foundation
 ///
 /// The cap is applied to the cross-score tensors behind EIG and to every answer alike, so
 /// selection and inference keep using the same observation model. `nil` nats: no cap.
+///
+/// After the cap, optional per-state `offsets` (nats) are subtracted from every answer's row:
+/// a per-answer bias correction fitted on calibration models of known provenance (a state
+/// whose hypothesis systematically explains fine-tunes of other bases too well pays its
+/// offset on every answer). Being applied to tensors and answers alike, it keeps selection
+/// consistent with inference too.
 public struct LikelihoodCap: Sendable, Equatable, Codable {
     /// Largest log-odds shift of one answer, in nats; nil leaves likelihoods unchanged.
     public var nats: Double?
+    /// Nats subtracted from each state's log-likelihood per answer (one per state); nil: none.
+    public var offsets: [Double]?
 
-    public init(nats: Double?) {
+    public init(nats: Double?, offsets: [Double]? = nil) {
         precondition(nats.map { $0 > 0 } ?? true, "a likelihood cap must be positive nats")
+        precondition(offsets.map { $0.allSatisfy(\.isFinite) } ?? true, "offsets must be finite")
         self.nats = nats
+        self.offsets = offsets
     }
 
     /// No cap.
     public static let none = LikelihoodCap(nats: nil)
 
-    /// The capped row of one answer's log-likelihoods over all states.
+    /// The capped row of one answer's log-likelihoods over all states (see `apply`), offsets subtracted.
     public func apply(_ row: [Double]) -> [Double] {
-        guard let nats, let best = row.max(), best > -.infinity else { return row }
-        let floor = best - nats
-        return row.map { l in
-            let m = max(l, floor)
-            return m + log1p(exp(min(l, floor) - m))
+        var out = row
+        if let nats, let best = row.max(), best > -.infinity {
+            let floor = best - nats
+            out = row.map { l in
+                let m = max(l, floor)
+                return m + log1p(exp(min(l, floor) - m))
+            }
         }
+        if let offsets {
+            precondition(offsets.count == out.count, "one offset per state")
+            for j in out.indices { out[j] -= offsets[j] }
+        }
+        return out
     }
 
-    /// The tensor with every sampled response's row capped (see `apply`).
+    /// The tensor with every sampled response's row capped and offset (see `apply`).
     public func apply(_ tensor: CrossScoreTensor) -> CrossScoreTensor {
-        guard nats != nil else { return tensor }
+        guard nats != nil || offsets != nil else { return tensor }
         let n = tensor.states
         var values = tensor.values
         for r in 0..<(tensor.states * tensor.samples) {

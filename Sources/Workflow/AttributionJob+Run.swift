@@ -25,7 +25,7 @@ extension AttributionJob.Prepared {
         let runner = AttributionRunner(bank: bank, prompts: pool.prompts, scorer: settings.answerScorer(models: scoringModels),
                                        observation: settings.observation, strategy: settings.strategy.strategy,
                                        stopping: settings.stoppingRule, globalBudget: settings.globalBudget,
-                                       concurrency: settings.concurrency, cap: settings.likelihoodCap,
+                                       concurrency: settings.concurrency, cap: settings.likelihoodCap(space: bank.space),
                                        allowRepeats: settings.repeatPrompts, quota: quota, answerDrift: settings.answerDrift,
                                        tieBreak: settings.tieBreak, tieTolerance: settings.tieTolerance, seed: settings.seed)
         let names = bank.space.hypothesisNames

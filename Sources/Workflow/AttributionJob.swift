@@ -79,7 +79,7 @@ public struct AttributionJob: Sendable {
         }
         let store = try storePath.map { try ResponseStore(path: $0) }
         let pre = try Precompute(builder: settings.tensorBuilder(models: models), store: store, threads: settings.threads,
-                                 cap: settings.likelihoodCap).bank(for: pool) { events(.precompute(done: $0, total: $1)) }
+                                 cap: settings.likelihoodCap(space: settings.space(models: models))).bank(for: pool) { events(.precompute(done: $0, total: $1)) }
         events(.step("precompute: \(pre.cached) tensors from the store, \(pre.computed) computed"))
         return Prepared(settings: settings, calibration: fitted, scoringModels: scoring, pool: pool, bank: pre.bank,
                         cached: pre.cached, computed: pre.computed)

@@ -1,4 +1,5 @@
 import AttributionCore
+import LinearAlgebra
 
 /// One calibration model's answers: the index of its true state's hypothesis (the last one is
 /// `None` when the space has it) and, per answer, its log-likelihood (natural log, beta = 1,
@@ -28,10 +29,10 @@ extension Calibration {
 
     static let binEdges = [0.0, 0.5, 0.8, 0.9, 0.95, 0.99, 1.0000001]
 
-    /// Replays every trajectory's posterior at `beta` and `cap`.
+    /// Replays every trajectory's posterior at `beta`, `cap` and per-hypothesis `offsets` (nats per answer).
     static func replay(_ trajectories: [CalibrationTrajectory], space: HypothesisSpace, beta: Double, cap capNats: Double?,
-                       threshold: Double) -> Replay {
-        let cap = LikelihoodCap(nats: capNats)
+                       offsets: [Double]? = nil, threshold: Double) -> Replay {
+        let cap = LikelihoodCap(nats: capNats, offsets: offsets.map { o in space.hypothesisOfState.map { o[$0] } })
         var r = Replay(bins: (0..<(binEdges.count - 1)).map {
             CalibrationBin(lower: binEdges[$0], upper: binEdges[$0 + 1], count: 0, accuracy: 0)
         })
@@ -62,26 +63,107 @@ extension Calibration {
 
     /// Fits beta (over `betaGrid`) and the cap (over `caps`): the best mean log score among the
     /// pairs whose threshold stops are right at least `honestyTarget` of the time; when no pair
-    /// is that honest, the most honest pair (ties: the better log score).
+    /// is that honest, the most honest pair (ties: the better log score). With `offsets`, also
+    /// per-hypothesis offsets (`fitOffsets`) at the chosen pair, then beta and the cap again with
+    /// those offsets; the offsets are kept only when the replay with them is the better one.
     static func fit(trajectories: [CalibrationTrajectory], space: HypothesisSpace, caps: [Double?], threshold: Double,
-                    responsesPerModel: Int) -> Calibration {
-        var best: (beta: Double, cap: Double?, replay: Replay)?
+                    responsesPerModel: Int, offsets fitsOffsets: Bool = false) -> Calibration {
         func better(_ a: Replay, than b: Replay) -> Bool {
             let aHonest = a.stopAccuracy >= honestyTarget, bHonest = b.stopAccuracy >= honestyTarget
             if aHonest != bHonest { return aHonest }
             if !aHonest && a.stopAccuracy != b.stopAccuracy { return a.stopAccuracy > b.stopAccuracy }
             return a.logScore > b.logScore
         }
-        for beta in betaGrid {
-            for cap in caps {
-                let r = replay(trajectories, space: space, beta: beta, cap: cap, threshold: threshold)
-                if best == nil || better(r, than: best!.replay) { best = (beta, cap, r) }
+        func grid(offsets: [Double]?) -> (beta: Double, cap: Double?, replay: Replay) {
+            var best: (beta: Double, cap: Double?, replay: Replay)?
+            for beta in betaGrid {
+                for cap in caps {
+                    let r = replay(trajectories, space: space, beta: beta, cap: cap, offsets: offsets, threshold: threshold)
+                    if best == nil || better(r, than: best!.replay) { best = (beta, cap, r) }
+                }
+            }
+            return best!
+        }
+        var fitted = grid(offsets: nil)
+        var offsets: [Double]?
+        if fitsOffsets {
+            let first = fitOffsets(trajectories, space: space, beta: fitted.beta, cap: fitted.cap)
+            let regrid = grid(offsets: first)
+            let second = fitOffsets(trajectories, space: space, beta: regrid.beta, cap: regrid.cap)
+            let r = replay(trajectories, space: space, beta: regrid.beta, cap: regrid.cap, offsets: second, threshold: threshold)
+            if better(r, than: fitted.replay) {
+                fitted = (regrid.beta, regrid.cap, r)
+                offsets = second
             }
         }
-        let fitted = best!
         let atOne = replay(trajectories, space: space, beta: 1, cap: nil, threshold: threshold)
-        return Calibration(beta: fitted.beta, cap: fitted.cap, logScore: fitted.replay.logScore, logScoreAtOne: atOne.logScore,
-                           models: trajectories.count, responses: trajectories.count * responsesPerModel,
+        return Calibration(beta: fitted.beta, cap: fitted.cap, offsets: offsets, logScore: fitted.replay.logScore,
+                           logScoreAtOne: atOne.logScore, models: trajectories.count, responses: trajectories.count * responsesPerModel,
                            stops: fitted.replay.stops, stopsRight: fitted.replay.stopsRight, bins: fitted.replay.bins)
+    }
+
+    /// L2 penalty (per nat squared) on the offsets: fixes the constant they are otherwise free
+    /// to share, and keeps a hypothesis with few calibration answers near zero.
+    static let offsetPenalty = 0.01
+    /// Newton steps of `fitOffsets` at most.
+    static let offsetIterations = 30
+
+    /// The objective of `fitOffsets` at `b`, with its gradient and the negated Hessian.
+    private static func offsetObjective(_ rows: [[[Double]]], truths: [Int], space: HypothesisSpace, offsets b: [Double])
+        -> (value: Double, gradient: [Double], curvature: Matrix) {
+        let states = space.hypothesisOfState, n = b.count
+        let pairs = Double(max(1, rows.reduce(0) { $0 + $1.count }))
+        var value = -offsetPenalty * b.reduce(0) { $0 + $1 * $1 }
+        var gradient = b.map { -2 * offsetPenalty * $0 }
+        var curvature = Matrix(rows: n, columns: n)
+        for h in 0..<n { curvature[h, h] = 2 * offsetPenalty }
+        for (truth, trajectory) in zip(truths, rows) {
+            var posterior = Posterior(space: space)
+            for (k, row) in trajectory.enumerated() {
+                try? posterior.update(logLikelihoods: zip(row, states).map { $0 - b[$1] })
+                let kk = Double(k + 1), p = posterior.marginal
+                value += posterior.logMarginal[truth] / pairs
+                for h in 0..<n {
+                    gradient[h] += kk * p[h] / pairs
+                    curvature[h, h] += kk * kk * p[h] / pairs
+                    for g in 0..<n { curvature[h, g] -= kk * kk * p[h] * p[g] / pairs }
+                }
+                gradient[truth] -= kk / pairs
+            }
+        }
+        return (value, gradient, curvature)
+    }
+
+    /// Per-hypothesis offsets `b` (nats per answer) maximising the mean, over every trajectory
+    /// and answer count k, of the log posterior probability of the true hypothesis when each
+    /// answer's tempered, capped log-likelihood of hypothesis h is lowered by `b_h`, minus
+    /// `offsetPenalty * |b|^2`. The objective is concave in `b` (a log-softmax of functions
+    /// linear in it): its gradient in `b_h` is the mean of `k * (P_k(h) - [h is true])` (a
+    /// hypothesis the posterior favours on other bases' models is pushed down), its Hessian
+    /// `-mean k^2 (diag P_k - P_k P_k^T) - 2 * offsetPenalty`. Newton's method, halving a step
+    /// that does not improve the objective.
+    static func fitOffsets(_ trajectories: [CalibrationTrajectory], space: HypothesisSpace, beta: Double, cap capNats: Double?) -> [Double] {
+        let cap = LikelihoodCap(nats: capNats)
+        let rows = trajectories.map { t in t.scores.map { cap.apply($0.map { beta * $0 }) } }
+        let truths = trajectories.map(\.truth)
+        var b = [Double](repeating: 0, count: space.hypothesisCount)
+        var current = offsetObjective(rows, truths: truths, space: space, offsets: b)
+        for _ in 0..<offsetIterations {
+            guard let direction = try? current.curvature.solve(current.gradient), direction.allSatisfy(\.isFinite) else { break }
+            var scale = 1.0, improved = false
+            while scale > 1e-4 {
+                let trial = zip(b, direction).map { $0 + scale * $1 }
+                let next = offsetObjective(rows, truths: truths, space: space, offsets: trial)
+                if next.value >= current.value {
+                    b = trial
+                    current = next
+                    improved = true
+                    break
+                }
+                scale /= 2
+            }
+            if !improved || direction.reduce(0, { max($0, abs($1)) }) * scale < 1e-9 { break }
+        }
+        return b
     }
 }

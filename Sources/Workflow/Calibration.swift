@@ -25,6 +25,9 @@ public struct Calibration: Codable, Sendable, Equatable {
     public var beta: Double
     /// The fitted (or given) cap in nats on one answer's log-odds shift; nil: none.
     public var cap: Double?
+    /// Per-hypothesis offsets in nats per answer (`None` last), fitted when the settings ask
+    /// for them (`EngineSettings.hypothesisOffsets`) and kept only when they improve the fit; nil: none.
+    public var offsets: [Double]?
     /// Mean log probability (natural log) of the true hypothesis at the fitted beta.
     public var logScore: Double
     /// Mean log score at beta = 1, for comparison.
@@ -95,10 +98,16 @@ public struct Calibration: Codable, Sendable, Equatable {
     /// The cap as people read it: "4.0 nats" or "none".
     public var capDescription: String { cap.map { String(format: "%.1f nats", $0) } ?? "none" }
 
+    /// The offsets as people read them: ", hypothesis offsets -0.12 to 0.31 nats per answer" or "".
+    public var offsetsDescription: String {
+        guard let offsets, let low = offsets.min(), let high = offsets.max() else { return "" }
+        return String(format: ", hypothesis offsets %.2f to %.2f nats per answer", low, high)
+    }
+
     /// One line for a person: the fitted values and what they rest on.
     public func summary(cached: Bool) -> String {
-        String(format: "calibration%@: beta = %.2f, answer cap %@ (mean log score %.3f; %.3f at beta 1; %d of %d threshold stops right) from %d models, %d answers",
-               cached ? " (cached)" : "", beta, capDescription, logScore, logScoreAtOne, stopsRight, stops, models, responses)
+        String(format: "calibration%@: beta = %.2f, answer cap %@%@ (mean log score %.3f; %.3f at beta 1; %d of %d threshold stops right) from %d models, %d answers",
+               cached ? " (cached)" : "", beta, capDescription, offsetsDescription, logScore, logScoreAtOne, stopsRight, stops, models, responses)
     }
 
     /// Share of the threshold stops that were right (1 when none stopped).
@@ -166,7 +175,8 @@ public struct Calibration: Codable, Sendable, Equatable {
         let trajectories = stride(from: 0, to: drawn.count, by: responsesPerModel).map {
             CalibrationTrajectory(truth: drawn[$0].truth, scores: Array(scores[$0..<($0 + responsesPerModel)]))
         }
-        return fit(trajectories: trajectories, space: space, caps: caps(settings), threshold: settings.threshold, responsesPerModel: responsesPerModel)
+        return fit(trajectories: trajectories, space: space, caps: caps(settings), threshold: settings.threshold,
+                   responsesPerModel: responsesPerModel, offsets: settings.hypothesisOffsets)
     }
 }
 
@@ -181,6 +191,7 @@ extension Calibration {
         h.combine("\(models.settings)")
         h.combine("eps=\(settings.eps) grid=\(settings.latentGrid) none=\(settings.noneMass) beam=\(settings.segmentationBeam)")
         if settings.answerDrift { h.combine("answer-drift") }
+        if settings.hypothesisOffsets { h.combine("offsets penalty=\(offsetPenalty) steps=\(offsetIterations)") }
         h.combine("strengths=\(strengths) answers=\(responsesPerModel) seed=\(seed) betas=\(betaGrid) caps=\(caps(settings))")
         h.combine("tau=\(settings.threshold) honesty=\(honestyTarget) drifted=\(driftedUnlistedCount)x\(driftStrength)x\(driftDocuments) cross=1")
         for prompt in pool.prompts { h.combine(prompt) }
@@ -195,6 +206,7 @@ extension Calibration {
                                    seed: settings.seed)
         settings.beta = fitted.calibration.beta
         settings.answerCap = fitted.calibration.cap
+        settings.answerOffsets = fitted.calibration.offsets
         return fitted
     }
 

@@ -39,6 +39,14 @@ public struct EngineSettings: Sendable, Codable, Equatable {
     public var beta = 1.0
     /// Soft cap (nats) on the log-odds shift of one answer (`LikelihoodCap`); nil: none.
     public var answerCap: Double?
+    /// Fit per-hypothesis offsets on the calibration models (`Calibration.offsets`) and
+    /// subtract them from every answer's log-likelihoods and every tensor row
+    /// (`LikelihoodCap.offsets`): a bias correction for hypotheses that explain other bases'
+    /// fine-tunes too well (a near relative of lower order, say).
+    public var hypothesisOffsets = false
+    /// The fitted offsets in nats per answer, one per hypothesis (`None` last); nil: none.
+    /// Set by calibration when `hypothesisOffsets` is on.
+    public var answerOffsets: [Double]?
     /// Prior probability of `None`.
     public var noneMass = 0.1
     /// Stop a model when its largest posterior reaches this.
@@ -80,7 +88,15 @@ public struct EngineSettings: Sendable, Codable, Equatable {
 
     public var observation: DriftMixtureModel { DriftMixtureModel(eps: eps, beta: beta) }
 
-    public var likelihoodCap: LikelihoodCap { LikelihoodCap(nats: answerCap) }
+    /// The per-answer transform of `space`'s log-likelihood rows: the cap, then the offsets
+    /// expanded from hypotheses to their states.
+    public func likelihoodCap(space: HypothesisSpace) -> LikelihoodCap {
+        let offsets = answerOffsets.map { o in
+            precondition(o.count == space.hypothesisCount, "one answer offset per hypothesis")
+            return space.hypothesisOfState.map { o[$0] }
+        }
+        return LikelihoodCap(nats: answerCap, offsets: offsets)
+    }
 
     /// The scorer of the API's answers for the posterior update.
     public func answerScorer(models: HypothesisModels) -> EvidenceScorer {
@@ -116,6 +132,8 @@ public struct EngineSettings: Sendable, Codable, Equatable {
         try read(.answerDrift, &answerDrift); try read(.segmentationBeam, &segmentationBeam)
         try read(.tensorSegmentationBeam, &tensorSegmentationBeam); try read(.beta, &beta)
         answerCap = try c.decodeIfPresent(Double.self, forKey: .answerCap)
+        try read(.hypothesisOffsets, &hypothesisOffsets)
+        answerOffsets = try c.decodeIfPresent([Double].self, forKey: .answerOffsets)
         try read(.noneMass, &noneMass); try read(.threshold, &threshold); try read(.budgetPerModel, &budgetPerModel)
         eigFloor = try c.decodeIfPresent(Double.self, forKey: .eigFloor)
         try read(.eigFloorAfter, &eigFloorAfter); try read(.repeatPrompts, &repeatPrompts)

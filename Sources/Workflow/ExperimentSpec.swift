@@ -85,6 +85,8 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
         public var pool_size: Int?
         /// `EngineSettings.answerDrift`.
         public var answer_drift: Bool?
+        /// `EngineSettings.hypothesisOffsets`.
+        public var hypothesis_offsets: Bool?
         /// `EngineSettings.tieBreak`: shuffle, cheapest or shared.
         public var tie_break: TieBreak?
         /// `EngineSettings.tieTolerance`: relative, at least 0.
@@ -98,6 +100,7 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
             if let v = repeat_prompts { s.repeatPrompts = v }
             if let v = engine_seed { s.seed = v }
             if let v = answer_drift { s.answerDrift = v }
+            if let v = hypothesis_offsets { s.hypothesisOffsets = v }
             if let v = tie_break { s.tieBreak = v }
             if let v = tie_tolerance { s.tieTolerance = v }
         }

@@ -105,3 +105,55 @@ import Testing
     }
 }
 
+
+/// Per-hypothesis offsets, on trajectories where base `b` explains every model better than it
+/// should: by 1 nat per answer on `a`'s models, by 3 on its own.
+extension CalibrationFitTests {
+    func biasedSet() -> [CalibrationTrajectory] {
+        [CalibrationTrajectory(truth: 0, scores: Array(repeating: [0, 1], count: 6)),
+         CalibrationTrajectory(truth: 1, scores: Array(repeating: [0, 3], count: 6))]
+    }
+
+    /// The penalised objective along offsets (-d/2, d/2), in closed form: after k answers the
+    /// log odds of b against a are k (1 - d) on a's model and k (3 - d) on b's.
+    func objective(_ d: Double) -> Double {
+        var total = 0.0
+        for k in 1...6 {
+            let x = Double(k)
+            total += log(logistic(-x * (1 - d))) + log(logistic(x * (3 - d)))
+        }
+        return total / 12 - Calibration.offsetPenalty * d * d / 2
+    }
+
+    @Test func offsetsReachTheOptimumOfTheirObjective() {
+        // The objective is symmetric under b -> (4 - d) without the penalty, so without it the
+        // optimum is d = 2; the penalty pulls it a little toward 0. Golden-section search for it.
+        var low = 0.0, high = 4.0
+        let ratio = (sqrt(5.0) - 1) / 2
+        for _ in 0..<200 {
+            let m1 = high - ratio * (high - low), m2 = low + ratio * (high - low)
+            if objective(m1) < objective(m2) { low = m1 } else { high = m2 }
+        }
+        let best = (low + high) / 2
+        #expect(best > 1.5 && best < 2)
+        let b = Calibration.fitOffsets(biasedSet(), space: space, beta: 1, cap: nil)
+        #expect(abs((b[1] - b[0]) - best) < 1e-6)
+        #expect(abs(b[0] + b[1]) < 1e-9)
+        // The replay with those offsets scores what the closed form says.
+        let r = Calibration.replay(biasedSet(), space: space, beta: 1, cap: nil, offsets: b, threshold: 0.95)
+        #expect(abs(r.logScore - (objective(best) + Calibration.offsetPenalty * best * best / 2)) < 1e-6)
+    }
+
+    @Test func theFitKeepsOffsetsThatImproveItAndTheSettingsSpreadThemOverStates() {
+        let fitted = Calibration.fit(trajectories: biasedSet(), space: space, caps: [nil], threshold: 0.95, responsesPerModel: 6, offsets: true)
+        let plain = Calibration.fit(trajectories: biasedSet(), space: space, caps: [nil], threshold: 0.95, responsesPerModel: 6)
+        #expect(plain.offsets == nil)
+        #expect(fitted.offsets != nil && fitted.logScore > plain.logScore)
+        // Two bases and None on a grid of three: each hypothesis's offset on its three states.
+        var settings = EngineSettings()
+        settings.answerOffsets = [0.5, -0.25, 0]
+        let grid = HypothesisSpace(baseNames: ["a", "b"], noneMass: 0.1, latentGrid: [0.02, 0.15, 0.5])
+        #expect(settings.likelihoodCap(space: grid).offsets == [0.5, 0.5, 0.5, -0.25, -0.25, -0.25, 0, 0, 0])
+        #expect(settings.likelihoodCap(space: grid).apply([1, 1, 1, 1, 1, 1, 1, 1, 1]) == [0.5, 0.5, 0.5, 1.25, 1.25, 1.25, 1, 1, 1])
+    }
+}
