@@ -73,6 +73,9 @@ if len(budgets) > 1:
             ys = [st.mean(x[0] for x in configs[(s, t, b)]) for b in xs]
             ax.plot(xs, ys, marker="o", color=colors[s], label=f"{s}, threshold {t:g}")
     ax.set_xscale("log")
+    # The measured budgets as plain numbers (log-axis defaults print 3x10^0 for small ranges).
+    ax.set_xticks(budgets, [str(b) for b in budgets])
+    ax.minorticks_off()
     ax.set_xlabel("budget: queries per fine-tune at most (log scale)")
     ax.set_ylabel(f"correct attributions (of {total}, mean over seeds)")
     ax.set_title("Does more budget buy accuracy?")

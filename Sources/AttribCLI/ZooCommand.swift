@@ -8,7 +8,7 @@ struct ZooCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "zoo",
         abstract: "Build and inspect simulated model zoos (bases, fine-tunes, answer key).",
-        subcommands: [ZooBuild.self, ZooFiguresCommand.self, ZooFloorCommand.self, ZooExplainCommand.self, ZooLogCommand.self])
+        subcommands: [ZooBuild.self, ZooFiguresCommand.self, ZooFloorCommand.self, ZooExplainCommand.self, ZooCeilingCommand.self, ZooLogCommand.self])
 }
 
 /// `attrib zoo build SPEC --out DIR`: builds (and caches) every model of a zoo spec.

@@ -46,6 +46,7 @@ struct ZooExplainCommand: ParsableCommand {
                               (engine.tensorSegmentationBeam != defaults.tensorSegmentationBeam, "--tensor-segmentation-beam"),
                               (engine.threshold != defaults.threshold, "--threshold"),
                               (engine.answerCap != nil, "--answer-cap"),
+                              (engine.hypothesisOffsets, "--hypothesis-offsets"),
                               (engine.threads != defaults.threads, "--threads")] where given {
             throw ValidationError("\(flag) has no effect on zoo explain, which scores sampled answers without tensors, stopping or a cap.")
         }

@@ -42,7 +42,9 @@ public struct EngineSettings: Sendable, Codable, Equatable {
     /// Fit per-hypothesis offsets on the calibration models (`Calibration.offsets`) and
     /// subtract them from every answer's log-likelihoods and every tensor row
     /// (`LikelihoodCap.offsets`): a bias correction for hypotheses that explain other bases'
-    /// fine-tunes too well (a near relative of lower order, say).
+    /// fine-tunes too well (a near relative of lower order, say). Off by default: on
+    /// round1-like it cost about one right attribution in twelve at budgets 3 to 10, trading
+    /// errors between relatives (`Results/round1-like-offsets/`).
     public var hypothesisOffsets = false
     /// The fitted offsets in nats per answer, one per hypothesis (`None` last); nil: none.
     /// Set by calibration when `hypothesisOffsets` is on.

@@ -3,7 +3,7 @@ import Foundation
 /// What an exactly specified drift model allows on a zoo: the fine-tunes expected right when
 /// every fine-tune gets a fixed number of answers to random prompts, under oracle worlds (the
 /// candidates fine-tuned on each fine-tune's own domain text at its true strength). Written by
-/// `scripts/oracle-margins.sh` as `Results/floor/ZOO-ceiling.json`; an experiment's summary
+/// `attrib zoo ceiling` (`ZooCeiling`) as `Results/floor/ZOO-ceiling.json`; an experiment's summary
 /// shows it beside each configuration's correct attributions.
 public struct OracleCeiling: Codable, Sendable, Equatable {
     public var zoo: String

@@ -74,6 +74,11 @@ struct GoldenOutputTests {
         try Self.assertGolden("explain-samples", ["zoo", "explain", "--model", "0", "--samples", "8"])
     }
 
+    @Test func zooCeilingNamesABadModelAndAMissingZoo() throws {
+        try Self.assertGolden("ceiling-bad-model", ["zoo", "ceiling", "--models", "pristine,magic"])
+        try Self.assertGolden("ceiling-missing-zoo", ["zoo", "ceiling", "--work", "no-such-work", "--zoo", "tiny"])
+    }
+
     @Test func aMissingBasesFileIsNamed() throws {
         try Self.assertGolden("precompute-missing-bases", ["precompute", "--bases", "no-such-bases.json", "--pool", "no-such-pool.txt",
                                                             "--no-calibration"])

@@ -35,6 +35,7 @@ import Testing
         ]
         for (json, field) in cases {
             let path = try Self.write(json, "spec.json")
+            defer { try? FileManager.default.removeItem(atPath: path) }
             #expect {
                 try ExperimentSpec.load(path: path)
             } throws: { error in

@@ -1,0 +1,96 @@
+import ArgumentParser
+import Common
+import Foundation
+import Workflow
+
+/// `attrib zoo ceiling`: the expected right under each observation model at fixed answer counts.
+struct ZooCeilingCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ceiling",
+        abstract: "How many fine-tunes each observation model can expect right at 1 to 100 random answers each (after `attrib demo`).",
+        discussion: """
+            For every fine-tune of the demo's zoo with a listed base, scores --answers answers per \
+            pool prompt under each observation model (`attrib zoo explain --resample`) and estimates \
+            how often the truth wins after each of --counts random answers. Writes OUTPUT/ZOO-oracle.md \
+            (the table, the expected right at 5, 10, 30 and 100 answers per fine-tune, the best split of \
+            --budget answers) and OUTPUT/ZOO-ceiling.json, which `attrib experiment` summaries read for \
+            their oracle ceiling column. With --floor (the JSON of `attrib zoo floor --json`), each \
+            fine-tune is asked only the floor's most informative prompts against its competitors, and \
+            the table goes to OUTPUT/ZOO-oracle-best-prompts.md. Slow: minutes per fine-tune with the \
+            genre model, about 20 s without.
+            """)
+
+    @Option(help: "The demo's working folder.") var work = ".cache/demo"
+    @Option(help: "Zoo name (the demo's zoo-NAME folder; `attrib demo --zoo Experiments/zoos/NAME.json` builds it).") var zoo = "round1-like"
+    @Option(help: "Observation models, comma-separated: pristine (what runs use), genre (plus copies fine-tuned on the true domain's held-out text; slow), oracle (the fine-tune's own training text known).")
+    var models = "pristine,oracle"
+    @Option(help: "Answers sampled per pool prompt, the set the counts are drawn from.") var answers = 4
+    @Option(help: "Answers per fine-tune at which the truth's win rate is estimated (comma-separated, ascending).")
+    var counts = "1,2,3,4,5,6,8,10,12,16,30,100"
+    @Option(help: "Total answers split over the listed fine-tunes as well as possible (default: 5 per fine-tune of the zoo).") var budget: Int?
+    @Option(help: "The JSON of `attrib zoo floor --json`: ask each fine-tune only the floor's best prompts of its fine-tuned competitor worlds.") var floor: String?
+    @Option(help: "Random draws per count.") var draws = 2000
+    @Option(help: "Folder of the report and the ceiling file.") var output = "Results/floor"
+    @Flag(help: "Print the result as JSON instead of writing the files.") var json = false
+
+    func validate() throws {
+        _ = try parsedModels()
+        let c = try ZooExplainCommand.list(counts, "--counts", Int.self) { $0 >= 1 }
+        guard c == c.sorted(), Set(c).count == c.count else { throw ValidationError("--counts must be ascending without repeats, got \(counts).") }
+        guard answers >= 1 else { throw ValidationError("--answers must be at least 1, got \(answers).") }
+        guard draws >= 1 else { throw ValidationError("--draws must be at least 1, got \(draws).") }
+        if let budget, budget < 1 { throw ValidationError("--budget must be at least 1, got \(budget).") }
+    }
+
+    func parsedModels() throws -> [ZooCeiling.Model] {
+        try models.split(separator: ",").map { name in
+            guard let m = ZooCeiling.Model(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
+                throw ValidationError("--models: \(name) is none of \(ZooCeiling.Model.allCases.map(\.rawValue).joined(separator: ", ")).")
+            }
+            return m
+        }
+    }
+
+    func run() throws {
+        let workURL = URL(fileURLWithPath: work, isDirectory: true)
+        let manifest = workURL.appendingPathComponent("zoo-\(zoo)/manifest.json")
+        guard FileManager.default.fileExists(atPath: manifest.path) else {
+            throw WorkflowError.invalid(file: "\(work)/zoo-\(zoo)/manifest.json", field: "(file)",
+                                        reason: "not found: run `attrib demo --zoo Experiments/zoos/\(zoo).json` first")
+        }
+        var settings = EngineSettings()
+        settings.beta = 1
+        let fineTunes = try JSONDecoder().decode(ManifestCount.self, from: Data(contentsOf: manifest)).answerKey.count
+        var ceiling = ZooCeiling(work: workURL, zoo: zoo, budget: budget ?? 5 * fineTunes, settings: settings)
+        ceiling.models = try parsedModels()
+        ceiling.answers = answers
+        ceiling.counts = try ZooExplainCommand.list(counts, "--counts", Int.self) { $0 >= 1 }
+        ceiling.draws = draws
+        ceiling.bestPrompts = try floor.map { try ZooCeiling.floorBestPrompts(path: $0) }
+        let result = try ceiling.execute { done, total, line in
+            FileHandle.standardError.write(Data("[\(done)/\(total)] \(line)\n".utf8))
+        }
+        if json {
+            print(String(decoding: try workflowJSONEncoder(pretty: true).encode(result), as: UTF8.self))
+            return
+        }
+        let pool = try PromptPool.load(path: workURL.appendingPathComponent("default-pool.jsonl").path).count
+        let command = "attrib " + CommandLine.arguments.dropFirst().joined(separator: " ")
+        let folder = URL(fileURLWithPath: output, isDirectory: true)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let report = folder.appendingPathComponent("\(zoo)-oracle\(floor == nil ? "" : "-best-prompts").md")
+        try atomicWrite(Data(result.markdown(command: command, poolSize: pool).utf8), to: report)
+        print("wrote \(report.path)")
+        if floor == nil {
+            let file = folder.appendingPathComponent("\(zoo)-ceiling.json")
+            try atomicWrite(try workflowJSONEncoder(pretty: true).encode(result.ceiling), to: file)
+            print("wrote \(file.path)")
+        }
+    }
+
+    /// Just enough of a zoo manifest to count its fine-tunes.
+    private struct ManifestCount: Decodable {
+        struct Entry: Decodable {}
+        var answerKey: [Entry]
+    }
+}
