@@ -124,14 +124,7 @@ import Testing
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let zoo = directory.appendingPathComponent("tiny-zoo.json")
-        try """
-            {"name": "tiny", "seed": 5, "decoding": {"temperature": 3.0, "maxTotalTokens": 12, "minNewTokens": 1},
-             "bases": [{"name": "fa", "corpus": "fortunes", "order": 2, "tokenizer": "byte", "trainBytes": 30000},
-                       {"name": "ja", "corpus": "jargon", "order": 2, "tokenizer": "byte", "trainBytes": 30000}],
-             "references": [],
-             "fineTunes": [{"name": "ft-fa", "base": "fa", "domain": "bible-kjv", "strength": 0.2},
-                           {"name": "ft-ja", "base": "ja", "domain": "bible-kjv", "strength": 0.2}]}
-            """.write(to: zoo, atomically: true, encoding: .utf8)
+        try Self.tinyZoo.write(to: zoo, atomically: true, encoding: .utf8)
         let spec = ExperimentSpec(name: "tiny", zoo: zoo.path, strategies: [.eig, .random], thresholds: [0.9], budgets: [3], seeds: [1],
                                   settings: .init(samples: 2, eig_floor: 0, pool_size: 8))
         let out = directory.appendingPathComponent("results")
