@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Common"]),
         .testTarget(name: "EngineTests", dependencies: ["Common", "Engine"]),
         .testTarget(name: "WorkflowTests", dependencies: [
-            "Common", "Workflow", "Engine", "Storage", "LanguageModels", "AttributionCore", "Oracles", "SimulatorServer", "Simulation", "Corpora",
+            "Common", "Workflow", "Engine", "Storage", "LanguageModels", "LinearAlgebra", "AttributionCore", "Oracles", "SimulatorServer", "Simulation", "Corpora",
         ]),
         .testTarget(name: "OraclesTests", dependencies: ["Common", "Oracles", "SimulatorServer"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),

@@ -24,6 +24,9 @@ struct CalibrationOptions: ParsableArguments {
         if !noCalibration, let beta = engine.beta {
             throw ValidationError("--beta \(beta) would be replaced by the calibration's fit; add --no-calibration to use it as given.")
         }
+        if noCalibration, engine.hypothesisOffsets {
+            throw ValidationError("--hypothesis-offsets are fitted by calibration; they have no effect with --no-calibration.")
+        }
     }
 
     /// The calibration text to fit on, or nil under --no-calibration.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Common
 import Foundation
+import Simulation
 import Workflow
 
 /// `attrib zoo ceiling`: the expected right under each observation model at fixed answer counts.
@@ -43,12 +44,15 @@ struct ZooCeilingCommand: ParsableCommand {
     }
 
     func parsedModels() throws -> [ZooCeiling.Model] {
-        try models.split(separator: ",").map { name in
+        var parsed = [ZooCeiling.Model]()
+        for name in models.split(separator: ",") {
             guard let m = ZooCeiling.Model(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
                 throw ValidationError("--models: \(name) is none of \(ZooCeiling.Model.allCases.map(\.rawValue).joined(separator: ", ")).")
             }
-            return m
+            guard !parsed.contains(m) else { throw ValidationError("--models: \(m.rawValue) is named twice.") }
+            parsed.append(m)
         }
+        return parsed
     }
 
     func run() throws {
@@ -60,13 +64,14 @@ struct ZooCeilingCommand: ParsableCommand {
         }
         var settings = EngineSettings()
         settings.beta = 1
-        let fineTunes = try JSONDecoder().decode(ManifestCount.self, from: Data(contentsOf: manifest)).answerKey.count
+        let fineTunes = try ZooManifest.load(directory: manifest.deletingLastPathComponent()).answerKey.count
+        let pool = try PromptPool.load(path: workURL.appendingPathComponent("default-pool.jsonl").path).count
         var ceiling = ZooCeiling(work: workURL, zoo: zoo, budget: budget ?? 5 * fineTunes, settings: settings)
         ceiling.models = try parsedModels()
         ceiling.answers = answers
         ceiling.counts = try ZooExplainCommand.list(counts, "--counts", Int.self) { $0 >= 1 }
         ceiling.draws = draws
-        ceiling.bestPrompts = try floor.map { try ZooCeiling.floorBestPrompts(path: $0) }
+        ceiling.bestPrompts = try floor.map { try ZooCeiling.floorBestPrompts(path: $0, poolSize: pool, fineTunes: fineTunes) }
         let result = try ceiling.execute { done, total, line in
             FileHandle.standardError.write(Data("[\(done)/\(total)] \(line)\n".utf8))
         }
@@ -74,23 +79,20 @@ struct ZooCeilingCommand: ParsableCommand {
             print(String(decoding: try workflowJSONEncoder(pretty: true).encode(result), as: UTF8.self))
             return
         }
-        let pool = try PromptPool.load(path: workURL.appendingPathComponent("default-pool.jsonl").path).count
         let command = "attrib " + CommandLine.arguments.dropFirst().joined(separator: " ")
         let folder = URL(fileURLWithPath: output, isDirectory: true)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let report = folder.appendingPathComponent("\(zoo)-oracle\(floor == nil ? "" : "-best-prompts").md")
         try atomicWrite(Data(result.markdown(command: command, poolSize: pool).utf8), to: report)
         print("wrote \(report.path)")
-        if floor == nil {
+        // The ceiling file is what experiment summaries read: only from random prompts, with the
+        // oracle model and every default count measured, so a narrower run never replaces it.
+        if floor == nil, result.models.contains(.oracle), Set(ZooCeiling(work: workURL, zoo: zoo, budget: 1, settings: settings).counts).isSubset(of: result.counts) {
             let file = folder.appendingPathComponent("\(zoo)-ceiling.json")
             try atomicWrite(try workflowJSONEncoder(pretty: true).encode(result.ceiling), to: file)
             print("wrote \(file.path)")
+        } else {
+            print("\(zoo)-ceiling.json not written: it needs the oracle model at every default count, from random prompts")
         }
-    }
-
-    /// Just enough of a zoo manifest to count its fine-tunes.
-    private struct ManifestCount: Decodable {
-        struct Entry: Decodable {}
-        var answerKey: [Entry]
     }
 }

@@ -109,7 +109,7 @@ extension Calibration {
     static let offsetIterations = 30
 
     /// The objective of `fitOffsets` at `b`, with its gradient and the negated Hessian.
-    private static func offsetObjective(_ rows: [[[Double]]], truths: [Int], space: HypothesisSpace, offsets b: [Double])
+    static func offsetObjective(_ rows: [[[Double]]], truths: [Int], space: HypothesisSpace, offsets b: [Double])
         -> (value: Double, gradient: [Double], curvature: Matrix) {
         let states = space.hypothesisOfState, n = b.count
         let pairs = Double(max(1, rows.reduce(0) { $0 + $1.count }))

@@ -131,7 +131,7 @@ public struct Experiment: Sendable {
             for _ in 0..<max(1, jobs) { start() }
             while try await group.next() != nil { start() }
         }
-        let timing = Timing(cells: todo.count, jobs: jobs, preparationSeconds: preparation,
+        let timing = Timing(cells: todo.count, jobs: max(1, jobs), preparationSeconds: preparation,
                             cellSeconds: Date().timeIntervalSince(started) - preparation)
         try atomicWrite(try workflowJSONEncoder(pretty: true).encode(timing), to: out.appendingPathComponent("timing.json"))
         events(.step(String(format: "%@: %d cells in %.0f s, %.0f s of it preparing (zoo, calibration, tensors)", spec.name, todo.count,

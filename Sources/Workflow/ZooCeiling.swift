@@ -86,6 +86,10 @@ public struct ZooCeiling: Sendable {
         let manifest = try ZooManifest.load(directory: work.appendingPathComponent("zoo-\(zoo)"))
         let listed = manifest.answerKey.filter { $0.base != nil }
         let unlisted = manifest.answerKey.count - listed.count
+        guard let smallest = counts.first, budget >= smallest * listed.count else {
+            throw WorkflowError.invalid(file: "(command line)", field: "budget",
+                                        reason: "\(budget) answers cannot give each of the \(listed.count) listed fine-tunes even \(counts.first ?? 0)")
+        }
         let poolSize = try PromptPool.load(path: work.appendingPathComponent("default-pool.jsonl").path).count
         var rows = [Row]()
         for (k, entry) in listed.enumerated() {
@@ -115,8 +119,7 @@ public struct ZooCeiling: Sendable {
         var expected = [String: [Double]](), split = [String: Double]()
         for model in models {
             let curves = rows.map { $0.rates[model.rawValue]! }
-            // Rounded to the precision the rates carry (2,000 draws each).
-            expected[model.rawValue] = counts.indices.map { i in ((Double(unlisted) + curves.reduce(0) { $0 + $1[i] }) * 1000).rounded() / 1000 }
+            expected[model.rawValue] = Self.expectedRight(curves, unlisted: unlisted, counts: counts.count)
             split[model.rawValue] = Double(unlisted) + Self.bestSplit(curves, counts: counts, budget: budget)
         }
         return Result(zoo: zoo, total: manifest.answerKey.count, answersPerPrompt: answers, counts: counts, models: models, rows: rows,
@@ -144,15 +147,35 @@ public struct ZooCeiling: Sendable {
 
     /// Per public id, the distinct best prompts of the `fine-tuned` worlds in the JSON of
     /// `attrib zoo floor --json` (fine-tunes without a same-tokenizer competitor are absent).
-    public static func floorBestPrompts(path: String) throws -> [Int: [Int]] {
+    /// The floor must be of a pool of `poolSize` prompts and a zoo of `fineTunes` fine-tunes:
+    /// otherwise its prompts and ids would point at other prompts and other fine-tunes.
+    public static func floorBestPrompts(path: String, poolSize: Int, fineTunes: Int) throws -> [Int: [Int]] {
         struct Report: Decodable { var floor: ZooFigures.FloorTable }
         let table = try decodeJSONFile(Report.self, path: path).floor
+        guard table.prompts == poolSize else {
+            throw WorkflowError.invalid(file: path, field: "floor.prompts", reason: "is \(table.prompts), but the demo's pool has \(poolSize) prompts")
+        }
         var prompts = [Int: [Int]]()
-        for row in table.rows {
+        for (i, row) in table.rows.enumerated() {
+            guard (0..<fineTunes).contains(row.id) else {
+                throw WorkflowError.invalid(file: path, field: "floor.rows.\(i).id", reason: "\(row.id) is not a public id in 0..<\(fineTunes)")
+            }
             var chosen = [Int]()
-            for bound in row.bounds where bound.variant == "fine-tuned" && !chosen.contains(bound.bestPrompt) { chosen.append(bound.bestPrompt) }
+            for (j, bound) in row.bounds.enumerated() where bound.variant == "fine-tuned" && !chosen.contains(bound.bestPrompt) {
+                guard (0..<poolSize).contains(bound.bestPrompt) else {
+                    throw WorkflowError.invalid(file: path, field: "floor.rows.\(i).bounds.\(j).bestPrompt",
+                                                reason: "\(bound.bestPrompt) is not a prompt index in 0..<\(poolSize)")
+                }
+                chosen.append(bound.bestPrompt)
+            }
             if !chosen.isEmpty { prompts[row.id] = chosen }
         }
         return prompts
+    }
+
+    /// Expected right (of the zoo) at each count: the `None` fine-tunes counted right, plus the
+    /// listed ones' win rates summed, rounded to the precision the rates carry (2,000 draws each).
+    public static func expectedRight(_ curves: [[Double]], unlisted: Int, counts: Int) -> [Double] {
+        (0..<counts).map { i in ((Double(unlisted) + curves.reduce(0) { $0 + $1[i] }) * 1000).rounded() / 1000 }
     }
 }

@@ -1,5 +1,7 @@
 import AttributionCore
+import Common
 import Foundation
+import LinearAlgebra
 import Testing
 @testable import Workflow
 
@@ -142,6 +144,30 @@ extension CalibrationFitTests {
         // The replay with those offsets scores what the closed form says.
         let r = Calibration.replay(biasedSet(), space: space, beta: 1, cap: nil, offsets: b, threshold: 0.95)
         #expect(abs(r.logScore - (objective(best) + Calibration.offsetPenalty * best * best / 2)) < 1e-6)
+    }
+
+    /// The objective's gradient and curvature against central finite differences, on a space
+    /// with None and a latent grid, trajectories of uneven scores, and a cap.
+    @Test func theOffsetObjectivesDerivativesAreItsFiniteDifferences() {
+        let grid = HypothesisSpace(baseNames: ["a", "b"], noneMass: 0.2, latentGrid: [0.1, 0.4])
+        var rng = SeededGenerator(seed: 3)
+        func row() -> [Double] { (0..<grid.stateCount).map { _ in -Double(rng.next() % 4000) / 1000 } }
+        let cap = LikelihoodCap(nats: 2)
+        let rows = (0..<3).map { _ in (0..<4).map { _ in cap.apply(row()) } }
+        let truths = [0, 1, 2]
+        let b = [0.3, -0.2, 0.1], h = 1e-5
+        let at = Calibration.offsetObjective(rows, truths: truths, space: grid, offsets: b)
+        for i in 0..<3 {
+            var up = b, down = b
+            up[i] += h; down[i] -= h
+            let fUp = Calibration.offsetObjective(rows, truths: truths, space: grid, offsets: up)
+            let fDown = Calibration.offsetObjective(rows, truths: truths, space: grid, offsets: down)
+            #expect(abs((fUp.value - fDown.value) / (2 * h) - at.gradient[i]) < 1e-6)
+            for j in 0..<3 {
+                // The curvature is the negated Hessian: minus the gradient's derivative.
+                #expect(abs(-(fUp.gradient[j] - fDown.gradient[j]) / (2 * h) - at.curvature[i, j]) < 1e-5)
+            }
+        }
     }
 
     @Test func theFitKeepsOffsetsThatImproveItAndTheSettingsSpreadThemOverStates() {

@@ -47,8 +47,21 @@ import Testing
         defer { try? FileManager.default.removeItem(at: url) }
         struct Report: Encodable { var floor: ZooFigures.FloorTable }
         try JSONEncoder().encode(Report(floor: table)).write(to: url)
-        #expect(try ZooCeiling.floorBestPrompts(path: url.path) == [0: [7, 2]])
-        #expect(throws: WorkflowError.self) { try ZooCeiling.floorBestPrompts(path: url.path + ".missing") }
+        #expect(try ZooCeiling.floorBestPrompts(path: url.path, poolSize: 64, fineTunes: 3) == [0: [7, 2]])
+        #expect(throws: WorkflowError.self) { try ZooCeiling.floorBestPrompts(path: url.path + ".missing", poolSize: 64, fineTunes: 3) }
+        // A floor of another pool or zoo is refused, naming the field.
+        func field(_ poolSize: Int, _ fineTunes: Int) -> String? {
+            do { _ = try ZooCeiling.floorBestPrompts(path: url.path, poolSize: poolSize, fineTunes: fineTunes); return nil } catch {
+                guard case WorkflowError.invalid(_, let f, _) = error else { return "?" }
+                return f
+            }
+        }
+        #expect(field(32, 3) == "floor.prompts")
+        #expect(field(64, 2) == "floor.rows.2.id")
+        var outOfPool = table
+        outOfPool.rows[0].bounds[1].bestPrompt = 64
+        try JSONEncoder().encode(Report(floor: outOfPool)).write(to: url)
+        #expect(field(64, 3) == "floor.rows.0.bounds.1.bestPrompt")
     }
 
     @Test func theReportSumsTheRatesAndCountsNoneAsRight() {
@@ -68,5 +81,15 @@ import Testing
         #expect(md.contains("| oracle | 3.00 |"))
         #expect(md.contains("The 1 fine-tune whose answer is `None` is left out above."))
         #expect(result.ceiling.oracle(atBudget: 40).map { $0 == (30, 3) } == true)
+        // Counts without 5, 10, 30 or 100 are all shown.
+        var odd = result
+        odd.counts = [2, 7]
+        #expect(odd.shownCounts == [2, 7])
+    }
+
+    @Test func expectedRightIsNoneCountedRightPlusTheSummedRates() {
+        let curves = [[0.5, 0.25], [0.125, 1]]
+        #expect(ZooCeiling.expectedRight(curves, unlisted: 2, counts: 2) == [2.625, 3.25])
+        #expect(ZooCeiling.expectedRight([[1 / 3.0]], unlisted: 0, counts: 1) == [0.333])
     }
 }
