@@ -49,6 +49,10 @@ public struct EngineSettings: Sendable, Codable, Equatable {
     /// The fitted offsets in nats per answer, one per hypothesis (`None` last); nil: none.
     /// Set by calibration when `hypothesisOffsets` is on.
     public var answerOffsets: [Double]?
+    /// Answers each calibration model gives: the length of the trajectories whose threshold
+    /// stops the fit keeps honest. Runs that go on longer than this are stopped on evidence
+    /// that calibration never checked.
+    public var calibrationAnswers = 12
     /// Prior probability of `None`.
     public var noneMass = 0.1
     /// Stop a model when its largest posterior reaches this.
@@ -134,7 +138,7 @@ public struct EngineSettings: Sendable, Codable, Equatable {
         try read(.answerDrift, &answerDrift); try read(.segmentationBeam, &segmentationBeam)
         try read(.tensorSegmentationBeam, &tensorSegmentationBeam); try read(.beta, &beta)
         answerCap = try c.decodeIfPresent(Double.self, forKey: .answerCap)
-        try read(.hypothesisOffsets, &hypothesisOffsets)
+        try read(.hypothesisOffsets, &hypothesisOffsets); try read(.calibrationAnswers, &calibrationAnswers)
         answerOffsets = try c.decodeIfPresent([Double].self, forKey: .answerOffsets)
         try read(.noneMass, &noneMass); try read(.threshold, &threshold); try read(.budgetPerModel, &budgetPerModel)
         eigFloor = try c.decodeIfPresent(Double.self, forKey: .eigFloor)

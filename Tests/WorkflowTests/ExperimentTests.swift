@@ -32,6 +32,7 @@ import Testing
             ("{\"name\": \"x\", \"zoo\": \"\(zoo)\", \"strategies\": [\"eig\"], \"thresholds\": [0.9], \"budgets\": [5], \"seeds\": [1], \"settings\": {\"tie_break\": \"first\"}}", "settings.tie_break"),
             ("{\"name\": \"x\", \"zoo\": \"\(zoo)\", \"strategies\": [\"eig\"], \"thresholds\": [0.9], \"budgets\": [5], \"seeds\": [1], \"settings\": {\"tie_tolerance\": 1.5}}", "settings.tie_tolerance"),
             ("{\"name\": \"x\", \"zoo\": \"\(zoo)\", \"strategies\": [\"eig\"], \"thresholds\": [0.9], \"budgets\": [5], \"seeds\": [1], \"variants\": [{\"name\": \"t\", \"settings\": {\"tie_tolerance\": -1}}]}", "variants.0.settings.tie_tolerance"),
+            ("{\"name\": \"x\", \"zoo\": \"\(zoo)\", \"strategies\": [\"eig\"], \"thresholds\": [0.9], \"budgets\": [5], \"seeds\": [1], \"variants\": [{\"name\": \"t\", \"settings\": {\"calibration_answers\": 0}}]}", "variants.0.settings.calibration_answers"),
         ]
         for (json, field) in cases {
             let path = try Self.write(json, "spec.json")
@@ -206,7 +207,7 @@ extension ExperimentTests {
         var s = EngineSettings()
         s.samples = 7; s.latentGrid = [0.3]; s.eps = 0.2; s.contextualDrift = false; s.driftOrder = 3; s.domainDrift = true
         s.answerDrift = true; s.segmentationBeam = 2; s.tensorSegmentationBeam = 1; s.beta = 0.7; s.answerCap = 4
-        s.hypothesisOffsets = true; s.answerOffsets = [0.1, -0.1]
+        s.hypothesisOffsets = true; s.answerOffsets = [0.1, -0.1]; s.calibrationAnswers = 30
         s.noneMass = 0.2; s.threshold = 0.9; s.budgetPerModel = 12; s.eigFloor = 0.2; s.eigFloorAfter = 3; s.repeatPrompts = true
         s.globalBudget = 99; s.strategy = .random; s.tieBreak = .shared; s.tieTolerance = 0.05; s.seed = 9; s.threads = 1; s.concurrency = 2
         let data = try workflowJSONEncoder().encode(s)
@@ -216,10 +217,10 @@ extension ExperimentTests {
         #expect(keys.count == Mirror(reflecting: s).children.count)
         // A file written before a setting existed: the setting takes its default; an absent optional is nil.
         var object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        for key in ["tieBreak", "tieTolerance", "answerDrift", "answerCap", "hypothesisOffsets", "answerOffsets"] { object.removeValue(forKey: key) }
+        for key in ["tieBreak", "tieTolerance", "answerDrift", "answerCap", "hypothesisOffsets", "answerOffsets", "calibrationAnswers"] { object.removeValue(forKey: key) }
         let old = try workflowJSONDecoder().decode(EngineSettings.self, from: JSONSerialization.data(withJSONObject: object))
         #expect(old.tieBreak == .shuffle && old.tieTolerance == EngineSettings().tieTolerance && !old.answerDrift && old.answerCap == nil
-                && !old.hypothesisOffsets && old.answerOffsets == nil)
+                && !old.hypothesisOffsets && old.answerOffsets == nil && old.calibrationAnswers == 12)
         #expect(old.samples == 7 && old.strategy == .random && old.eigFloor == 0.2)
         #expect(throws: DecodingError.self) { try workflowJSONDecoder().decode(EngineSettings.self, from: Data(#"{"samples": "many"}"#.utf8)) }
     }
