@@ -1,7 +1,6 @@
 import ArgumentParser
 import Common
 import Foundation
-import Simulation
 import Workflow
 
 /// `attrib zoo ceiling`: the expected right under each observation model at fixed answer counts.
@@ -27,7 +26,7 @@ struct ZooCeilingCommand: ParsableCommand {
     var models = "pristine,oracle"
     @Option(help: "Answers sampled per pool prompt, the set the counts are drawn from.") var answers = 4
     @Option(help: "Answers per fine-tune at which the truth's win rate is estimated (comma-separated, ascending).")
-    var counts = "1,2,3,4,5,6,8,10,12,16,30,100"
+    var counts = ZooCeiling.defaultCounts.map(String.init).joined(separator: ",")
     @Option(help: "Total answers split over the listed fine-tunes as well as possible (default: 5 per fine-tune of the zoo).") var budget: Int?
     @Option(help: "The JSON of `attrib zoo floor --json`: ask each fine-tune only the floor's best prompts of its fine-tuned competitor worlds.") var floor: String?
     @Option(help: "Random draws per count.") var draws = 2000
@@ -64,14 +63,13 @@ struct ZooCeilingCommand: ParsableCommand {
         }
         var settings = EngineSettings()
         settings.beta = 1
-        let fineTunes = try ZooManifest.load(directory: manifest.deletingLastPathComponent()).answerKey.count
-        let pool = try PromptPool.load(path: workURL.appendingPathComponent("default-pool.jsonl").path).count
-        var ceiling = ZooCeiling(work: workURL, zoo: zoo, budget: budget ?? 5 * fineTunes, settings: settings)
+        var ceiling = ZooCeiling(work: workURL, zoo: zoo, settings: settings)
         ceiling.models = try parsedModels()
         ceiling.answers = answers
         ceiling.counts = try ZooExplainCommand.list(counts, "--counts", Int.self) { $0 >= 1 }
+        ceiling.budget = budget
+        ceiling.floor = floor
         ceiling.draws = draws
-        ceiling.bestPrompts = try floor.map { try ZooCeiling.floorBestPrompts(path: $0, poolSize: pool, fineTunes: fineTunes) }
         let result = try ceiling.execute { done, total, line in
             FileHandle.standardError.write(Data("[\(done)/\(total)] \(line)\n".utf8))
         }
@@ -83,11 +81,9 @@ struct ZooCeilingCommand: ParsableCommand {
         let folder = URL(fileURLWithPath: output, isDirectory: true)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let report = folder.appendingPathComponent("\(zoo)-oracle\(floor == nil ? "" : "-best-prompts").md")
-        try atomicWrite(Data(result.markdown(command: command, poolSize: pool).utf8), to: report)
+        try atomicWrite(Data(result.markdown(command: command).utf8), to: report)
         print("wrote \(report.path)")
-        // The ceiling file is what experiment summaries read: only from random prompts, with the
-        // oracle model and every default count measured, so a narrower run never replaces it.
-        if floor == nil, result.models.contains(.oracle), Set(ZooCeiling(work: workURL, zoo: zoo, budget: 1, settings: settings).counts).isSubset(of: result.counts) {
+        if result.makesTheCeilingFile {
             let file = folder.appendingPathComponent("\(zoo)-ceiling.json")
             try atomicWrite(try workflowJSONEncoder(pretty: true).encode(result.ceiling), to: file)
             print("wrote \(file.path)")

@@ -37,6 +37,16 @@ public struct LikelihoodCap: Sendable, Equatable, Codable {
         self.offsets = offsets
     }
 
+    /// The cap with per-hypothesis offsets (nats per answer, one per hypothesis of `space`)
+    /// spread over each hypothesis's states.
+    public init(nats: Double?, hypothesisOffsets: [Double]?, space: HypothesisSpace) {
+        let offsets = hypothesisOffsets.map { o in
+            precondition(o.count == space.hypothesisCount, "one offset per hypothesis")
+            return space.hypothesisOfState.map { o[$0] }
+        }
+        self.init(nats: nats, offsets: offsets)
+    }
+
     /// No cap.
     public static let none = LikelihoodCap(nats: nil)
 

@@ -32,7 +32,7 @@ extension Calibration {
     /// Replays every trajectory's posterior at `beta`, `cap` and per-hypothesis `offsets` (nats per answer).
     static func replay(_ trajectories: [CalibrationTrajectory], space: HypothesisSpace, beta: Double, cap capNats: Double?,
                        offsets: [Double]? = nil, threshold: Double) -> Replay {
-        let cap = LikelihoodCap(nats: capNats, offsets: offsets.map { o in space.hypothesisOfState.map { o[$0] } })
+        let cap = LikelihoodCap(nats: capNats, hypothesisOffsets: offsets, space: space)
         var r = Replay(bins: (0..<(binEdges.count - 1)).map {
             CalibrationBin(lower: binEdges[$0], upper: binEdges[$0 + 1], count: 0, accuracy: 0)
         })
@@ -111,7 +111,7 @@ extension Calibration {
     /// The objective of `fitOffsets` at `b`, with its gradient and the negated Hessian.
     static func offsetObjective(_ rows: [[[Double]]], truths: [Int], space: HypothesisSpace, offsets b: [Double])
         -> (value: Double, gradient: [Double], curvature: Matrix) {
-        let states = space.hypothesisOfState, n = b.count
+        let n = b.count, shift = LikelihoodCap(nats: nil, hypothesisOffsets: b, space: space)
         let pairs = Double(max(1, rows.reduce(0) { $0 + $1.count }))
         var value = -offsetPenalty * b.reduce(0) { $0 + $1 * $1 }
         var gradient = b.map { -2 * offsetPenalty * $0 }
@@ -120,7 +120,7 @@ extension Calibration {
         for (truth, trajectory) in zip(truths, rows) {
             var posterior = Posterior(space: space)
             for (k, row) in trajectory.enumerated() {
-                try? posterior.update(logLikelihoods: zip(row, states).map { $0 - b[$1] })
+                try? posterior.update(logLikelihoods: shift.apply(row))
                 let kk = Double(k + 1), p = posterior.marginal
                 value += posterior.logMarginal[truth] / pairs
                 for h in 0..<n {

@@ -98,11 +98,7 @@ public struct EngineSettings: Sendable, Codable, Equatable {
     /// The per-answer transform of `space`'s log-likelihood rows: the cap, then the offsets
     /// expanded from hypotheses to their states.
     public func likelihoodCap(space: HypothesisSpace) -> LikelihoodCap {
-        let offsets = answerOffsets.map { o in
-            precondition(o.count == space.hypothesisCount, "one answer offset per hypothesis")
-            return space.hypothesisOfState.map { o[$0] }
-        }
-        return LikelihoodCap(nats: answerCap, offsets: offsets)
+        LikelihoodCap(nats: answerCap, hypothesisOffsets: answerOffsets, space: space)
     }
 
     /// The scorer of the API's answers for the posterior update.

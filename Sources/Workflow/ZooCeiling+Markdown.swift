@@ -9,7 +9,7 @@ extension ZooCeiling.Result {
 
     /// The report: per fine-tune win rates at the shown counts, the expected right at each, and
     /// the best split of the total budget. `command` is the line that made it.
-    public func markdown(command: String, poolSize: Int) -> String {
+    public func markdown(command: String) -> String {
         let unlisted = total - rows.count
         let shown = shownCounts
         let index = Dictionary(uniqueKeysWithValues: counts.enumerated().map { ($1, $0) })

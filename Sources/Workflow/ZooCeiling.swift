@@ -9,7 +9,7 @@ import Simulation
 /// the ceiling that `attrib experiment` summaries show (`OracleCeiling`, written beside the
 /// table as `ZOO-ceiling.json`).
 ///
-/// With `bestPrompts` (from the pairwise floor: `floorBestPrompts`), a fine-tune's answers come
+/// With a `floor` (the pairwise floor's best prompts: `floorBestPrompts`), a fine-tune's answers come
 /// only from the prompts the floor names as the most informative against its competitors, as
 /// many answers in all as from the whole pool: whether choosing prompts rescues what the
 /// observation model loses. No ceiling file is written then (a ceiling is for random prompts).
@@ -38,19 +38,22 @@ public struct ZooCeiling: Sendable {
     public var models: [Model] = [.pristine, .oracle]
     /// Answers sampled per pool prompt, the set the counts are drawn from.
     public var answers = 4
+    /// The answer counts of the ceiling file: the ceiling experiment summaries read needs them all.
+    public static let defaultCounts = [1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 30, 100]
     /// Answers per fine-tune at which the truth's win rate is estimated, ascending.
-    public var counts = [1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 30, 100]
-    /// Total answers split over the listed fine-tunes as well as possible (`bestSplit`).
-    public var budget: Int
-    /// Per public id, the only prompts (pool indices) asked; nil: the whole pool.
-    public var bestPrompts: [Int: [Int]]?
+    public var counts = defaultCounts
+    /// Total answers split over the listed fine-tunes as well as possible (`bestSplit`); nil:
+    /// 5 per fine-tune of the zoo.
+    public var budget: Int?
+    /// The JSON of `attrib zoo floor --json`: each fine-tune asked only its best prompts there
+    /// (`floorBestPrompts`); nil: the whole pool.
+    public var floor: String?
     public var draws = 2000
     public var settings: EngineSettings
 
-    public init(work: URL, zoo: String, budget: Int, settings: EngineSettings) {
+    public init(work: URL, zoo: String, settings: EngineSettings) {
         self.work = work
         self.zoo = zoo
-        self.budget = budget
         self.settings = settings
     }
 
@@ -69,6 +72,7 @@ public struct ZooCeiling: Sendable {
     public struct Result: Codable, Sendable, Equatable {
         public var zoo: String
         public var total: Int
+        public var poolSize: Int
         public var answersPerPrompt: Int
         public var counts: [Int]
         public var models: [Model]
@@ -79,6 +83,13 @@ public struct ZooCeiling: Sendable {
         /// Expected right (of `total`) at each count, per model.
         public var ceiling: OracleCeiling
         public var bestPrompts: Bool
+
+        /// Whether `ceiling` may be the zoo's ceiling file, which experiment summaries read: from
+        /// random prompts, with the oracle model, at every default count (a narrower run never
+        /// replaces it).
+        public var makesTheCeilingFile: Bool {
+            !bestPrompts && models.contains(.oracle) && Set(ZooCeiling.defaultCounts).isSubset(of: counts)
+        }
     }
 
     /// Runs every (fine-tune, model) pair; `progress(done, total, line)` after each fine-tune.
@@ -86,11 +97,13 @@ public struct ZooCeiling: Sendable {
         let manifest = try ZooManifest.load(directory: work.appendingPathComponent("zoo-\(zoo)"))
         let listed = manifest.answerKey.filter { $0.base != nil }
         let unlisted = manifest.answerKey.count - listed.count
+        let budget = self.budget ?? 5 * manifest.answerKey.count
         guard let smallest = counts.first, budget >= smallest * listed.count else {
             throw WorkflowError.invalid(file: "(command line)", field: "budget",
                                         reason: "\(budget) answers cannot give each of the \(listed.count) listed fine-tunes even \(counts.first ?? 0)")
         }
         let poolSize = try PromptPool.load(path: work.appendingPathComponent("default-pool.jsonl").path).count
+        let bestPrompts = try floor.map { try Self.floorBestPrompts(path: $0, poolSize: poolSize, fineTunes: manifest.answerKey.count) }
         var rows = [Row]()
         for (k, entry) in listed.enumerated() {
             var rates = [String: [Double]]()
@@ -122,7 +135,7 @@ public struct ZooCeiling: Sendable {
             expected[model.rawValue] = Self.expectedRight(curves, unlisted: unlisted, counts: counts.count)
             split[model.rawValue] = Double(unlisted) + Self.bestSplit(curves, counts: counts, budget: budget)
         }
-        return Result(zoo: zoo, total: manifest.answerKey.count, answersPerPrompt: answers, counts: counts, models: models, rows: rows,
+        return Result(zoo: zoo, total: manifest.answerKey.count, poolSize: poolSize, answersPerPrompt: answers, counts: counts, models: models, rows: rows,
                       budget: budget, bestSplit: split,
                       ceiling: OracleCeiling(zoo: zoo, total: manifest.answerKey.count, counts: counts, expected_right: expected),
                       bestPrompts: bestPrompts != nil)

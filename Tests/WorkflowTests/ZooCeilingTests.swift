@@ -69,11 +69,11 @@ import Testing
             ZooCeiling.Row(id: 0, name: "ft0", base: "a", domain: "d", strength: 0.3, prompts: nil, rates: ["pristine": [0.5, 0.25], "oracle": [0.75, 1]]),
             ZooCeiling.Row(id: 2, name: "ft2", base: "b", domain: "e", strength: 0.1, prompts: nil, rates: ["pristine": [1, 1], "oracle": [1, 1]]),
         ]
-        let result = ZooCeiling.Result(zoo: "z", total: 3, answersPerPrompt: 4, counts: [5, 30], models: [.pristine, .oracle], rows: rows,
+        let result = ZooCeiling.Result(zoo: "z", total: 3, poolSize: 64, answersPerPrompt: 4, counts: [5, 30], models: [.pristine, .oracle], rows: rows,
                                        budget: 35, bestSplit: ["pristine": 2.5, "oracle": 3],
                                        ceiling: OracleCeiling(zoo: "z", total: 3, counts: [5, 30], expected_right: ["pristine": [2.5, 2.25], "oracle": [2.75, 3]]),
                                        bestPrompts: false)
-        let md = result.markdown(command: "attrib zoo ceiling --zoo z", poolSize: 64)
+        let md = result.markdown(command: "attrib zoo ceiling --zoo z")
         #expect(md.contains("| id | fine-tune | true base | domain | strength | pristine @5 | oracle @5 | pristine @30 | oracle @30 |"))
         #expect(md.contains("| 0 | ft0 | a | d | 0.3 | 0.50 | 0.75 | 0.25 | 1.00 |"))
         #expect(md.contains("| | sum over 2 (expected right) | | | | 1.50 | 1.75 | 1.25 | 2.00 |"))
@@ -81,6 +81,16 @@ import Testing
         #expect(md.contains("| oracle | 3.00 |"))
         #expect(md.contains("The 1 fine-tune whose answer is `None` is left out above."))
         #expect(result.ceiling.oracle(atBudget: 40).map { $0 == (30, 3) } == true)
+        // Only random prompts, the oracle model and every default count make the ceiling file.
+        #expect(!result.makesTheCeilingFile)
+        var full = result
+        full.counts = ZooCeiling.defaultCounts
+        #expect(full.makesTheCeilingFile)
+        full.bestPrompts = true
+        #expect(!full.makesTheCeilingFile)
+        full.bestPrompts = false
+        full.models = [.pristine]
+        #expect(!full.makesTheCeilingFile)
         // Counts without 5, 10, 30 or 100 are all shown.
         var odd = result
         odd.counts = [2, 7]
