@@ -5,6 +5,9 @@ import Workflow
 
 extension StrategyKind: ExpressibleByArgument {}
 extension TieBreak: ExpressibleByArgument {}
+extension CalibrationLength: ExpressibleByArgument {
+    public var defaultValueDescription: String { description }
+}
 
 /// Options of the observation model, the tensors and the calibration: what `run`, `demo`,
 /// `precompute` and `zoo explain` share. Every one of them changes what those commands compute.
@@ -23,7 +26,7 @@ struct EngineOptions: ParsableArguments {
     var answerDrift = EngineSettings().answerDrift
     @Flag(inversion: .prefixedNo, help: "Fit per-hypothesis offsets (nats per answer) on the calibration models and subtract them from every answer's and tensor row's log-likelihoods: a correction for hypotheses that explain other bases' fine-tunes too well.")
     var hypothesisOffsets = EngineSettings().hypothesisOffsets
-    @Option(help: "Answers each calibration model gives (a trajectory's length): calibration keeps stops honest only up to this many answers.")
+    @Option(help: "Answers each calibration model gives (a trajectory's length), or budget: the budget per model, at most \(CalibrationLength.maximum). Calibration keeps stops honest only up to this many answers.")
     var calibrationAnswers = EngineSettings().calibrationAnswers
     @Flag(inversion: .prefixedNo, help: "Score answers with drift toward a library of held-out text of the installed corpora.") var domainDrift = EngineSettings().domainDrift
     @Option(help: "Tempering power beta of the observation model (default 1; `run` and `demo` fit it on calibration models unless --no-calibration).") var beta: Double?
@@ -34,7 +37,6 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "Threads for precomputing tensors.") var threads = 2
 
     func validate() throws {
-        guard calibrationAnswers >= 1 else { throw ValidationError("--calibration-answers must be at least 1, got \(calibrationAnswers).") }
         guard threshold > 0 && threshold <= 1 else { throw ValidationError("--threshold must be in (0, 1].") }
         guard samples >= 1 else { throw ValidationError("--samples must be at least 1.") }
         guard eps >= 0 && eps < 1 else { throw ValidationError("--eps must be in [0, 1).") }

@@ -203,7 +203,7 @@ extension Calibration {
     public static func apply(to settings: inout EngineSettings, cacheDirectory: URL, models: HypothesisModels, pool: PromptPool,
                              domains: [String]) throws -> (calibration: Calibration, cached: Bool) {
         let fitted = try fitOrLoad(cacheDirectory: cacheDirectory, models: models, settings: settings, pool: pool, domains: domains,
-                                   responsesPerModel: settings.calibrationAnswers, seed: settings.seed)
+                                   responsesPerModel: settings.calibrationAnswerCount, seed: settings.seed)
         settings.beta = fitted.calibration.beta
         settings.answerCap = fitted.calibration.cap
         settings.answerOffsets = fitted.calibration.offsets

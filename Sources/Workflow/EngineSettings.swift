@@ -50,10 +50,13 @@ public struct EngineSettings: Sendable, Codable, Equatable {
     /// Set by calibration when `hypothesisOffsets` is on.
     public var answerOffsets: [Double]?
     /// Answers each calibration model gives: the length of the trajectories whose threshold
-    /// stops the fit keeps honest. Runs that go on longer than this are stopped on evidence
-    /// that calibration never checked: on round2-like at budget 100, 63 of 71 threshold stops
-    /// were right with 12, 59 of 60 with 30 (`Results/round2-like-calibration-answers/`).
-    public var calibrationAnswers = 12
+    /// stops the fit keeps honest (`calibrationAnswerCount`). By default the budget per model,
+    /// at most `CalibrationLength.maximum`: a run that goes on longer than calibration looked is
+    /// stopped on evidence calibration never checked (round2-like at budget 100: 63 of 71
+    /// threshold stops right with 12 answers, 59 of 60 with 30;
+    /// `Results/round2-like-calibration-answers/`, `Results/calibration-follows-budget/`).
+    /// Settings written before this was a setting read as 12 answers, what they ran.
+    public var calibrationAnswers = CalibrationLength.budget
     /// Prior probability of `None`.
     public var noneMass = 0.1
     /// Stop a model when its largest posterior reaches this.
@@ -93,6 +96,9 @@ public struct EngineSettings: Sendable, Codable, Equatable {
 
     public init() {}
 
+    /// Answers per calibration model for these settings' budget.
+    public var calibrationAnswerCount: Int { calibrationAnswers.answers(budgetPerModel: budgetPerModel) }
+
     public var observation: DriftMixtureModel { DriftMixtureModel(eps: eps, beta: beta) }
 
     /// The per-answer transform of `space`'s log-likelihood rows: the cap, then the offsets
@@ -123,7 +129,8 @@ public struct EngineSettings: Sendable, Codable, Equatable {
 
     /// Reads settings a run or an experiment cell recorded. A key missing from the file is a
     /// setting that did not exist when it was written: it takes its default, which is the
-    /// behaviour from before the setting existed (an absent optional is nil, as written).
+    /// behaviour from before the setting existed (an absent optional is nil, as written), or,
+    /// where the default has changed since, what it was then (`calibrationAnswers`).
     public init(from decoder: any Decoder) throws {
         self.init()
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -135,7 +142,8 @@ public struct EngineSettings: Sendable, Codable, Equatable {
         try read(.answerDrift, &answerDrift); try read(.segmentationBeam, &segmentationBeam)
         try read(.tensorSegmentationBeam, &tensorSegmentationBeam); try read(.beta, &beta)
         answerCap = try c.decodeIfPresent(Double.self, forKey: .answerCap)
-        try read(.hypothesisOffsets, &hypothesisOffsets); try read(.calibrationAnswers, &calibrationAnswers)
+        try read(.hypothesisOffsets, &hypothesisOffsets)
+        calibrationAnswers = try c.decodeIfPresent(CalibrationLength.self, forKey: .calibrationAnswers) ?? .beforeItWasASetting
         answerOffsets = try c.decodeIfPresent([Double].self, forKey: .answerOffsets)
         try read(.noneMass, &noneMass); try read(.threshold, &threshold); try read(.budgetPerModel, &budgetPerModel)
         eigFloor = try c.decodeIfPresent(Double.self, forKey: .eigFloor)

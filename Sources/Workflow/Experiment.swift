@@ -81,12 +81,13 @@ public struct Experiment: Sendable {
         var demo = Demo(zooSpec: URL(fileURLWithPath: spec.zoo), workDirectory: work, settings: spec.settings(of: todo[0]), responseSeed: 1)
         if let size = spec.settings?.pool_size { demo.poolSize = size }
         let zooWorld = try demo.buildWorld(log: { events(.step($0)) })
-        // The world under each decoding, then calibration and tensors once per (decoding, threshold, variant).
+        // The world under each decoding, then calibration and tensors once per (decoding, threshold, variant, calibration length).
         var worlds: [ExperimentSpec.Decoding: Demo.World] = [:]
         for decoding in Set(todo.map(\.decoding)) { worlds[decoding] = zooWorld.decoded(decoding) }
         var prepared: [PreparedKey: AttributionJob.Prepared] = [:]
-        for key in Set(todo.map(PreparedKey.init)).sorted(by: { ($0.decoding.rawValue, $0.threshold, $0.variant ?? "") < ($1.decoding.rawValue, $1.threshold, $1.variant ?? "") }) {
-            let cell = todo.first { PreparedKey($0) == key }!
+        for key in Set(todo.map(preparedKey)).sorted(by: { ($0.decoding.rawValue, $0.threshold, $0.variant ?? "", $0.calibrationAnswers)
+                                                             < ($1.decoding.rawValue, $1.threshold, $1.variant ?? "", $1.calibrationAnswers) }) {
+            let cell = todo.first { preparedKey($0) == key }!
             let world = worlds[key.decoding]!
             let job = AttributionJob(models: world.models, pool: world.pool, settings: spec.settings(of: cell),
                                      calibration: world.calibration(calibrationText, cacheDirectory: work),
@@ -118,7 +119,7 @@ public struct Experiment: Sendable {
                     let result = if let log = replayLogs[cell.seed] {
                         try await self.replay(cell, log: log, world: world)
                     } else {
-                        try await self.run(cell, prepared: ready[PreparedKey(cell)]!, world: world, journals: journals)
+                        try await self.run(cell, prepared: ready[self.preparedKey(cell)]!, world: world, journals: journals)
                     }
                     let encoder = workflowJSONEncoder(pretty: true)
                     try atomicWrite(try encoder.encode(result), to: self.file(of: cell))
@@ -148,16 +149,18 @@ public struct Experiment: Sendable {
         public var cellSeconds: Double
     }
 
-    /// What calibration and tensors depend on: the decoding, the threshold and the variant's settings.
+    /// What calibration and tensors depend on: the decoding, the threshold, the variant's
+    /// settings and the calibration's length (which may follow the cell's budget).
     struct PreparedKey: Hashable {
         var decoding: ExperimentSpec.Decoding
         var threshold: Double
         var variant: String?
-        init(_ cell: ExperimentSpec.Cell) {
-            decoding = cell.decoding
-            threshold = cell.threshold
-            variant = cell.variant
-        }
+        var calibrationAnswers: Int
+    }
+
+    func preparedKey(_ cell: ExperimentSpec.Cell) -> PreparedKey {
+        PreparedKey(decoding: cell.decoding, threshold: cell.threshold, variant: cell.variant,
+                    calibrationAnswers: spec.settings(of: cell).calibrationAnswerCount)
     }
 
     /// One cell: the prepared job with the cell's strategy and budget, against the simulator

@@ -87,8 +87,8 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
         public var answer_drift: Bool?
         /// `EngineSettings.hypothesisOffsets`.
         public var hypothesis_offsets: Bool?
-        /// `EngineSettings.calibrationAnswers`: at least 1.
-        public var calibration_answers: Int?
+        /// `EngineSettings.calibrationAnswers`: a number of answers (at least 1) or "budget".
+        public var calibration_answers: CalibrationLength?
         /// `EngineSettings.tieBreak`: shuffle, cheapest or shared.
         public var tie_break: TieBreak?
         /// `EngineSettings.tieTolerance`: relative, at least 0.
@@ -140,7 +140,6 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
         if let f = settings?.eig_floor, f < 0 { throw bad("settings.eig_floor", "cannot be negative") }
         if let p = settings?.pool_size, !(2...4096).contains(p) { throw bad("settings.pool_size", "must be in 2...4096") }
         if let t = settings?.tie_tolerance, !(t >= 0 && t < 1) { throw bad("settings.tie_tolerance", "must be in [0, 1)") }
-        if let n = settings?.calibration_answers, n < 1 { throw bad("settings.calibration_answers", "must be at least 1") }
         if let variants {
             if variants.isEmpty { throw bad("variants", "needs at least one variant (or leave it out: none)") }
             for (k, v) in variants.enumerated() {
@@ -151,7 +150,6 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
                 if let s = v.settings.samples, s < 1 { throw bad("variants.\(k).settings.samples", "must be at least 1") }
                 if let f = v.settings.eig_floor, f < 0 { throw bad("variants.\(k).settings.eig_floor", "cannot be negative") }
                 if let t = v.settings.tie_tolerance, !(t >= 0 && t < 1) { throw bad("variants.\(k).settings.tie_tolerance", "must be in [0, 1)") }
-                if let n = v.settings.calibration_answers, n < 1 { throw bad("variants.\(k).settings.calibration_answers", "must be at least 1") }
                 if v.settings.pool_size != nil { throw bad("variants.\(k).settings.pool_size", "is shared by every cell: set it in settings") }
             }
         }

@@ -75,6 +75,10 @@ private struct FineTunes: FineTuneResponder {
         // 2 bases x (2 strengths + 1 drifted toward the other base), 2 unlisted None models and
         // 2 unlisted models drifted toward a base.
         #expect(calibration["models"] as? Int == 10)
+        // Each calibration model answers as many prompts as the run's budget (--budget 6).
+        #expect(calibration["responses"] as? Int == 10 * 6 && settings["calibrationAnswers"] as? String == "budget")
+        #expect(throws: (any Error).self) { try RunCommand.parse(arguments + ["--calibration-answers", "0"]) }
+        #expect(throws: (any Error).self) { try RunCommand.parse(arguments + ["--calibration-answers", "all"]) }
         let beta = try #require(calibration["beta"] as? Double)
         #expect(Calibration.betaGrid.contains(beta))
         #expect(settings["beta"] as? Double == beta)

@@ -33,6 +33,8 @@ import Testing
             ("{\"name\": \"x\", \"zoo\": \"\(zoo)\", \"strategies\": [\"eig\"], \"thresholds\": [0.9], \"budgets\": [5], \"seeds\": [1], \"settings\": {\"tie_tolerance\": 1.5}}", "settings.tie_tolerance"),
             ("{\"name\": \"x\", \"zoo\": \"\(zoo)\", \"strategies\": [\"eig\"], \"thresholds\": [0.9], \"budgets\": [5], \"seeds\": [1], \"variants\": [{\"name\": \"t\", \"settings\": {\"tie_tolerance\": -1}}]}", "variants.0.settings.tie_tolerance"),
             ("{\"name\": \"x\", \"zoo\": \"\(zoo)\", \"strategies\": [\"eig\"], \"thresholds\": [0.9], \"budgets\": [5], \"seeds\": [1], \"variants\": [{\"name\": \"t\", \"settings\": {\"calibration_answers\": 0}}]}", "variants.0.settings.calibration_answers"),
+            ("{\"name\": \"x\", \"zoo\": \"\(zoo)\", \"strategies\": [\"eig\"], \"thresholds\": [0.9], \"budgets\": [5], \"seeds\": [1], \"settings\": {\"calibration_answers\": \"always\"}}", "settings.calibration_answers"),
+            ("{\"name\": \"x\", \"zoo\": \"\(zoo)\", \"strategies\": [\"eig\"], \"thresholds\": [0.9], \"budgets\": [5], \"seeds\": [1], \"settings\": {\"calibration_answers\": true}}", "settings.calibration_answers"),
         ]
         for (json, field) in cases {
             let path = try Self.write(json, "spec.json")
@@ -207,7 +209,7 @@ extension ExperimentTests {
         var s = EngineSettings()
         s.samples = 7; s.latentGrid = [0.3]; s.eps = 0.2; s.contextualDrift = false; s.driftOrder = 3; s.domainDrift = true
         s.answerDrift = true; s.segmentationBeam = 2; s.tensorSegmentationBeam = 1; s.beta = 0.7; s.answerCap = 4
-        s.hypothesisOffsets = true; s.answerOffsets = [0.1, -0.1]; s.calibrationAnswers = 30
+        s.hypothesisOffsets = true; s.answerOffsets = [0.1, -0.1]; s.calibrationAnswers = .answers(30)
         s.noneMass = 0.2; s.threshold = 0.9; s.budgetPerModel = 12; s.eigFloor = 0.2; s.eigFloorAfter = 3; s.repeatPrompts = true
         s.globalBudget = 99; s.strategy = .random; s.tieBreak = .shared; s.tieTolerance = 0.05; s.seed = 9; s.threads = 1; s.concurrency = 2
         let data = try workflowJSONEncoder().encode(s)
@@ -220,9 +222,43 @@ extension ExperimentTests {
         for key in ["tieBreak", "tieTolerance", "answerDrift", "answerCap", "hypothesisOffsets", "answerOffsets", "calibrationAnswers"] { object.removeValue(forKey: key) }
         let old = try workflowJSONDecoder().decode(EngineSettings.self, from: JSONSerialization.data(withJSONObject: object))
         #expect(old.tieBreak == .shuffle && old.tieTolerance == EngineSettings().tieTolerance && !old.answerDrift && old.answerCap == nil
-                && !old.hypothesisOffsets && old.answerOffsets == nil && old.calibrationAnswers == 12)
+                && !old.hypothesisOffsets && old.answerOffsets == nil && old.calibrationAnswers == .answers(12))
         #expect(old.samples == 7 && old.strategy == .random && old.eigFloor == 0.2)
         #expect(throws: DecodingError.self) { try workflowJSONDecoder().decode(EngineSettings.self, from: Data(#"{"samples": "many"}"#.utf8)) }
+    }
+
+    /// By default calibration is as long as the run's budget per model, at most
+    /// `CalibrationLength.maximum` answers; a fixed length ignores the budget. Specs, files and
+    /// the command line write it as a number or "budget".
+    @Test func calibrationFollowsTheBudgetUpToItsMaximum() throws {
+        var s = EngineSettings()
+        #expect(s.calibrationAnswers == .budget)
+        for (budget, answers) in [(1, 1), (3, 3), (29, 29), (30, 30), (100, CalibrationLength.maximum)] {
+            s.budgetPerModel = budget
+            #expect(s.calibrationAnswerCount == answers)
+        }
+        s.calibrationAnswers = .answers(12)
+        s.budgetPerModel = 3
+        #expect(s.calibrationAnswerCount == 12)
+        s.calibrationAnswers = .budget
+        let data = try workflowJSONEncoder().encode(s)
+        #expect(String(decoding: data, as: UTF8.self).contains(#""calibrationAnswers":"budget""#))
+        #expect(try workflowJSONDecoder().decode(EngineSettings.self, from: data).calibrationAnswers == .budget)
+        #expect(CalibrationLength(argument: "budget") == .budget && CalibrationLength(argument: "7") == .answers(7))
+        #expect(CalibrationLength(argument: "0") == nil && CalibrationLength(argument: "all") == nil)
+    }
+
+    /// Cells share calibration and tensors only when their calibration has the same length:
+    /// with "budget", budgets 3 and 30 calibrate apart, 30 and 100 together (both at the maximum).
+    @Test func cellsWhoseCalibrationLengthsDifferArePreparedApart() throws {
+        let spec = ExperimentSpec(name: "k", zoo: "z", strategies: [.eig], thresholds: [0.95], budgets: [3, 30, 100], seeds: [1],
+                                  variants: [.init(name: "fixed", settings: .init(calibration_answers: .answers(12))),
+                                             .init(name: "budget", settings: .init(calibration_answers: .budget))])
+        let experiment = Experiment(spec: spec, out: URL(fileURLWithPath: "/nonexistent"), work: URL(fileURLWithPath: "/nonexistent"))
+        let keys = spec.cells.map(experiment.preparedKey)
+        #expect(Set(keys).count == 3)
+        #expect(Set(keys.filter { $0.variant == "fixed" }.map(\.calibrationAnswers)) == [12])
+        #expect(keys.filter { $0.variant == "budget" }.map(\.calibrationAnswers) == [3, 30, 30])
     }
 
     @Test func committedCellsOfEveryExperimentStillLoad() throws {
