@@ -103,8 +103,9 @@ private struct FineTunes: FineTuneResponder {
         let (directory, server, arguments) = try await Self.setUp()
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = { (name: String) in directory.appendingPathComponent(name).path }
-        // A text on which the fit moves beta off 1 (0.9), so tensors at beta 1 would miss.
-        let text = ["--calibration-text", "/usr/share/common-licenses/Artistic"]
+        // A text on which the fit moves beta off 1 at 12 answers per calibration model (0.9), so
+        // tensors at beta 1 would miss. Calibration follows the budget: both say --budget 12.
+        let text = ["--calibration-text", "/usr/share/common-licenses/Artistic", "--budget", "12"]
         // The same engine flags as the run; precompute calibrates as the run does, so the tensors
         // it stores are the ones the run's fitted beta needs.
         try PrecomputeCommand.parse(["--bases", path("bases.json"), "--pool", path("pool.txt"), "--store", path("store/store.sqlite"),

@@ -160,11 +160,13 @@ import Testing
 
 extension ExperimentTests {
     /// Matched accuracy from hand-made cells: per seed, random's best and the fewest queries reaching it.
-    @Test func matchedAccuracyTakesRandomsBestAndTheFewestQueriesToIt() {
+    @Test func matchedAccuracyTakesRandomsBestAndTheFewestQueriesToIt() throws {
         func cell(_ s: StrategyKind, _ t: Double, _ seed: UInt64, correct: Int, queries: Int) -> Experiment.CellResult {
             let rows = (0..<4).map { k in
                 Experiment.CellResult.Row(model: k, truth: "a", attribution: k < correct ? "a" : "b", correct: k < correct,
-                                          queries: queries / 4 + (k < queries % 4 ? 1 : 0), confidence: 0.5, stopReason: "x", truthTrajectory: [])
+                                          queries: queries / 4 + (k < queries % 4 ? 1 : 0), confidence: 0.5,
+                                          stopReason: k == 0 || k == 3 ? "\(StopReason.confident(threshold: t))" : "budget of 5 queries spent",
+                                          truthTrajectory: [])
             }
             return Experiment.CellResult(cell: .init(strategy: s, threshold: t, budget: 5, seed: seed), settings: EngineSettings(),
                                          commit: nil, fanoQueriesPerModel: 1, seconds: 0, rows: rows)
@@ -189,7 +191,11 @@ extension ExperimentTests {
         // Every configuration has budget 5: each of the 4 ranked lines ends with the ceiling at 4 answers.
         let lines = report.markdown(leaderboard: nil, ceiling: ceiling).split(separator: "\n")
         #expect(lines.filter { $0.hasSuffix("| 2.50 (4) |") }.count == 4)
-        #expect(lines.contains { $0.hasSuffix("| Fano floor per model | oracle ceiling |") })
+        #expect(lines.contains { $0.hasSuffix("| Fano floor per model | threshold stops right | oracle ceiling |") })
+        // Models 0 and 3 stop at the threshold: random at 0.8 has 2 then 4 right, so 3 of its 4 stops are right.
+        let random = try #require(report.lines.first { $0.configuration.strategy == "random" && $0.configuration.threshold == 0.8 })
+        #expect(random.thresholdStops == 4 && random.thresholdStopsRight == 3)
+        #expect(lines.contains { $0.hasPrefix("| \(report.lines.firstIndex { $0.configuration == random.configuration }! + 1) | random | 0.8 |") && $0.contains("| 3 of 4 |") })
         #expect(!report.markdown(leaderboard: nil).contains("oracle ceiling"))
     }
 
