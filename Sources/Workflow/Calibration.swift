@@ -121,7 +121,7 @@ public struct Calibration: Codable, Sendable, Equatable {
     ///   - domains: calibration domain documents (not the evaluated fine-tunes' text).
     ///   - strengths: fine-tuning strengths of the calibration models.
     public static func fit(models: HypothesisModels, settings: EngineSettings, pool: PromptPool, domains: [String],
-                           strengths: [Double] = [0.2, 0.6], responsesPerModel: Int = 12, seed: UInt64) throws -> Calibration {
+                           strengths: [Double] = [0.2, 0.6], responsesPerModel: Int, seed: UInt64) throws -> Calibration {
         var observation = settings.observation
         observation.beta = 1
         let space = settings.space(models: models)
@@ -184,7 +184,7 @@ extension Calibration {
     /// A fingerprint of everything `fit` depends on: every model's identity, the decoding and
     /// observation settings, the scorer, the pool, the calibration text and the seed.
     public static func fingerprint(models: HypothesisModels, settings: EngineSettings, pool: PromptPool, domains: [String],
-                                   strengths: [Double] = [0.2, 0.6], responsesPerModel: Int = 12, seed: UInt64) -> String {
+                                   strengths: [Double] = [0.2, 0.6], responsesPerModel: Int, seed: UInt64) -> String {
         var h = StableHash()
         h.combine("attrib-calibration-v3")
         models.combineIdentities(into: &h)
@@ -213,7 +213,7 @@ extension Calibration {
     /// `fit`, reusing `DIR/calibration-<fingerprint>.json` when a previous fit with the same
     /// inputs left one there (the fit is deterministic), and writing it otherwise.
     public static func fitOrLoad(cacheDirectory: URL, models: HypothesisModels, settings: EngineSettings, pool: PromptPool,
-                                 domains: [String], responsesPerModel: Int = 12, seed: UInt64) throws -> (calibration: Calibration, cached: Bool) {
+                                 domains: [String], responsesPerModel: Int, seed: UInt64) throws -> (calibration: Calibration, cached: Bool) {
         let key = fingerprint(models: models, settings: settings, pool: pool, domains: domains, responsesPerModel: responsesPerModel, seed: seed)
         let url = cacheDirectory.appendingPathComponent("calibration-\(key.prefix(16)).json")
         if let data = try? Data(contentsOf: url), let cached = try? workflowJSONDecoder().decode(Calibration.self, from: data) {

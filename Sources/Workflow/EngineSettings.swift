@@ -54,7 +54,8 @@ public struct EngineSettings: Sendable, Codable, Equatable {
     /// at most `CalibrationLength.maximum`: a run that goes on longer than calibration looked is
     /// stopped on evidence calibration never checked (round2-like at budget 100: 63 of 71
     /// threshold stops right with 12 answers, 59 of 60 with 30;
-    /// `Results/round2-like-calibration-answers/`, `Results/calibration-follows-budget/`).
+    /// `Results/round2-like-calibration-answers/`; the default measured against 12 on
+    /// round1-like, round2-like and check-a in `Results/*-calibration-budget/`).
     /// Settings written before this was a setting read as 12 answers, what they ran.
     public var calibrationAnswers = CalibrationLength.budget
     /// Prior probability of `None`.
