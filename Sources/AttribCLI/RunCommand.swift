@@ -110,7 +110,7 @@ struct PrecomputeCommand: ParsableCommand {
             Calibrates first, exactly as `attrib run` with the same options does (the tensors \
             depend on the fitted beta), so a later run with those options finds every tensor in \
             the store. Resumable: tensors already stored under their fingerprint are not computed again. \
-            Give the run's --budget too: by default calibration is as long as the budget (up to 30 \
+            Give the run's --budget too: by default calibration is as long as the budget (up to 100 \
             answers), so its beta, and with it the tensors, can depend on it.
             """)
 

@@ -239,7 +239,8 @@ extension ExperimentTests {
     @Test func calibrationFollowsTheBudgetUpToItsMaximum() throws {
         var s = EngineSettings()
         #expect(s.calibrationAnswers == .budget)
-        for (budget, answers) in [(1, 1), (3, 3), (29, 29), (30, 30), (100, CalibrationLength.maximum)] {
+        for (budget, answers) in [(1, 1), (3, 3), (30, 30), (CalibrationLength.maximum, CalibrationLength.maximum),
+                                  (CalibrationLength.maximum + 1, CalibrationLength.maximum), (10_000, CalibrationLength.maximum)] {
             s.budgetPerModel = budget
             #expect(s.calibrationAnswerCount == answers)
         }
@@ -255,16 +256,17 @@ extension ExperimentTests {
     }
 
     /// Cells share calibration and tensors only when their calibration has the same length:
-    /// with "budget", budgets 3 and 30 calibrate apart, 30 and 100 together (both at the maximum).
+    /// with "budget", budgets 3 and 30 calibrate apart, the maximum and above it together.
     @Test func cellsWhoseCalibrationLengthsDifferArePreparedApart() throws {
-        let spec = ExperimentSpec(name: "k", zoo: "z", strategies: [.eig], thresholds: [0.95], budgets: [3, 30, 100], seeds: [1],
+        let top = CalibrationLength.maximum
+        let spec = ExperimentSpec(name: "k", zoo: "z", strategies: [.eig], thresholds: [0.95], budgets: [3, top, top + 50], seeds: [1],
                                   variants: [.init(name: "fixed", settings: .init(calibration_answers: .answers(12))),
                                              .init(name: "budget", settings: .init(calibration_answers: .budget))])
         let experiment = Experiment(spec: spec, out: URL(fileURLWithPath: "/nonexistent"), work: URL(fileURLWithPath: "/nonexistent"))
         let keys = spec.cells.map(experiment.preparedKey)
         #expect(Set(keys).count == 3)
         #expect(Set(keys.filter { $0.variant == "fixed" }.map(\.calibrationAnswers)) == [12])
-        #expect(keys.filter { $0.variant == "budget" }.map(\.calibrationAnswers) == [3, 30, 30])
+        #expect(keys.filter { $0.variant == "budget" }.map(\.calibrationAnswers) == [3, top, top])
     }
 
     @Test func committedCellsOfEveryExperimentStillLoad() throws {
