@@ -5,9 +5,7 @@ import Workflow
 
 extension StrategyKind: ExpressibleByArgument {}
 extension TieBreak: ExpressibleByArgument {}
-extension CalibrationLength: ExpressibleByArgument {
-    public var defaultValueDescription: String { description }
-}
+extension CalibrationLength: ExpressibleByArgument {}
 
 /// Options of the observation model, the tensors and the calibration: what `run`, `demo`,
 /// `precompute` and `zoo explain` share. Every one of them changes what those commands compute.

@@ -7,7 +7,7 @@
 /// run's budget per model, up to `maximum`.
 ///
 /// Written in settings files and specs as a number of answers or as `"budget"`.
-public enum CalibrationLength: Sendable, Equatable, Hashable {
+public enum CalibrationLength: Sendable, Equatable, Hashable, CustomStringConvertible {
     /// Exactly this many answers per calibration model.
     case answers(Int)
     /// The run's budget per model, at most `maximum` answers.
