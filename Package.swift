@@ -62,7 +62,7 @@ let package = Package(
 
         // Command line.
         .target(name: "AttribCLI", dependencies: [
-            "AttributionCore", "Common", "Corpora", "Oracles", "ServerModels", "Simulation", "SimulatorServer", "Workflow",
+            "AttributionCore", "Common", "Corpora", "Engine", "Oracles", "ServerModels", "Simulation", "SimulatorServer", "Workflow",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], exclude: ["README.md"]),
         .executableTarget(name: "attrib", dependencies: ["AttribCLI"]),

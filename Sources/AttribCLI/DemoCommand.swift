@@ -1,3 +1,4 @@
+import Engine
 import ArgumentParser
 import Foundation
 import Workflow
@@ -20,7 +21,7 @@ struct DemoCommand: ParsableCommand {
     @Flag(help: "Skip the random-selection baseline.") var noBaseline = false
     @Flag(help: "Print one JSON object instead of a table.") var json = false
     @Option(help: "Prompts in the built-in pool (drawn from held-out corpus text).") var poolSize = Demo.defaultPoolSize
-    @Option(help: "Order of the contextual drift models the demo trains (one per tokenizer).") var driftOrder = EngineSettings().driftOrder
+    @Option(help: "Order of the contextual drift models the demo trains (one per tokenizer).") var driftOrder = EngineSettings().observation.driftOrder
     @OptionGroup var engine: EngineOptions
     @OptionGroup var scheduling: RunOptions
     @OptionGroup var calibration: CalibrationOptions
@@ -41,7 +42,7 @@ struct DemoCommand: ParsableCommand {
 
     func execute() async throws {
         var settings = engine.settings(scheduling.settings)
-        settings.driftOrder = driftOrder
+        settings.observation.driftOrder = driftOrder
         var demo = Demo(zooSpec: URL(fileURLWithPath: zoo), workDirectory: URL(fileURLWithPath: work),
                         settings: settings, responseSeed: responseSeed)
         demo.runBaseline = !noBaseline

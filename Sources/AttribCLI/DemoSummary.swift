@@ -39,7 +39,7 @@ struct DemoSummary {
                           baseline: outcome.baselineScore.map { .init(correct: $0.correct, queries: $0.queries, queries_per_model: $0.queriesPerModel) },
                           fano_queries_per_model: outcome.eig.report.fanoQueriesPerModel, capacity_nats: outcome.eig.report.capacityNats,
                           queries_counted_by_server: counted, seconds: outcome.seconds, step_ends: outcome.stepEnds,
-                          beta: outcome.eig.report.settings.beta, calibration: outcome.eig.report.calibration)
+                          beta: outcome.eig.report.settings.observation.beta, calibration: outcome.eig.report.calibration)
         let encoder = workflowJSONEncoder()
         return String(decoding: try! encoder.encode(object), as: UTF8.self)
     }

@@ -1,3 +1,4 @@
+import Engine
 import ArgumentParser
 import Foundation
 import Oracles
@@ -118,7 +119,7 @@ struct PrecomputeCommand: ParsableCommand {
     @Option(help: "Prompt pool.") var pool: String
     @Option(help: "Response-distribution store (SQLite).") var store = "attrib-store.sqlite"
     @Option(help: "Queries per fine-tuned model of the run the tensors are for (calibration's length follows it under --calibration-answers budget).")
-    var budget = EngineSettings().budgetPerModel
+    var budget = EngineSettings().stopping.budgetPerModel
     @OptionGroup var engine: EngineOptions
     @OptionGroup var calibration: CalibrationOptions
 
@@ -130,12 +131,12 @@ struct PrecomputeCommand: ParsableCommand {
     func run() throws {
         let start = Date()
         var settings = EngineSettings()
-        settings.budgetPerModel = budget
+        settings.stopping.budgetPerModel = budget
         let job = AttributionJob(models: try engine.hypothesisModels(path: bases), pool: try PromptPool.load(path: pool),
                                  settings: engine.settings(settings), calibration: calibration.policy(store: store), storePath: store)
         let prepared = try job.prepare(events: EventPrinter(answers: false).print)
         print(String(format: "%d prompts: %d from the store, %d computed in %.1f s (%d states x %d samples each)",
                      prepared.pool.count, prepared.cached, prepared.computed, Date().timeIntervalSince(start),
-                     prepared.bank.space.stateCount, prepared.settings.samples))
+                     prepared.bank.space.stateCount, prepared.settings.observation.samples))
     }
 }

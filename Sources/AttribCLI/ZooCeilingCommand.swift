@@ -1,3 +1,4 @@
+import Engine
 import ArgumentParser
 import Common
 import Foundation
@@ -62,7 +63,7 @@ struct ZooCeilingCommand: ParsableCommand {
                                         reason: "not found: run `attrib demo --zoo Experiments/zoos/\(zoo).json` first")
         }
         var settings = EngineSettings()
-        settings.beta = 1
+        settings.observation.beta = 1
         var ceiling = ZooCeiling(work: workURL, zoo: zoo, settings: settings)
         ceiling.models = try parsedModels()
         ceiling.answers = answers

@@ -1,3 +1,4 @@
+import Engine
 import ArgumentParser
 import Foundation
 import Workflow
@@ -42,9 +43,9 @@ struct ZooExplainCommand: ParsableCommand {
         if let genreLibrary { _ = try Self.list(genreLibrary, "--genre-library", Double.self) { $0 > 0 && $0 < 1 } }
         // Options of EngineOptions that explain never uses are refused rather than ignored.
         let defaults = EngineSettings()
-        for (given, flag) in [(engine.samples != defaults.samples, "--samples"),
-                              (engine.tensorSegmentationBeam != defaults.tensorSegmentationBeam, "--tensor-segmentation-beam"),
-                              (engine.threshold != defaults.threshold, "--threshold"),
+        for (given, flag) in [(engine.samples != defaults.observation.samples, "--samples"),
+                              (engine.tensorSegmentationBeam != defaults.observation.tensorSegmentationBeam, "--tensor-segmentation-beam"),
+                              (engine.threshold != defaults.stopping.threshold, "--threshold"),
                               (engine.answerCap != nil, "--answer-cap"),
                               (engine.hypothesisOffsets, "--hypothesis-offsets"),
                               (engine.threads != defaults.threads, "--threads")] where given {
@@ -65,7 +66,7 @@ struct ZooExplainCommand: ParsableCommand {
 
     func run() throws {
         var settings = engine.settings()
-        settings.beta = engine.beta ?? 1
+        settings.observation.beta = engine.beta ?? 1
         var explain = ZooExplain(work: URL(fileURLWithPath: work, isDirectory: true), zoo: zoo, model: model, settings: settings)
         explain.answers = answers
         explain.prompts = try prompts.map { try Self.list($0, "--prompts", Int.self) { $0 >= 0 } }

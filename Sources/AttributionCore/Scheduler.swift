@@ -84,6 +84,15 @@ public struct Scheduler: Sendable {
         }
     }
 
+    /// The scheduler of a run under `scheduling` (the strategy, tie-break, repeats) and
+    /// `stopping` (every model's rule and the global budget).
+    public init(modelIDs: [Int], bank: PromptBank, scheduling: SchedulingSettings, stopping: StoppingSettings,
+                quota: PromptQuota? = nil, promptLengths: [Int]? = nil, seed: UInt64) {
+        self.init(modelIDs: modelIDs, bank: bank, strategy: scheduling.strategy.strategy, stoppingRule: stopping.rule,
+                  globalBudget: stopping.globalBudget, allowRepeats: scheduling.repeatPrompts, quota: quota,
+                  tieBreak: scheduling.tieBreak, tieTolerance: scheduling.tieTolerance, promptLengths: promptLengths, seed: seed)
+    }
+
     /// Queries answered so far, over all models.
     public var queriesSpent: Int { models.reduce(0) { $0 + $1.queriesUsed } }
     /// Queries handed out and not yet recorded.
@@ -159,9 +168,8 @@ public struct Scheduler: Sendable {
         // The best EIG over the candidates, whatever the strategy picked, so that an EIG floor
         // stops every strategy at the same point (a random baseline uses the same stopping rule).
         // Greedy EIG's own choice is that best unless a tolerance let it take a near tie.
-        let greedy = (strategy as? GreedyEIG).map { !$0.perUnitCost } ?? false
         let exact = tieTolerance <= SelectionStrategies.tieTolerance
-        let bestEIG = (greedy && exact) || !models[k].rule.usesEIG ? selection?.eig
+        let bestEIG = (strategy.eigReport == .best && exact) || !models[k].rule.usesEIG ? selection?.eig
             : bank.eig(logWeights: logWeights, candidates: floorCandidates).max()
         let stopping = StoppingContext(queriesUsed: models[k].queriesUsed,
                                        maxPosterior: models[k].posterior.mapHypothesis.probability,

@@ -45,8 +45,25 @@ public struct Selection: Equatable, Sendable {
 public protocol SelectionStrategy: Sendable {
     /// Short name used in reports and experiment tables.
     var name: String { get }
+    /// Whether and how the strategy's selections report EIG (what the EIG floor can reuse).
+    var eigReport: EIGReport { get }
     /// Chooses the next prompt, or nil when there is no candidate.
     func select(_ context: SelectionContext, bank: PromptBank, rng: inout SeededGenerator) -> Selection?
+}
+
+/// How a strategy's selections carry EIG.
+public enum EIGReport: Sendable, Equatable {
+    /// `Selection.eig` is nil.
+    case none
+    /// `Selection.eig` is the chosen prompt's EIG, which need not be the best among the candidates.
+    case chosen
+    /// `Selection.eig` is the largest EIG among the candidates whenever scores tie only when
+    /// exactly equal: the strategy maximises EIG itself.
+    case best
+}
+
+extension SelectionStrategy {
+    public var eigReport: EIGReport { .none }
 }
 
 /// Shared helpers for strategies.
@@ -84,6 +101,7 @@ public struct GreedyEIG: SelectionStrategy {
     public var perUnitCost: Bool
     public init(perUnitCost: Bool = false) { self.perUnitCost = perUnitCost }
     public var name: String { perUnitCost ? "eig-per-cost" : "eig" }
+    public var eigReport: EIGReport { perUnitCost ? .chosen : .best }
 
     public func select(_ context: SelectionContext, bank: PromptBank, rng: inout SeededGenerator) -> Selection? {
         let gains = bank.eig(logWeights: context.logWeights, candidates: context.candidates)

@@ -31,59 +31,40 @@ public struct ModelAttribution: Codable, Equatable, Sendable {
 public struct AttributionRunner: Sendable {
     public let bank: PromptBank
     public let prompts: [String]
+    /// The settings of the run, whole: the observation model, stopping, scheduling, the seed.
+    /// The bank's tensors must carry the same cap (`ObservationSettings.likelihoodCap`), since
+    /// selection and inference share one model.
+    public let settings: EngineSettings
+    /// Scores every answer (over `models`, which may add drift components to the bank's).
     public let scorer: EvidenceScorer
-    public let observation: any ObservationModel
-    public let strategy: any SelectionStrategy
-    public let stopping: any StoppingRule
-    public let globalBudget: Int?
-    public let concurrency: Int
-    public let seed: UInt64
-    /// Applied to every answer's log-likelihoods before the posterior update; the bank's
-    /// tensors must carry the same cap (selection and inference share one model).
-    public let cap: LikelihoodCap
-    /// Whether a model may be asked a prompt again before it has been asked every prompt as often (`Scheduler.allowRepeats`).
-    public let allowRepeats: Bool
     /// When answers come from a log: the prompts each model may still be asked (`Scheduler.quota`).
     public let quota: PromptQuota?
-    /// Learn each model's drift from its own answers (`AnswerDrift`): the newest answer is
-    /// scored with drift from the ones before it, and at `AnswerHistory.isRescoringPoint`
-    /// counts every answer is rescored against all the others and the posterior rebuilt. The
-    /// EIG tensors keep the components' own drift (they are computed before any answer).
-    public let answerDrift: Bool
-    /// How the strategy chooses among prompts of tied scores (`Scheduler.tieBreak`); prompt
-    /// lengths for `.cheapest` are the prompts' characters.
-    public let tieBreak: TieBreak
-    public let tieTolerance: Double
 
-    public init(bank: PromptBank, prompts: [String], scorer: EvidenceScorer, observation: any ObservationModel,
-                strategy: any SelectionStrategy, stopping: any StoppingRule, globalBudget: Int? = nil,
-                concurrency: Int = 4, cap: LikelihoodCap = .none, allowRepeats: Bool = true, quota: PromptQuota? = nil,
-                answerDrift: Bool = false, tieBreak: TieBreak = .shuffle,
-                tieTolerance: Double = SelectionStrategies.tieTolerance, seed: UInt64) {
-        self.quota = quota
-        self.tieBreak = tieBreak
-        self.tieTolerance = tieTolerance
-        self.answerDrift = answerDrift
-        self.cap = cap
-        self.allowRepeats = allowRepeats
+    /// - Parameters:
+    ///   - models: the hypotheses' models the answers are scored under (`settings.observation.answerScorer`).
+    ///   - settings: with `observation.answerDrift`, each model's drift is learned from its own
+    ///     answers (`AnswerDrift`): the newest answer is scored with drift from the ones before
+    ///     it, and at `AnswerHistory.isRescoringPoint` counts every answer is rescored against
+    ///     all the others and the posterior rebuilt. The EIG tensors keep the components' own
+    ///     drift (they are computed before any answer). Prompt lengths for `TieBreak.cheapest`
+    ///     are the prompts' characters.
+    public init(bank: PromptBank, prompts: [String], models: HypothesisModels, settings: EngineSettings, quota: PromptQuota? = nil) {
         precondition(prompts.count == bank.count, "one prompt text per bank entry")
         self.bank = bank
         self.prompts = prompts
-        self.scorer = scorer
-        self.observation = observation
-        self.strategy = strategy
-        self.stopping = stopping
-        self.globalBudget = globalBudget
-        self.concurrency = max(1, concurrency)
-        self.seed = seed
+        self.settings = settings
+        self.scorer = settings.observation.answerScorer(models: models)
+        self.quota = quota
     }
 
     /// Attributes `models` (public ids). `progress` is called after every recorded answer.
     public func run(models: [Int], oracle: some Oracle,
                     progress: (@Sendable (ModelProgress, Scheduler) -> Void)? = nil) async throws -> [ModelAttribution] {
-        var scheduler = Scheduler(modelIDs: models, bank: bank, strategy: strategy, stoppingRule: stopping,
-                                  globalBudget: globalBudget, allowRepeats: allowRepeats, quota: quota,
-                                  tieBreak: tieBreak, tieTolerance: tieTolerance, promptLengths: prompts.map(\.count), seed: seed)
+        var scheduler = Scheduler(modelIDs: models, bank: bank, scheduling: settings.scheduling, stopping: settings.stopping,
+                                  quota: quota, promptLengths: prompts.map(\.count), seed: settings.seed)
+        let observation = settings.observation.driftMixture
+        let cap = settings.observation.likelihoodCap(space: bank.space)
+        let concurrency = max(1, settings.scheduling.concurrency)
         var responses = [Int: [String]]()
         var histories = [Int: AnswerHistory]()
         var rows = [Int: [[Double]]]()
@@ -101,7 +82,7 @@ public struct AttributionRunner: Sendable {
             }
             for (a, response) in zip(batch, answers) {
                 let prompt = prompts[a.selection.prompt]
-                if answerDrift {
+                if settings.observation.answerDrift {
                     var history = histories[a.model] ?? AnswerHistory()
                     history.append(prompt: prompt, response: response, models: scorer.models)
                     histories[a.model] = history

@@ -26,22 +26,24 @@ extension HypothesisModels {
 
     /// Every component replaced by one component per domain, each drifting toward that domain.
     /// Drift models are trained once per (tokenizer, domain) and shared by every component with
-    /// that tokenizer; components whose model is not an `NGramLanguageModel` are kept as they are.
+    /// that tokenizer; a component whose model cannot be fine-tuned is refused (`FineTuningUnavailable`).
     /// - Parameter progress: called after each drift model is trained, with a short line.
     public func withDomainDrift(domains: [DriftDomain], progress: (String) -> Void = { _ in }) throws -> HypothesisModels {
         precondition(!domains.isEmpty, "need at least one drift domain")
-        var trained: [String: (model: NGramLanguageModel, identity: String)] = [:]
+        var trained: [String: (model: any LanguageModel, identity: String)] = [:]
         var copy = self
         copy.components = try components.map { group in
             try group.flatMap { hm -> [HypothesisModel] in
-                guard let m = hm.model as? NGramLanguageModel else { return [hm] }
+                guard let m = hm.model as? any FineTunableLanguageModel else {
+                    throw FineTuningUnavailable(step: "domain drift", model: hm.name, remedy: "run with --no-domain-drift")
+                }
                 return try domains.map { domain in
                     let key = m.tokenizer.identifier + "|" + domain.name
-                    let drift: (model: NGramLanguageModel, identity: String)
+                    let drift: (model: any LanguageModel, identity: String)
                     if let known = trained[key] {
                         drift = known
                     } else {
-                        let model = try NGramLanguageModel(vocabulary: m.vocabulary, order: Self.domainDriftOrder, documents: domain.documents)
+                        let model = try m.textModel(of: domain.documents, order: Self.domainDriftOrder)
                         drift = (model, domain.name + ":" + model.contentHash)
                         trained[key] = drift
                         progress("drift model \(domain.name) for \(m.tokenizer.identifier)")
@@ -70,9 +72,11 @@ extension HypothesisModels {
         var copy = self
         copy.components = try components.map { group in
             try group.flatMap { hm -> [HypothesisModel] in
-                guard let m = hm.model as? NGramLanguageModel else { return [hm] }
+                guard let m = hm.model as? any FineTunableLanguageModel else {
+                    throw FineTuningUnavailable(step: "fine-tuned components", model: hm.name, remedy: "leave out the fine-tuned components")
+                }
                 let tuned = try strengths.map { s in
-                    let model = try m.fineTuned(on: documents, strength: s, seed: seed)
+                    let model = try m.tuned(toward: documents, strength: s, seed: seed)
                     progress("fine-tuned \(hm.name) at strength \(s)")
                     return HypothesisModel(name: hm.name, model: model, identity: hm.identity + "+tuned:\(s):" + model.contentHash,
                                            settings: settings)

@@ -67,19 +67,30 @@ public struct TensorBuilder: Sendable {
 }
 
 extension TensorBuilder {
+    /// Everything but the models' identities and the prompt that a tensor depends on.
+    struct Key: Codable {
+        var decoding: DecodingSettings
+        var eps, beta: Double
+        var latentGrid: [Double]
+        var includesNone: Bool
+        var samples: Int
+        var seed: UInt64
+        var excessTokenLogPenalty: Double
+        var segmentationBeam: Int
+    }
+
     /// A fingerprint of everything the tensor of `prompt` depends on: every hypothesis's
     /// model identity, the decoding settings, the observation model, the latent grid, the
     /// sample count, the seed and the prompt. Changing any of them changes the fingerprint.
     public func fingerprint(prompt: String) -> String {
         var h = StableHash()
-        h.combine("attrib-tensor-v1")
+        h.combine("attrib-tensor-v2")
         models.combineIdentities(into: &h)
-        let s = models.settings
-        h.combine("T=\(s.temperature) k=\(s.topK.map(String.init) ?? "-") p=\(s.topP.map { "\($0)" } ?? "-")")
-        h.combine("new=\(s.maxNewTokens.map(String.init) ?? "-") total=\(s.maxTotalTokens.map(String.init) ?? "-") min=\(s.minNewTokens)")
-        h.combine("eps=\(observation.eps) beta=\(observation.beta) grid=\(space.latentGrid) none=\(space.includesNone)")
-        h.combine("S=\(samples) seed=\(seed) penalty=\(EvidenceScorer.excessTokenLogPenalty)")
-        if segmentationBeam > 0 { h.combine("segmentation-beam=\(segmentationBeam)") }
+        let key = Key(decoding: models.settings, eps: observation.eps, beta: observation.beta, latentGrid: space.latentGrid,
+                      includesNone: space.includesNone, samples: samples, seed: seed,
+                      excessTokenLogPenalty: EvidenceScorer.excessTokenLogPenalty, segmentationBeam: segmentationBeam)
+        // Encoding plain numbers and strings cannot fail.
+        h.combine(try! JSONValue(encoding: key).canonical)
         h.combine(UInt64(prompt.utf8.count))
         h.combine(prompt)
         return h.hex

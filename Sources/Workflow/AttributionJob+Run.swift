@@ -22,12 +22,7 @@ extension AttributionJob.Prepared {
         } else if source.paid {
             throw WorkflowError.invalid(file: "(run)", field: "journal", reason: "\(source.description) counts every query, so the run needs a query journal")
         }
-        let runner = AttributionRunner(bank: bank, prompts: pool.prompts, scorer: settings.answerScorer(models: scoringModels),
-                                       observation: settings.observation, strategy: settings.strategy.strategy,
-                                       stopping: settings.stoppingRule, globalBudget: settings.globalBudget,
-                                       concurrency: settings.concurrency, cap: settings.likelihoodCap(space: bank.space),
-                                       allowRepeats: settings.repeatPrompts, quota: quota, answerDrift: settings.answerDrift,
-                                       tieBreak: settings.tieBreak, tieTolerance: settings.tieTolerance, seed: settings.seed)
+        let runner = AttributionRunner(bank: bank, prompts: pool.prompts, models: scoringModels, settings: settings, quota: quota)
         let names = bank.space.hypothesisNames
         let report: @Sendable (ModelProgress, Scheduler) -> Void = { progress, scheduler in
             let (h, p) = progress.posterior.mapHypothesis
@@ -37,7 +32,7 @@ extension AttributionJob.Prepared {
         }
         let oracle: any Oracle = journaled ?? source.oracle
         let results = try await runner.run(models: modelIDs, oracle: oracle, progress: report)
-        var runReport = RunReport(bank: bank, settings: settings, strategy: settings.strategy.rawValue, models: results)
+        var runReport = RunReport(bank: bank, settings: settings, strategy: settings.scheduling.strategy.rawValue, models: results)
         runReport.calibration = calibration
         runReport.decoding = scoringModels.settings
         return AttributionJob.Outcome(report: runReport, journal: try await journaled?.summary(), reconciliation: findings,

@@ -26,11 +26,11 @@ public struct AttributionJob: Sendable {
 
     /// Where beta and the answer cap come from.
     public enum CalibrationPolicy: Sendable, Equatable {
-        /// `settings.beta` and `settings.answerCap` as given.
+        /// `settings.observation.beta` and `settings.observation.answerCap` as given.
         case fixed
         /// Fitted on calibration models fine-tuned toward `text` (less the corpora in
         /// `excluding`), cached in `cacheDirectory` under the fit's fingerprint. A fixed
-        /// `settings.answerCap` is kept, and beta is fitted at it.
+        /// `settings.observation.answerCap` is kept, and beta is fitted at it.
         case fit(CalibrationText, excluding: Set<String>, cacheDirectory: URL)
     }
 
@@ -62,7 +62,7 @@ public struct AttributionJob: Sendable {
     /// calibration text fails here, before any query.
     public func prepare(events: @escaping @Sendable (JobEvent) -> Void = { _ in }) throws -> Prepared {
         var scoring = models
-        if settings.domainDrift {
+        if settings.observation.domainDrift {
             let domains = try NoneReference.driftDomains(Demo.poolSources) { try CorpusCache.shared.corpus($0) }
             scoring = try models.withDomainDrift(domains: domains)
             events(.step("trained domain drift models (\(domains.count) domains)"))
@@ -78,8 +78,8 @@ public struct AttributionJob: Sendable {
             events(.step(c.summary(cached: cached)))
         }
         let store = try storePath.map { try ResponseStore(path: $0) }
-        let pre = try Precompute(builder: settings.tensorBuilder(models: models), store: store, threads: settings.threads,
-                                 cap: settings.likelihoodCap(space: settings.space(models: models))).bank(for: pool) { events(.precompute(done: $0, total: $1)) }
+        let pre = try Precompute(builder: settings.observation.tensorBuilder(models: models, seed: settings.seed), store: store, threads: settings.threads,
+                                 cap: settings.observation.likelihoodCap(space: settings.observation.space(models: models))).bank(for: pool) { events(.precompute(done: $0, total: $1)) }
         events(.step("precompute: \(pre.cached) tensors from the store, \(pre.computed) computed"))
         return Prepared(settings: settings, calibration: fitted, scoringModels: scoring, pool: pool, bank: pre.bank,
                         cached: pre.cached, computed: pre.computed)
@@ -89,7 +89,7 @@ public struct AttributionJob: Sendable {
     public func execute(source: OracleSource, journal: JournalSpec?, modelIDs: [Int],
                         events: @escaping @Sendable (JobEvent) -> Void = { _ in }) async throws -> Outcome {
         let prepared = try prepare(events: events)
-        return try await source.using(concurrency: settings.concurrency) { opened in
+        return try await source.using(concurrency: settings.scheduling.concurrency) { opened in
             events(.step("asking \(opened.description)"))
             return try await prepared.run(on: opened, journal: journal, modelIDs: modelIDs, events: events)
         }

@@ -84,11 +84,11 @@ public struct Calibration: Codable, Sendable, Equatable {
     /// one fine-tuned on text like the candidate's training text would be: its answers are
     /// `None`, yet the candidate explains them better than the references do. For a candidate
     /// drifted toward another: its answers pull toward the wrong base.
-    static func drifted(_ model: NGramLanguageModel, toward other: any LanguageModel, seed: UInt64) throws -> NGramLanguageModel {
+    static func drifted(_ model: any FineTunableLanguageModel, toward other: any LanguageModel, seed: UInt64) throws -> any FineTunableLanguageModel {
         var rng = SeededGenerator(seed: seed)
         let settings = DecodingSettings(temperature: 1, maxNewTokens: 60, maxTotalTokens: nil)
         let texts = (0..<driftDocuments).map { _ in other.sample(prompt: "", settings: settings, using: &rng).text }.filter { !$0.isEmpty }
-        return try model.fineTuned(on: texts, strength: driftStrength, seed: seed)
+        return try model.tuned(toward: texts, strength: driftStrength, seed: seed)
     }
 
     /// The candidate whose text candidate `h` of `count` is fine-tuned toward in its cross-drifted
@@ -114,7 +114,7 @@ public struct Calibration: Codable, Sendable, Equatable {
     public var stopAccuracy: Double { stops == 0 ? 1 : Double(stopsRight) / Double(stops) }
 
     /// The caps a fit tries under `settings`: the one given, or the whole grid.
-    static func caps(_ settings: EngineSettings) -> [Double?] { settings.answerCap.map { [$0] } ?? capGrid }
+    static func caps(_ settings: EngineSettings) -> [Double?] { settings.observation.answerCap.map { [$0] } ?? capGrid }
 
     /// Builds the calibration models, gathers their scored answers and fits beta and the cap.
     /// - Parameters:
@@ -122,14 +122,14 @@ public struct Calibration: Codable, Sendable, Equatable {
     ///   - strengths: fine-tuning strengths of the calibration models.
     public static func fit(models: HypothesisModels, settings: EngineSettings, pool: PromptPool, domains: [String],
                            strengths: [Double] = [0.2, 0.6], responsesPerModel: Int, seed: UInt64) throws -> Calibration {
-        var observation = settings.observation
+        var observation = settings.observation.driftMixture
         observation.beta = 1
-        let space = settings.space(models: models)
-        let scorer = settings.answerScorer(models: models)
+        let space = settings.observation.space(models: models)
+        let scorer = settings.observation.answerScorer(models: models)
         var rng = SeededGenerator(seed: seed ^ 0xCA11_B8A7)
         // Answers are drawn in order (one generator), then scored on every core.
         var answers = [(truth: Int, prompt: String, response: String)]()
-        func answer(_ truth: Int, _ model: NGramLanguageModel) {
+        func answer(_ truth: Int, _ model: any LanguageModel) {
             for _ in 0..<responsesPerModel {
                 let prompt = pool.prompts[Int(rng.next() % UInt64(pool.count))]
                 answers.append((truth, prompt, model.sample(prompt: prompt, settings: models.settings, using: &rng).text))
@@ -137,9 +137,12 @@ public struct Calibration: Codable, Sendable, Equatable {
         }
         let candidates = models.hasNone ? models.count - 1 : models.count
         for h in 0..<candidates {
-            guard let base = models.components[h][0].model as? NGramLanguageModel else { continue }
+            guard let base = models.components[h][0].model as? any FineTunableLanguageModel else {
+                throw FineTuningUnavailable(step: "calibration", model: models.baseNames[h],
+                                            remedy: "run with --no-calibration and give --beta and --answer-cap")
+            }
             for (k, strength) in strengths.enumerated() {
-                answer(h, try base.fineTuned(on: domains, strength: strength, seed: seed &+ UInt64(h * 10 + k)))
+                answer(h, try base.tuned(toward: domains, strength: strength, seed: seed &+ UInt64(h * 10 + k)))
             }
             // Toward text sampled from another candidate: a domain that resembles another base's
             // training text, the case that pulls a fine-tune toward the wrong base.
@@ -160,7 +163,7 @@ public struct Calibration: Codable, Sendable, Equatable {
         }
         let drawn = answers, atOne = observation
         let scores: [[Double]]
-        if settings.answerDrift {
+        if settings.observation.answerDrift {
             // Each model's answers scored with drift learned from its other answers, as a run does.
             scores = stride(from: 0, to: drawn.count, by: responsesPerModel).flatMap { start in
                 var history = AnswerHistory()
@@ -175,12 +178,15 @@ public struct Calibration: Codable, Sendable, Equatable {
         let trajectories = stride(from: 0, to: drawn.count, by: responsesPerModel).map {
             CalibrationTrajectory(truth: drawn[$0].truth, scores: Array(scores[$0..<($0 + responsesPerModel)]))
         }
-        return fit(trajectories: trajectories, space: space, caps: caps(settings), threshold: settings.threshold,
-                   responsesPerModel: responsesPerModel, offsets: settings.hypothesisOffsets)
+        return fit(trajectories: trajectories, space: space, caps: caps(settings), threshold: settings.stopping.threshold,
+                   responsesPerModel: responsesPerModel, offsets: settings.calibration.hypothesisOffsets)
     }
 }
 
 extension Calibration {
+    /// The settings `fit` reads (their values enter the fingerprint).
+    static let settingsRead = ["eps", "latentGrid", "noneMass", "segmentationBeam", "answerDrift", "answerCap", "hypothesisOffsets", "threshold"]
+
     /// A fingerprint of everything `fit` depends on: every model's identity, the decoding and
     /// observation settings, the scorer, the pool, the calibration text and the seed.
     public static func fingerprint(models: HypothesisModels, settings: EngineSettings, pool: PromptPool, domains: [String],
@@ -189,11 +195,10 @@ extension Calibration {
         h.combine("attrib-calibration-v3")
         models.combineIdentities(into: &h)
         h.combine("\(models.settings)")
-        h.combine("eps=\(settings.eps) grid=\(settings.latentGrid) none=\(settings.noneMass) beam=\(settings.segmentationBeam)")
-        if settings.answerDrift { h.combine("answer-drift") }
-        if settings.hypothesisOffsets { h.combine("offsets penalty=\(offsetPenalty) steps=\(offsetIterations)") }
+        h.combine(settings.fingerprint(of: settingsRead))
+        if settings.calibration.hypothesisOffsets { h.combine("offsets penalty=\(offsetPenalty) steps=\(offsetIterations)") }
         h.combine("strengths=\(strengths) answers=\(responsesPerModel) seed=\(seed) betas=\(betaGrid) caps=\(caps(settings))")
-        h.combine("tau=\(settings.threshold) honesty=\(honestyTarget) drifted=\(driftedUnlistedCount)x\(driftStrength)x\(driftDocuments) cross=1")
+        h.combine("honesty=\(honestyTarget) drifted=\(driftedUnlistedCount)x\(driftStrength)x\(driftDocuments) cross=1")
         for prompt in pool.prompts { h.combine(prompt) }
         for document in domains { h.combine(document) }
         return h.hex
@@ -204,9 +209,9 @@ extension Calibration {
                              domains: [String]) throws -> (calibration: Calibration, cached: Bool) {
         let fitted = try fitOrLoad(cacheDirectory: cacheDirectory, models: models, settings: settings, pool: pool, domains: domains,
                                    responsesPerModel: settings.calibrationAnswerCount, seed: settings.seed)
-        settings.beta = fitted.calibration.beta
-        settings.answerCap = fitted.calibration.cap
-        settings.answerOffsets = fitted.calibration.offsets
+        settings.observation.beta = fitted.calibration.beta
+        settings.observation.answerCap = fitted.calibration.cap
+        settings.observation.answerOffsets = fitted.calibration.offsets
         return fitted
     }
 

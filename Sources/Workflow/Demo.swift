@@ -24,7 +24,7 @@ public struct Demo: Sendable {
     public var poolSize = Demo.defaultPoolSize
     public static let defaultPoolSize = 64
     /// The text calibration models are fine-tuned on, to fit beta and the answer cap before the
-    /// runs; nil: no calibration (`settings.beta` and `settings.answerCap` are used).
+    /// runs; nil: no calibration (`settings.observation.beta` and `settings.observation.answerCap` are used).
     public var calibrationText: CalibrationText? = .builtIn
 
     public init(zooSpec: URL, workDirectory: URL, settings: EngineSettings, responseSeed: UInt64) {
@@ -110,15 +110,15 @@ public struct Demo: Sendable {
             let journal = workDirectory.appendingPathComponent("journal-\(strategy.rawValue).sqlite")
             for suffix in ["", "-wal", "-shm"] { try? fm.removeItem(atPath: journal.path + suffix) }
             var job = prepared
-            job.settings.strategy = strategy
+            job.settings.scheduling.strategy = strategy
             let outcome = try await job.run(on: opened, journal: JournalSpec(path: journal.path, runID: "demo-\(strategy.rawValue)-\(settings.seed)"),
                                             modelIDs: ids, events: events)
             try outcome.report.write(to: workDirectory.appendingPathComponent("out-\(strategy.rawValue)"))
             return outcome
         }
-        let (eig, baseline) = try await source.using(concurrency: settings.concurrency) { opened in
+        let (eig, baseline) = try await source.using(concurrency: settings.scheduling.concurrency) { opened in
             log("asking \(opened.description)")
-            let eig = try await run(settings.strategy, on: opened)
+            let eig = try await run(settings.scheduling.strategy, on: opened)
             ended("eig_run")
             guard runBaseline else { return (eig, AttributionJob.Outcome?.none) }
             let baseline = try await run(.random, on: opened)
@@ -172,9 +172,9 @@ public struct Demo: Sendable {
             bases: zoo.manifest.bases.map { .init(name: $0.name, model: "zoo-\(spec.name)/models/\($0.file)") },
             none: noneFiles.map { .init(name: "None", model: $0) })
         var models = try basesFile.hypothesisModels(directory: workDirectory)
-        if settings.contextualDrift {
+        if settings.observation.contextualDrift {
             let (file, trained) = try NoneReference.withDriftFiles(basesFile, models: models, directory: workDirectory,
-                                                                          order: settings.driftOrder) {
+                                                                          order: settings.observation.driftOrder) {
                 NoneReference.documents(corpora: try Self.poolSources.map { try corpora.corpus($0) })
             }
             basesFile = file

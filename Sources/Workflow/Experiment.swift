@@ -1,3 +1,4 @@
+import Engine
 import AttributionCore
 import Common
 import Foundation
@@ -79,7 +80,7 @@ public struct Experiment: Sendable {
         guard !todo.isEmpty else { return }
 
         var demo = Demo(zooSpec: URL(fileURLWithPath: spec.zoo), workDirectory: work, settings: spec.settings(of: todo[0]), responseSeed: 1)
-        if let size = spec.settings?.pool_size { demo.poolSize = size }
+        if let size = spec.settings?.poolSize { demo.poolSize = size }
         let zooWorld = try demo.buildWorld(log: { events(.step($0)) })
         // The world under each decoding, then calibration and tensors once per (decoding, threshold, variant, calibration length).
         var worlds: [ExperimentSpec.Decoding: Demo.World] = [:]
@@ -168,14 +169,14 @@ public struct Experiment: Sendable {
     func run(_ cell: ExperimentSpec.Cell, prepared: AttributionJob.Prepared, world: Demo.World, journals: URL) async throws -> CellResult {
         let start = Date()
         var job = prepared
-        job.settings.strategy = cell.strategy
-        job.settings.budgetPerModel = cell.budget
-        job.settings.globalBudget = cell.globalBudget
+        job.settings.scheduling.strategy = cell.strategy
+        job.settings.stopping.budgetPerModel = cell.budget
+        job.settings.stopping.globalBudget = cell.globalBudget
         let journal = journals.appendingPathComponent("\(cell.id).sqlite")
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: journal.path + suffix) }
         let trajectories = Locked<[Int: [[Double]]]>([:])
         let outcome = try await OracleSource.simulatedZoo(manifest: world.manifest, directory: world.zooDirectory, responseSeed: cell.seed)
-            .using(concurrency: job.settings.concurrency) { opened in
+            .using(concurrency: job.settings.scheduling.concurrency) { opened in
                 try await job.run(on: opened, journal: JournalSpec(path: journal.path, runID: cell.id),
                                   modelIDs: world.manifest.fineTunes.map(\.id)) { event in
                     if case .answer(let a) = event { trajectories.withLock { $0[a.model, default: []].append(a.posterior) } }

@@ -32,8 +32,8 @@ public struct ExperimentReport: Sendable {
                 lines.append([c.cell.strategy.rawValue, "\(c.cell.threshold)", "\(c.cell.budget)", c.cell.globalBudget.map(String.init) ?? "",
                               c.cell.decoding.rawValue, c.cell.variant ?? "", "\(c.cell.seed)", "\(r.model)",
                               Self.quote(r.truth), Self.quote(r.attribution), r.correct ? "1" : "0", "\(r.queries)",
-                              String(format: "%.4f", r.confidence), Self.quote(r.stopReason), "\(c.settings.beta)",
-                              c.settings.answerCap.map { "\($0)" } ?? "", c.commit ?? ""].joined(separator: ","))
+                              String(format: "%.4f", r.confidence), Self.quote(r.stopReason), "\(c.settings.observation.beta)",
+                              c.settings.observation.answerCap.map { "\($0)" } ?? "", c.commit ?? ""].joined(separator: ","))
             }
         }
         return lines.joined(separator: "\n") + "\n"

@@ -1,4 +1,6 @@
 import AttributionCore
+import Common
+import Engine
 import Foundation
 import LanguageModels
 
@@ -75,37 +77,42 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
         public var settings: Overrides
     }
 
+    /// Engine settings by their names in snake_case (`eig_floor`, `calibration_answers`, ...:
+    /// every key of `EngineSettings`), read over the defaults; `engine_seed` is the engine's
+    /// `seed`, an `eig_floor` of 0 turns the floor off, and `pool_size` (prompts in the built-in
+    /// pool) shapes the world, not the engine.
     public struct Overrides: Codable, Sendable, Equatable {
-        public var samples: Int?
-        /// nats; 0 turns the floor off.
-        public var eig_floor: Double?
-        public var eig_floor_after: Int?
-        public var repeat_prompts: Bool?
-        public var engine_seed: UInt64?
-        public var pool_size: Int?
-        /// `EngineSettings.answerDrift`.
-        public var answer_drift: Bool?
-        /// `EngineSettings.hypothesisOffsets`.
-        public var hypothesis_offsets: Bool?
-        /// `EngineSettings.calibrationAnswers`: a number of answers (at least 1) or "budget".
-        public var calibration_answers: CalibrationLength?
-        /// `EngineSettings.tieBreak`: shuffle, cheapest or shared.
-        public var tie_break: TieBreak?
-        /// `EngineSettings.tieTolerance`: relative, at least 0.
-        public var tie_tolerance: Double?
+        public var values: [String: JSONValue]
 
-        /// Sets the fields given here in `s` (`pool_size` shapes the world, not the engine: not here).
-        func apply(to s: inout EngineSettings) {
-            if let v = samples { s.samples = v }
-            if let v = eig_floor { s.eigFloor = v > 0 ? v : nil }
-            if let v = eig_floor_after { s.eigFloorAfter = v }
-            if let v = repeat_prompts { s.repeatPrompts = v }
-            if let v = engine_seed { s.seed = v }
-            if let v = answer_drift { s.answerDrift = v }
-            if let v = hypothesis_offsets { s.hypothesisOffsets = v }
-            if let v = calibration_answers { s.calibrationAnswers = v }
-            if let v = tie_break { s.tieBreak = v }
-            if let v = tie_tolerance { s.tieTolerance = v }
+        public init(_ values: [String: JSONValue] = [:]) { self.values = values }
+        public init(from decoder: any Decoder) throws { values = try [String: JSONValue](from: decoder) }
+        public func encode(to encoder: any Encoder) throws { try values.encode(to: encoder) }
+
+        /// Prompts in the built-in pool, when given.
+        public var poolSize: Int? { values["pool_size"].flatMap { try? $0.decode(Int.self) } }
+
+        /// The spec's name of a settings key (`eigFloorAfter` is `eig_floor_after`).
+        static func specName(_ key: String) -> String {
+            key == "seed" ? "engine_seed" : key.reduce(into: "") { $0 += $1.isUppercase ? "_" + $1.lowercased() : String($1) }
+        }
+
+        /// `settings` with these values read over it; errors name `field.KEY`.
+        func applied(to settings: EngineSettings, field: String, file: String) throws -> EngineSettings {
+            var engine: [String: JSONValue] = [:]
+            let names = Dictionary(uniqueKeysWithValues: EngineSettings.keys.map { (Self.specName($0), $0) })
+            for (key, value) in values where key != "pool_size" {
+                guard let name = names[key] else {
+                    let near = EngineSettings.nearestKey(to: key.replacingOccurrences(of: "_", with: "")).map { " (did you mean \(Self.specName($0))?)" } ?? ""
+                    throw WorkflowError.invalid(file: file, field: "\(field).\(key)", reason: "is not a setting\(near)")
+                }
+                engine[name] = name == "eigFloor" && value == .integer(0) ? .null : value
+                do { _ = try settings.patched(by: [name: engine[name]!]) } catch {
+                    throw WorkflowError.invalid(file: file, field: "\(field).\(key)", reason: "has a value of the wrong kind (\(value.canonical))")
+                }
+            }
+            let s = try settings.patched(by: engine)
+            if let p = s.problems().first { throw WorkflowError.invalid(file: file, field: "\(field).\(Self.specName(p.key))", reason: p.reason) }
+            return s
         }
     }
 
@@ -136,10 +143,8 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
             if replay.queries < 1 { throw bad("replay.queries", "must be at least 1") }
             if let d = decodings, d != [.zoo] { throw bad("decodings", "a replayed log was answered under the zoo's decoding: leave decodings out") }
         }
-        if let s = settings?.samples, s < 1 { throw bad("settings.samples", "must be at least 1") }
-        if let f = settings?.eig_floor, f < 0 { throw bad("settings.eig_floor", "cannot be negative") }
-        if let p = settings?.pool_size, !(2...4096).contains(p) { throw bad("settings.pool_size", "must be in 2...4096") }
-        if let t = settings?.tie_tolerance, !(t >= 0 && t < 1) { throw bad("settings.tie_tolerance", "must be in [0, 1)") }
+        _ = try settings.map { try $0.applied(to: EngineSettings(), field: "settings", file: file) }
+        if let p = settings?.poolSize, !(2...4096).contains(p) { throw bad("settings.pool_size", "must be in 2...4096") }
         if let variants {
             if variants.isEmpty { throw bad("variants", "needs at least one variant (or leave it out: none)") }
             for (k, v) in variants.enumerated() {
@@ -147,10 +152,9 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
                     throw bad("variants.\(k).name", "must be letters, digits, '-', '_' or '.' (it names cells)")
                 }
                 if variants[..<k].contains(where: { $0.name == v.name }) { throw bad("variants.\(k).name", "\"\(v.name)\" is listed twice") }
-                if let s = v.settings.samples, s < 1 { throw bad("variants.\(k).settings.samples", "must be at least 1") }
-                if let f = v.settings.eig_floor, f < 0 { throw bad("variants.\(k).settings.eig_floor", "cannot be negative") }
-                if let t = v.settings.tie_tolerance, !(t >= 0 && t < 1) { throw bad("variants.\(k).settings.tie_tolerance", "must be in [0, 1)") }
-                if v.settings.pool_size != nil { throw bad("variants.\(k).settings.pool_size", "is shared by every cell: set it in settings") }
+                let base = try settings.map { try $0.applied(to: EngineSettings(), field: "settings", file: file) } ?? EngineSettings()
+                _ = try v.settings.applied(to: base, field: "variants.\(k).settings", file: file)
+                if v.settings.poolSize != nil { throw bad("variants.\(k).settings.pool_size", "is shared by every cell: set it in settings") }
             }
         }
     }
@@ -216,14 +220,16 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
     }
 
     /// The engine settings of `cell`.
+    /// The spec must be valid (`load` checks it).
     public func settings(of cell: Cell) -> EngineSettings {
         var s = EngineSettings()
-        settings?.apply(to: &s)
-        if let name = cell.variant, let v = variants?.first(where: { $0.name == name }) { v.settings.apply(to: &s) }
-        s.strategy = cell.strategy
-        s.threshold = cell.threshold
-        s.budgetPerModel = cell.budget
-        s.globalBudget = cell.globalBudget
+        // A loaded spec was validated: applying its settings cannot fail.
+        if let settings { s = try! settings.applied(to: s, field: "settings", file: name) }
+        if let n = cell.variant, let v = variants?.first(where: { $0.name == n }) { s = try! v.settings.applied(to: s, field: "variants", file: name) }
+        s.scheduling.strategy = cell.strategy
+        s.stopping.threshold = cell.threshold
+        s.stopping.budgetPerModel = cell.budget
+        s.stopping.globalBudget = cell.globalBudget
         return s
     }
 

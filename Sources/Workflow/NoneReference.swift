@@ -48,8 +48,8 @@ public enum NoneReference {
 
     /// A contextual drift model for `model`: an order-`order` model (a bigram by default) of
     /// the pooled held-out text in its tokenizer.
-    public static func driftModel(for model: NGramLanguageModel, documents: [String], order: Int = 2) throws -> NGramLanguageModel {
-        try NGramLanguageModel(vocabulary: model.vocabulary, order: order, documents: documents)
+    public static func driftModel(for model: any FineTunableLanguageModel, documents: [String], order: Int = 2) throws -> any FineTunableLanguageModel {
+        try model.textModel(of: documents, order: order)
     }
 
     /// File name of the contextual drift model for a tokenizer; the recipe is part of the name,
@@ -61,13 +61,19 @@ public enum NoneReference {
     /// `documents()` (called only then), several at once. `models` are `file`'s loaded models.
     public static func withDriftFiles(_ file: BasesFile, models: HypothesisModels, directory: URL, order: Int = 2,
                                       documents: () throws -> [String]) throws -> (file: BasesFile, trained: Int) {
-        let loaded = models.components.flatMap { $0 }.map { $0.model as? NGramLanguageModel }
+        let components = models.components.flatMap { $0 }
+        let loaded = try components.map { c in
+            guard let m = c.model as? any FineTunableLanguageModel else {
+                throw FineTuningUnavailable(step: "the contextual drift models", model: c.name, remedy: "run with --no-contextual-drift")
+            }
+            return m
+        }
         var file = file
         var entries = file.bases + (file.none ?? [])
         precondition(entries.count == loaded.count, "the models must be the file's, in order")
-        var missing: [String: NGramLanguageModel] = [:]
+        var missing: [String: any FineTunableLanguageModel] = [:]
         for k in entries.indices {
-            guard let model = loaded[k] else { continue }
+            let model = loaded[k]
             let name = driftFileName(tokenizer: model.tokenizer.identifier, order: order)
             entries[k].drift = name
             if !FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).path) { missing[name] = model }

@@ -1,3 +1,4 @@
+import Engine
 import AttributionCore
 import Common
 import Foundation
@@ -93,13 +94,13 @@ public struct Replay: Sendable {
         var settings = self.settings
         switch order {
         case .eig: break
-        case .log: settings.strategy = .fixed
-        case .random: settings.strategy = .random
+        case .log: settings.scheduling.strategy = .fixed
+        case .random: settings.scheduling.strategy = .random
         }
         let job = AttributionJob(models: models, pool: pool, settings: settings, calibration: calibration, storePath: storePath)
         let prepared = try job.prepare(events: events)
         let quota = PromptQuota(logged: logged, inLogOrder: order == .log), ids = log.modelIDs
-        let result = try await OracleSource.replay(log).using(concurrency: settings.concurrency) { opened in
+        let result = try await OracleSource.replay(log).using(concurrency: settings.scheduling.concurrency) { opened in
             try await prepared.run(on: opened, journal: nil, modelIDs: ids, quota: quota, events: events)
         }
         let report = result.report

@@ -30,7 +30,7 @@ public struct RunReport: Codable, Sendable {
         queries = models.reduce(0) { $0 + $1.queries }
         capacityNats = bank.eig(logWeights: bank.space.logPriorStates).max() ?? 0
         fanoQueriesPerModel = capacityNats > 0
-            ? FanoBound.minimumQueries(hypotheses: bank.space.hypothesisCount, errorRate: 1 - settings.threshold, capacityNats: capacityNats) : .infinity
+            ? FanoBound.minimumQueries(hypotheses: bank.space.hypothesisCount, errorRate: 1 - settings.stopping.threshold, capacityNats: capacityNats) : .infinity
     }
 
     /// The MLMAC submission: `model_id,base_model`, one line per fine-tuned model.

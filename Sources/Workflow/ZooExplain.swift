@@ -80,17 +80,19 @@ public struct ZooExplain: Sendable {
         let record = manifest.fineTunes[model]
         let fineTune = try ZooManifest.loadModel(record.model, directory: zooDir)
         var basesFile = try BasesFile.load(path: dir.appendingPathComponent("bases-\(zoo).json").path)
-        if !settings.contextualDrift { basesFile = basesFile.withoutDrift }
+        if !settings.observation.contextualDrift { basesFile = basesFile.withoutDrift }
         var models = try basesFile.hypothesisModels(directory: dir)
         let pool = try PromptPool.load(path: dir.appendingPathComponent("default-pool.jsonl").path)
         if let order = selfDriftOrder {
             models = try models.withDriftModels { _, hm in
-                guard let m = hm.model as? NGramLanguageModel else { return nil }
-                let drift = try m.reduced(toOrder: min(order, m.order))
+                guard let m = hm.model as? any FineTunableLanguageModel else {
+                    throw FineTuningUnavailable(step: "self drift", model: hm.name, remedy: "leave out --self-drift-order")
+                }
+                let drift = try m.smoothed(toOrder: order)
                 return (drift, drift.contentHash)
             }
         }
-        if settings.domainDrift {
+        if settings.observation.domainDrift {
             models = try models.withDomainDrift(domains: NoneReference.driftDomains(Demo.poolSources) { try Corpus.load($0) })
         }
         if let strengths = fineTunedStrengths {
@@ -114,8 +116,8 @@ public struct ZooExplain: Sendable {
             models = try Self.withGenreLibrary(models, tokenizer: fineTune.tokenizer.identifier, strengths: strengths,
                                                bytes: fineTuneBytes, seed: settings.seed)
         }
-        let space = settings.space(models: models)
-        let scorer = settings.answerScorer(models: models)
+        let space = settings.observation.space(models: models)
+        let scorer = settings.observation.answerScorer(models: models)
         var rng = SeededGenerator(seed: settings.seed)
         var rows = [[Double]]()
         var chosen = pool.prompts
@@ -127,7 +129,7 @@ public struct ZooExplain: Sendable {
         }
         for prompt in chosen {
             let sampled = (0..<answers).map { _ in fineTune.sample(prompt: prompt, settings: record.decoding, using: &rng).text }
-            rows += scorer.logLikelihoods(prompt: prompt, responses: sampled, observation: settings.observation, space: space)
+            rows += scorer.logLikelihoods(prompt: prompt, responses: sampled, observation: settings.observation.driftMixture, space: space)
         }
         let count = rows.count
         var totals = [Double](repeating: 0, count: space.stateCount)
@@ -150,7 +152,7 @@ public struct ZooExplain: Sendable {
             Result.Resampled(answers: queries, truthWins: Self.resampledAccuracy(rows: rows, space: space, truth: truth, queries: queries,
                                                                                  draws: draws, seed: settings.seed), draws: draws)
         }
-        return Result(model: model, name: record.model.name, truth: truth, answers: count, beta: settings.beta, rows: rowsOut,
+        return Result(model: model, name: record.model.name, truth: truth, answers: count, beta: settings.observation.beta, rows: rowsOut,
                       resampled: resampled)
     }
 
@@ -207,10 +209,13 @@ public struct ZooExplain: Sendable {
             documents[source] = try Corpus.load(source).text(in: .heldout, maxBytes: bytes).components(separatedBy: "\n\n").filter { !$0.isEmpty }
         }
         for h in names.indices {
-            guard let base = models.components[h][0].model as? NGramLanguageModel, base.tokenizer.identifier == tokenizer else { continue }
+            guard let base = models.components[h][0].model as? any FineTunableLanguageModel else {
+                throw FineTuningUnavailable(step: "the genre library", model: names[h], remedy: "leave out --genre-library")
+            }
+            guard base.tokenizer.identifier == tokenizer else { continue }
             for source in Demo.poolSources {
                 for s in strengths {
-                    let tuned = try base.fineTuned(on: documents[source]!, strength: s, seed: seed)
+                    let tuned = try base.tuned(toward: documents[source]!, strength: s, seed: seed)
                     bases.append((name: "\(names[h])@\(source):\(s)", model: tuned, identity: "\(models.components[h][0].identity)+genre:\(source):\(s)"))
                 }
             }

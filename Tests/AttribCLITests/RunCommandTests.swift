@@ -141,9 +141,9 @@ private struct FineTunes: FineTuneResponder {
         // A --beta the calibration would replace is refused; a given cap is kept (only beta is fitted then).
         #expect(throws: (any Error).self) { try RunCommand.parse(arguments + ["--beta", "0.5"]) }
         #expect(throws: (any Error).self) { try DemoCommand.parse(["--beta", "0.5"]) }
-        #expect(try RunCommand.parse(arguments + ["--no-calibration", "--beta", "0.5"]).engine.settings().beta == 0.5)
-        #expect(try RunCommand.parse(arguments + ["--answer-cap", "3"]).engine.settings().answerCap == 3)
-        #expect(try RunCommand.parse(arguments).engine.settings().answerCap == nil)
+        #expect(try RunCommand.parse(arguments + ["--no-calibration", "--beta", "0.5"]).engine.settings().observation.beta == 0.5)
+        #expect(try RunCommand.parse(arguments + ["--answer-cap", "3"]).engine.settings().observation.answerCap == 3)
+        #expect(try RunCommand.parse(arguments).engine.settings().observation.answerCap == nil)
         await server.stop()
     }
 

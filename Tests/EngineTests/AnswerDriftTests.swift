@@ -1,3 +1,4 @@
+import Engine
 import AttributionCore
 import Foundation
 import LanguageModels
@@ -65,16 +66,27 @@ import Testing
     @Test func runnerRescoresEveryAnswerAtARescoringPoint() async throws {
         let models = EngineFixture.models
         let space = models.space(noneMass: 0.1, latentGrid: [0.02, 0.2])
-        let observation = DriftMixtureModel(eps: 0.1, beta: 0.5)
+        let observation = DriftMixtureModel(eps: 0.1, beta: 0.2)
         let bank = PromptBank(space: space, tensors: TensorBuilder(models: models, space: space, observation: observation,
                                                                    samples: 8, seed: 1).tensors(prompts: EngineFixture.prompts))
         let apache = models.hypotheses[1].model as! NGramLanguageModel
         let fineTune = try apache.fineTuned(on: EngineFixture.documents("GPL-2"), strength: 0.3, seed: 5)
         let scorer = EvidenceScorer(models: models, segmentationBeam: 2)
-        let runner = AttributionRunner(bank: bank, prompts: EngineFixture.prompts, scorer: scorer, observation: observation,
-                                       strategy: GreedyEIG(), stopping: QueryBudget(budget: 4), answerDrift: true, seed: 2)
+        var settings = EngineSettings()
+        settings.observation.segmentationBeam = 2
+        settings.observation.eps = 0.1
+        settings.observation.beta = 0.2
+        // Never reached before the budget: the budget alone stops the run.
+        settings.observation.answerDrift = true
+        settings.stopping = StoppingSettings()
+        settings.stopping.threshold = 1
+        settings.stopping.budgetPerModel = 4
+        settings.stopping.eigFloor = nil
+        settings.scheduling.repeatPrompts = true
+        settings.seed = 2
+        let runner = AttributionRunner(bank: bank, prompts: EngineFixture.prompts, models: models, settings: settings)
         let result = try await runner.run(models: [0], oracle: ModelOracle(models: [0: fineTune], settings: .mlmac))[0]
-        #expect(result.queries == 4)
+        #expect(result.queries == 4, "stopped: \(result.stopReason)")
         var history = AnswerHistory()
         for a in result.asked { history.append(prompt: a.text, response: a.response, models: models) }
         let rows = scorer.leaveOneOutLogLikelihoods(history: history, indices: [0, 1, 2, 3], observation: observation, space: space)

@@ -1,3 +1,4 @@
+import Engine
 import AttributionCore
 import Foundation
 import LanguageModels
@@ -57,9 +58,16 @@ import Testing
             1: models.hypotheses[2].model,
             2: try EngineFixture.model("LGPL-2.1", .byte, order: 3),
         ]
-        let runner = AttributionRunner(bank: bank, prompts: EngineFixture.prompts, scorer: EvidenceScorer(models: models),
-                                       observation: observation, strategy: GreedyEIG(),
-                                       stopping: AnyOf([PosteriorThreshold(tau: 0.95), QueryBudget(budget: 25)]), seed: 2)
+        var settings = EngineSettings()
+        settings.observation.segmentationBeam = EvidenceScorer(models: models).segmentationBeam
+        settings.observation.eps = observation.eps
+        settings.observation.beta = observation.beta
+        settings.stopping.threshold = 0.95
+        settings.stopping.budgetPerModel = 25
+        settings.stopping.eigFloor = nil
+        settings.scheduling.repeatPrompts = true
+        settings.seed = 2
+        let runner = AttributionRunner(bank: bank, prompts: EngineFixture.prompts, models: models, settings: settings)
         let result = try await runner.run(models: [0, 1, 2], oracle: ModelOracle(models: fineTunes, settings: .mlmac))
         #expect(result.map(\.attribution) == ["apache-bpe", "mpl-bpe", "None"])
         for r in result {

@@ -47,9 +47,9 @@ struct ModelsResponder: FineTuneResponder {
         let server = try await SimulatorServer.start(responder: ModelsResponder(models: fineTunes),
                                                      tokens: TokenRegistry(tokens: [secret: "tester"]), log: { _ in })
         var settings = EngineSettings()
-        settings.samples = 4
-        settings.budgetPerModel = 12
-        settings.latentGrid = [0.05, 0.3]
+        settings.observation.samples = 4
+        settings.stopping.budgetPerModel = 12
+        settings.observation.latentGrid = [0.05, 0.3]
         let journal = JournalSpec(path: Self.temporary("journal.sqlite"), runID: "t")
         let job = AttributionJob(models: models, pool: PromptPool(prompts: ["The ", "You may", "License", "a", "Copyright "]),
                                  settings: settings, calibration: .fixed, storePath: Self.temporary("store.sqlite"))
@@ -76,7 +76,7 @@ struct ModelsResponder: FineTuneResponder {
     @Test func calibrationFitsBetaOnItsOwnModels() throws {
         let (models, _, _) = try Self.world()
         var settings = EngineSettings()
-        settings.latentGrid = []
+        settings.observation.latentGrid = []
         let docs = try String(contentsOfFile: "/usr/share/common-licenses/GPL-2", encoding: .utf8).components(separatedBy: "\n\n")
         let c = try Calibration.fit(models: models, settings: settings, pool: PromptPool(prompts: ["The ", "a", "You "]),
                                     domains: docs, responsesPerModel: 5, seed: 3)
@@ -88,7 +88,7 @@ struct ModelsResponder: FineTuneResponder {
         #expect(c.stopsRight <= c.stops && c.stops <= c.models)
         #expect(Calibration.capGrid.contains(c.cap))
         // A cap given in the settings is kept, and the fit is then no better than the free one.
-        settings.answerCap = 2
+        settings.observation.answerCap = 2
         let fixed = try Calibration.fit(models: models, settings: settings, pool: PromptPool(prompts: ["The ", "a", "You "]),
                                         domains: docs, responsesPerModel: 5, seed: 3)
         #expect(fixed.cap == 2)
@@ -98,7 +98,7 @@ struct ModelsResponder: FineTuneResponder {
     @Test func calibrationIsCachedByFingerprint() throws {
         let (models, _, _) = try Self.world()
         var settings = EngineSettings()
-        settings.latentGrid = []
+        settings.observation.latentGrid = []
         let docs = try String(contentsOfFile: "/usr/share/common-licenses/GPL-2", encoding: .utf8).components(separatedBy: "\n\n")
         let pool = PromptPool(prompts: ["The ", "a"])
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("calibration-\(UUID().uuidString)")
@@ -111,11 +111,11 @@ struct ModelsResponder: FineTuneResponder {
         #expect(!first.cached && second.cached)
         #expect(first.calibration == second.calibration)
         var other = settings
-        other.segmentationBeam = 0
+        other.observation.segmentationBeam = 0
         #expect(Calibration.fingerprint(models: models, settings: other, pool: pool, domains: docs, responsesPerModel: 3, seed: 3)
             != Calibration.fingerprint(models: models, settings: settings, pool: pool, domains: docs, responsesPerModel: 3, seed: 3))
         var capped = settings
-        capped.answerCap = 3
+        capped.observation.answerCap = 3
         #expect(Calibration.fingerprint(models: models, settings: capped, pool: pool, domains: docs, responsesPerModel: 3, seed: 3)
             != Calibration.fingerprint(models: models, settings: settings, pool: pool, domains: docs, responsesPerModel: 3, seed: 3))
         #expect(Calibration.fingerprint(models: models, settings: settings, pool: pool, domains: docs, responsesPerModel: 3, seed: 4)

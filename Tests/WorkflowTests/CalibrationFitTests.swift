@@ -1,3 +1,4 @@
+import Engine
 import AttributionCore
 import Common
 import Foundation
@@ -177,9 +178,9 @@ extension CalibrationFitTests {
         #expect(fitted.offsets != nil && fitted.logScore > plain.logScore)
         // Two bases and None on a grid of three: each hypothesis's offset on its three states.
         var settings = EngineSettings()
-        settings.answerOffsets = [0.5, -0.25, 0]
+        settings.observation.answerOffsets = [0.5, -0.25, 0]
         let grid = HypothesisSpace(baseNames: ["a", "b"], noneMass: 0.1, latentGrid: [0.02, 0.15, 0.5])
-        #expect(settings.likelihoodCap(space: grid).offsets == [0.5, 0.5, 0.5, -0.25, -0.25, -0.25, 0, 0, 0])
-        #expect(settings.likelihoodCap(space: grid).apply([1, 1, 1, 1, 1, 1, 1, 1, 1]) == [0.5, 0.5, 0.5, 1.25, 1.25, 1.25, 1, 1, 1])
+        #expect(settings.observation.likelihoodCap(space: grid).offsets == [0.5, 0.5, 0.5, -0.25, -0.25, -0.25, 0, 0, 0])
+        #expect(settings.observation.likelihoodCap(space: grid).apply([1, 1, 1, 1, 1, 1, 1, 1, 1]) == [0.5, 0.5, 0.5, 1.25, 1.25, 1.25, 1, 1, 1])
     }
 }

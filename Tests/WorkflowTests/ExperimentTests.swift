@@ -1,3 +1,4 @@
+import Engine
 import AttributionCore
 import Common
 import Foundation
@@ -29,6 +30,7 @@ import Testing
             ("{\"name\": \"x\", \"zoo\": \"\(zoo)\", \"strategies\": [\"eig\"], \"thresholds\": [0.9], \"budgets\": [5], \"seeds\": [1, 1]}", "seeds"),
             ("{\"name\": \"x\", \"zoo\": \"\(zoo)\", \"strategies\": [\"eig\"], \"thresholds\": [0.9], \"budgets\": [5], \"seeds\": [1], \"global_budgets\": [0]}", "global_budgets"),
             ("{\"name\": \"x\", \"zoo\": \"\(zoo)\", \"strategies\": [\"eig\"], \"thresholds\": [0.9], \"budgets\": [5], \"seeds\": [1], \"settings\": {\"samples\": 0}}", "settings.samples"),
+            ("{\"name\": \"x\", \"zoo\": \"\(zoo)\", \"strategies\": [\"eig\"], \"thresholds\": [0.9], \"budgets\": [5], \"seeds\": [1], \"settings\": {\"samplez\": 4}}", "settings.samplez"),
             ("{\"name\": \"x\", \"zoo\": \"\(zoo)\", \"strategies\": [\"eig\"], \"thresholds\": [0.9], \"budgets\": [5], \"seeds\": [1], \"settings\": {\"tie_break\": \"first\"}}", "settings.tie_break"),
             ("{\"name\": \"x\", \"zoo\": \"\(zoo)\", \"strategies\": [\"eig\"], \"thresholds\": [0.9], \"budgets\": [5], \"seeds\": [1], \"settings\": {\"tie_tolerance\": 1.5}}", "settings.tie_tolerance"),
             ("{\"name\": \"x\", \"zoo\": \"\(zoo)\", \"strategies\": [\"eig\"], \"thresholds\": [0.9], \"budgets\": [5], \"seeds\": [1], \"variants\": [{\"name\": \"t\", \"settings\": {\"tie_tolerance\": -1}}]}", "variants.0.settings.tie_tolerance"),
@@ -50,7 +52,7 @@ import Testing
 
     @Test func cellsAndShardsPartitionTheGrid() throws {
         let spec = ExperimentSpec(name: "g", zoo: "z", strategies: [.eig, .random], thresholds: [0.8, 0.95], budgets: [5, 30],
-                                  seeds: [1, 2, 3], settings: .init(samples: 4, eig_floor: 0))
+                                  seeds: [1, 2, 3], settings: .init(["samples": .integer(4), "eig_floor": .integer(0)]))
         #expect(spec.cells.count == 24 && Set(spec.cells).count == 24)
         let shards = (1...5).map { spec.shard($0, of: 5) }
         #expect(shards.flatMap { $0 }.count == 24)
@@ -62,13 +64,13 @@ import Testing
         var global = spec
         global.global_budgets = [40, 80]
         #expect(global.cells.count == 48 && global.cells[1].id == "eig-t0.8-b5-s2-g40" && global.cells[3].globalBudget == 80)
-        #expect(global.settings(of: global.cells[3]).globalBudget == 80)
+        #expect(global.settings(of: global.cells[3]).stopping.globalBudget == 80)
         let mlmac = DecodingSettings()
         #expect(ExperimentSpec.Decoding.greedy.applied(to: mlmac).topK == 1)
         #expect(ExperimentSpec.Decoding.temperature1.applied(to: mlmac).temperature == 1)
         #expect(ExperimentSpec.Decoding.zoo.applied(to: mlmac) == mlmac)
         let s = spec.settings(of: spec.cells[5])
-        #expect(s.samples == 4 && s.eigFloor == nil && s.threshold == spec.cells[5].threshold && s.budgetPerModel == spec.cells[5].budget)
+        #expect(s.observation.samples == 4 && s.stopping.eigFloor == nil && s.stopping.threshold == spec.cells[5].threshold && s.stopping.budgetPerModel == spec.cells[5].budget)
     }
 
     /// A replay grid on a tiny zoo: one simulator log per seed, each cell replays it; with a
@@ -81,7 +83,7 @@ import Testing
         let zoo = directory.appendingPathComponent("tiny-zoo.json")
         try Self.tinyZoo.write(to: zoo, atomically: true, encoding: .utf8)
         var spec = ExperimentSpec(name: "tiny-replay", zoo: zoo.path, strategies: [.eig, .fixed], thresholds: [1], budgets: [10], seeds: [1, 2],
-                                  settings: .init(samples: 2, eig_floor: 0, pool_size: 8))
+                                  settings: .init(["samples": .integer(2), "eig_floor": .integer(0), "pool_size": .integer(8)]))
         spec.replay = .init(queries: 4)
         let out = directory.appendingPathComponent("results"), work = directory.appendingPathComponent("work")
         var experiment = Experiment(spec: spec, out: out, work: work)
@@ -129,7 +131,7 @@ import Testing
         let zoo = directory.appendingPathComponent("tiny-zoo.json")
         try Self.tinyZoo.write(to: zoo, atomically: true, encoding: .utf8)
         let spec = ExperimentSpec(name: "tiny", zoo: zoo.path, strategies: [.eig, .random], thresholds: [0.9], budgets: [3], seeds: [1],
-                                  settings: .init(samples: 2, eig_floor: 0, pool_size: 8))
+                                  settings: .init(["samples": .integer(2), "eig_floor": .integer(0), "pool_size": .integer(8)]))
         let out = directory.appendingPathComponent("results")
         var experiment = Experiment(spec: spec, out: out, work: directory.appendingPathComponent("work"))
         experiment.calibrationText = nil
@@ -213,23 +215,27 @@ extension ExperimentTests {
 @Suite struct EngineSettingsCodingTests {
     @Test func settingsRoundTripAndAMissingKeyTakesTheDefault() throws {
         var s = EngineSettings()
-        s.samples = 7; s.latentGrid = [0.3]; s.eps = 0.2; s.contextualDrift = false; s.driftOrder = 3; s.domainDrift = true
-        s.answerDrift = true; s.segmentationBeam = 2; s.tensorSegmentationBeam = 1; s.beta = 0.7; s.answerCap = 4
-        s.hypothesisOffsets = true; s.answerOffsets = [0.1, -0.1]; s.calibrationAnswers = .answers(30)
-        s.noneMass = 0.2; s.threshold = 0.9; s.budgetPerModel = 12; s.eigFloor = 0.2; s.eigFloorAfter = 3; s.repeatPrompts = true
-        s.globalBudget = 99; s.strategy = .random; s.tieBreak = .shared; s.tieTolerance = 0.05; s.seed = 9; s.threads = 1; s.concurrency = 2
+        s.observation.samples = 7; s.observation.latentGrid = [0.3]; s.observation.eps = 0.2; s.observation.contextualDrift = false; s.observation.driftOrder = 3; s.observation.domainDrift = true
+        s.observation.answerDrift = true; s.observation.segmentationBeam = 2; s.observation.tensorSegmentationBeam = 1; s.observation.beta = 0.7; s.observation.answerCap = 4
+        s.calibration.hypothesisOffsets = true; s.observation.answerOffsets = [0.1, -0.1]; s.calibration.calibrationAnswers = .answers(30)
+        s.observation.noneMass = 0.2; s.stopping.threshold = 0.9; s.stopping.budgetPerModel = 12; s.stopping.eigFloor = 0.2; s.stopping.eigFloorAfter = 3; s.scheduling.repeatPrompts = true
+        s.stopping.globalBudget = 99; s.scheduling.strategy = .random; s.scheduling.tieBreak = .shared; s.scheduling.tieTolerance = 0.05; s.seed = 9; s.threads = 1; s.scheduling.concurrency = 2
         let data = try workflowJSONEncoder().encode(s)
         #expect(try workflowJSONDecoder().decode(EngineSettings.self, from: data) == s)
         // Every stored setting is written (a new one missing from the reader would fail the round trip above).
         let keys = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any]).keys
-        #expect(keys.count == Mirror(reflecting: s).children.count)
+        #expect(keys.count == EngineSettings.keys.count)
         // A file written before a setting existed: the setting takes its default; an absent optional is nil.
         var object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         for key in ["tieBreak", "tieTolerance", "answerDrift", "answerCap", "hypothesisOffsets", "answerOffsets", "calibrationAnswers"] { object.removeValue(forKey: key) }
         let old = try workflowJSONDecoder().decode(EngineSettings.self, from: JSONSerialization.data(withJSONObject: object))
-        #expect(old.tieBreak == .shuffle && old.tieTolerance == EngineSettings().tieTolerance && !old.answerDrift && old.answerCap == nil
-                && !old.hypothesisOffsets && old.answerOffsets == nil && old.calibrationAnswers == .answers(12))
-        #expect(old.samples == 7 && old.strategy == .random && old.eigFloor == 0.2)
+        #expect(old.scheduling.tieBreak == .shuffle && old.scheduling.tieTolerance == SchedulingSettings().tieTolerance
+                && !old.observation.answerDrift && old.observation.answerCap == nil
+                && !old.calibration.hypothesisOffsets && old.observation.answerOffsets == nil && old.calibration.calibrationAnswers == .answers(12))
+        #expect(old.observation.samples == 7 && old.scheduling.strategy == .random && old.stopping.eigFloor == 0.2)
+        // An absent optional is nil, also where its default is not (the EIG floor).
+        object.removeValue(forKey: "eigFloor")
+        #expect(try workflowJSONDecoder().decode(EngineSettings.self, from: JSONSerialization.data(withJSONObject: object)).stopping.eigFloor == nil)
         #expect(throws: DecodingError.self) { try workflowJSONDecoder().decode(EngineSettings.self, from: Data(#"{"samples": "many"}"#.utf8)) }
     }
 
@@ -238,19 +244,19 @@ extension ExperimentTests {
     /// the command line write it as a number or "budget".
     @Test func calibrationFollowsTheBudgetUpToItsMaximum() throws {
         var s = EngineSettings()
-        #expect(s.calibrationAnswers == .budget)
+        #expect(s.calibration.calibrationAnswers == .budget)
         for (budget, answers) in [(1, 1), (3, 3), (30, 30), (CalibrationLength.maximum, CalibrationLength.maximum),
                                   (CalibrationLength.maximum + 1, CalibrationLength.maximum), (10_000, CalibrationLength.maximum)] {
-            s.budgetPerModel = budget
+            s.stopping.budgetPerModel = budget
             #expect(s.calibrationAnswerCount == answers)
         }
-        s.calibrationAnswers = .answers(12)
-        s.budgetPerModel = 3
+        s.calibration.calibrationAnswers = .answers(12)
+        s.stopping.budgetPerModel = 3
         #expect(s.calibrationAnswerCount == 12)
-        s.calibrationAnswers = .budget
+        s.calibration.calibrationAnswers = .budget
         let data = try workflowJSONEncoder().encode(s)
         #expect(String(decoding: data, as: UTF8.self).contains(#""calibrationAnswers":"budget""#))
-        #expect(try workflowJSONDecoder().decode(EngineSettings.self, from: data).calibrationAnswers == .budget)
+        #expect(try workflowJSONDecoder().decode(EngineSettings.self, from: data).calibration.calibrationAnswers == .budget)
         #expect(CalibrationLength(argument: "budget") == .budget && CalibrationLength(argument: "7") == .answers(7))
         #expect(CalibrationLength(argument: "0") == nil && CalibrationLength(argument: "all") == nil)
     }
@@ -260,8 +266,8 @@ extension ExperimentTests {
     @Test func cellsWhoseCalibrationLengthsDifferArePreparedApart() throws {
         let top = CalibrationLength.maximum
         let spec = ExperimentSpec(name: "k", zoo: "z", strategies: [.eig], thresholds: [0.95], budgets: [3, top, top + 50], seeds: [1],
-                                  variants: [.init(name: "fixed", settings: .init(calibration_answers: .answers(12))),
-                                             .init(name: "budget", settings: .init(calibration_answers: .budget))])
+                                  variants: [.init(name: "fixed", settings: .init(["calibration_answers": .integer(12)])),
+                                             .init(name: "budget", settings: .init(["calibration_answers": .string("budget")]))])
         let experiment = Experiment(spec: spec, out: URL(fileURLWithPath: "/nonexistent"), work: URL(fileURLWithPath: "/nonexistent"))
         let keys = spec.cells.map(experiment.preparedKey)
         #expect(Set(keys).count == 3)

@@ -1,3 +1,4 @@
+import Engine
 import AttributionCore
 import Common
 import Foundation
@@ -9,10 +10,10 @@ import Testing
 @Suite(.serialized) struct ReplayTests {
     static func settings() -> EngineSettings {
         var s = EngineSettings()
-        s.samples = 4
-        s.budgetPerModel = 5
-        s.latentGrid = [0.05, 0.3]
-        s.eigFloor = nil
+        s.observation.samples = 4
+        s.stopping.budgetPerModel = 5
+        s.observation.latentGrid = [0.05, 0.3]
+        s.stopping.eigFloor = nil
         return s
     }
 

@@ -1,5 +1,5 @@
 /// How many answers each calibration model gives: the length of the trajectories whose
-/// threshold stops calibration keeps honest (`EngineSettings.calibrationAnswers`).
+/// threshold stops calibration keeps honest (`CalibrationSettings.answers`).
 ///
 /// A run stopped after more answers than calibration looked at is stopped on evidence that
 /// calibration never checked; a calibration much longer than the run costs time and fits beta
