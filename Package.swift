@@ -55,14 +55,27 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], exclude: ["README.md"]),
 
-        // Assembles runs from files: pools, stores, journals, reports (everything the CLI does).
+        // Models built here from text: calibration models and their fit, the None references,
+        // drift models; the corpora loaded once per cache.
+        .target(name: "Calibration", dependencies: [
+            "AttributionCore", "Common", "Corpora", "Engine", "LanguageModels", "LinearAlgebra",
+        ], exclude: ["README.md"]),
+        // The one pipeline: bases files, pools, calibrate -> precompute -> run -> report, oracle sources, replay.
         .target(name: "Workflow", dependencies: [
-            "AttributionCore", "Common", "Corpora", "Engine", "LanguageModels", "LinearAlgebra", "Oracles", "ServerModels", "Simulation", "SimulatorServer", "Storage",
+            "AttributionCore", "Calibration", "Common", "Engine", "LanguageModels", "Oracles", "ServerModels", "Simulation", "SimulatorServer", "Storage",
+        ], exclude: ["README.md"]),
+        // Simulated worlds and grids of runs over them: the demo, experiments, zoo logs.
+        .target(name: "Experiments", dependencies: [
+            "AttributionCore", "Calibration", "Common", "Corpora", "Engine", "LanguageModels", "Oracles", "Simulation", "SimulatorServer", "Workflow",
+        ], exclude: ["README.md"]),
+        // Diagnostics of a built zoo: one fine-tune's answers explained, accuracy ceilings.
+        .target(name: "Diagnostics", dependencies: [
+            "AttributionCore", "Calibration", "Common", "Corpora", "Engine", "Experiments", "LanguageModels", "Simulation", "Workflow",
         ], exclude: ["README.md"]),
 
         // Command line.
         .target(name: "AttribCLI", dependencies: [
-            "AttributionCore", "Common", "Corpora", "Engine", "Oracles", "ServerModels", "Simulation", "SimulatorServer", "Workflow",
+            "AttributionCore", "Calibration", "Common", "Corpora", "Diagnostics", "Engine", "Experiments", "Oracles", "ServerModels", "Simulation", "SimulatorServer", "Workflow",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], exclude: ["README.md"]),
         .executableTarget(name: "attrib", dependencies: ["AttribCLI"]),
@@ -85,16 +98,16 @@ let package = Package(
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Common"]),
         .testTarget(name: "EngineTests", dependencies: ["Common", "Engine"]),
         .testTarget(name: "WorkflowTests", dependencies: [
-            "Common", "Workflow", "Engine", "Storage", "LanguageModels", "LinearAlgebra", "AttributionCore", "Oracles", "SimulatorServer", "Simulation", "Corpora",
+            "Calibration", "Common", "Diagnostics", "Experiments", "Workflow", "Engine", "Storage", "LanguageModels", "LinearAlgebra", "AttributionCore", "Oracles", "SimulatorServer", "Simulation", "Corpora",
         ]),
         .testTarget(name: "OraclesTests", dependencies: ["Common", "Oracles", "SimulatorServer"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "ServerModelsTests", dependencies: [
-            "AttributionCore", "Common", "Engine", "LanguageModels", "Oracles", "ServerModels", "Storage", "Workflow",
+            "AttributionCore", "Calibration", "Common", "Engine", "LanguageModels", "Oracles", "ServerModels", "Storage", "Workflow",
         ]),
         .testTarget(name: "SimulatorServerTests", dependencies: ["Common", "SimulatorServer"]),
         .testTarget(name: "AttribCLITests", dependencies: [
-            "Common", "AttribCLI", "AttributionCore", "LanguageModels", "SimulatorServer", "Storage", "Workflow",
+            "Common", "AttribCLI", "AttributionCore", "Calibration", "Engine", "Experiments", "LanguageModels", "SimulatorServer", "Storage", "Workflow",
         ], exclude: ["Golden"]),
     ]
 )

@@ -1,7 +1,7 @@
 import ArgumentParser
 
 /// The root of the `attrib` command tree. It holds only configuration; each job is a subcommand.
-public struct AttribCommand: ParsableCommand {
+public struct AttribCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "attrib",
         abstract: "Attribute fine-tuned language models to their base models with as few API queries as possible.",

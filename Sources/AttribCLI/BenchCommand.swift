@@ -64,7 +64,7 @@ struct BenchSelect: ParsableCommand {
                                  median_ms: BenchSelect.quantile(times, 0.5), p90_ms: BenchSelect.quantile(times, 0.9),
                                  min_ms: times.first!, max_ms: times.last!, build_ms: buildMs, chosen_prompt: chosen)
         if json {
-            let encoder = workflowJSONEncoder()
+            let encoder = attribJSONEncoder()
             print(String(decoding: try encoder.encode(result), as: UTF8.self))
         } else {
             print("EIG selection step: \(prompts) prompts x \(hypotheses) hypotheses x \(samples) samples, grid \(grid)")

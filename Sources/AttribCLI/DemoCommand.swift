@@ -1,10 +1,11 @@
-import Engine
 import ArgumentParser
+import Engine
+import Experiments
 import Foundation
 import Workflow
 
 /// `attrib demo`: the main job on the embedded default.
-struct DemoCommand: ParsableCommand {
+struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "Attribute the embedded simulated challenge over real HTTP and score it.",
@@ -35,9 +36,8 @@ struct DemoCommand: ParsableCommand {
         try calibration.validate(with: engine)
     }
 
-    func run() throws {
-        let command = self
-        try blockingAwait { try await command.execute() }
+    func run() async throws {
+        try await execute()
     }
 
     func execute() async throws {

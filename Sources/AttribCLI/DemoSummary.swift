@@ -1,3 +1,6 @@
+import Calibration
+import Common
+import Experiments
 import Foundation
 import Workflow
 
@@ -40,7 +43,7 @@ struct DemoSummary {
                           fano_queries_per_model: outcome.eig.report.fanoQueriesPerModel, capacity_nats: outcome.eig.report.capacityNats,
                           queries_counted_by_server: counted, seconds: outcome.seconds, step_ends: outcome.stepEnds,
                           beta: outcome.eig.report.settings.observation.beta, calibration: outcome.eig.report.calibration)
-        let encoder = workflowJSONEncoder()
+        let encoder = attribJSONEncoder()
         return String(decoding: try! encoder.encode(object), as: UTF8.self)
     }
 

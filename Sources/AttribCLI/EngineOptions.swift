@@ -1,5 +1,6 @@
 import ArgumentParser
 import AttributionCore
+import Calibration
 import Engine
 import Foundation
 import Workflow

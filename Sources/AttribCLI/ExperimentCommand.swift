@@ -1,9 +1,10 @@
 import ArgumentParser
+import Experiments
 import Foundation
 import Workflow
 
 /// `attrib experiment`: a grid of full runs over a simulated zoo, with its tables and plots.
-struct ExperimentCommand: ParsableCommand {
+struct ExperimentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "experiment",
         abstract: "Run an experiment spec: every cell a calibrated run against the simulated zoo, in parallel and resumable.",
@@ -32,7 +33,7 @@ struct Shard: ExpressibleByArgument {
     }
 }
 
-struct ExperimentRun: ParsableCommand {
+struct ExperimentRun: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "run", abstract: "Run (or resume) an experiment spec.")
 
     @Argument(help: "Experiment spec (JSON), e.g. Experiments/round1-like-strategies.json.") var spec: String
@@ -46,9 +47,8 @@ struct ExperimentRun: ParsableCommand {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, got \(jobs).") }
     }
 
-    func run() throws {
-        let command = self
-        try blockingAwait { try await command.execute() }
+    func run() async throws {
+        try await execute()
     }
 
     func execute() async throws {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Common
+import Experiments
 import Foundation
 import Oracles
 import Workflow
@@ -52,7 +53,7 @@ struct LogInspectCommand: ParsableCommand {
         for problem in problems { note("\(problem)") }
         let inspection = LogInspection(queryLog)
         if json {
-            let encoder = workflowJSONEncoder()
+            let encoder = attribJSONEncoder()
             print(String(decoding: try encoder.encode(inspection.json), as: UTF8.self))
         } else {
             print("set model records unmatched empty length: p10 p50 p90 max (characters)")

@@ -1,11 +1,13 @@
 import ArgumentParser
 import Common
+import Engine
+import Experiments
 import Foundation
 import Oracles
 import Workflow
 
 /// `attrib replay`: the engine over a query log instead of a live API.
-struct ReplayCommand: ParsableCommand {
+struct ReplayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
         abstract: "Replay a query log: which logged queries would the engine have needed, in what order, and would it be right?",
@@ -34,9 +36,8 @@ struct ReplayCommand: ParsableCommand {
         try calibration.validate(with: engine)
     }
 
-    func run() throws {
-        let command = self
-        try blockingAwait { try await command.execute() }
+    func run() async throws {
+        try await execute()
     }
 
     func execute() async throws {
@@ -51,7 +52,7 @@ struct ReplayCommand: ParsableCommand {
         let replay = Replay(log: queryLog, models: try engine.hypothesisModels(path: bases), settings: engine.settings(scheduling.settings),
                             calibration: calibration.policy(store: store), storePath: store, order: order, answerKey: key)
         let (outcome, report) = try await replay.execute(events: EventPrinter(answers: false).print)
-        let encoder = workflowJSONEncoder()
+        let encoder = attribJSONEncoder()
         let object = try encoder.encode(outcome)
         if let out {
             try report.write(to: URL(fileURLWithPath: out))
@@ -67,35 +68,5 @@ struct ReplayCommand: ParsableCommand {
         }
         let score = outcome.correct.map { "\($0)/\(outcome.total ?? 0) correct, " } ?? ""
         print("\(order.rawValue) order: \(score)\(outcome.queries_used) of \(outcome.queries_logged) logged queries used")
-    }
-}
-
-/// `attrib zoo log ZOO_DIR`: a query log of a built zoo through the simulator.
-struct ZooLogCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "log",
-        abstract: "Ask each fine-tune of a built zoo N random pool prompts through the simulator over HTTP; write the log and its answer key.",
-        discussion: "mlmac-dir gives every model the same prompts (MLMAC's layout); jsonl gives each its own shuffle of the pool.")
-
-    @Argument(help: "A built zoo (the folder holding manifest.json).") var zoo: String
-    @Option(help: "Queries per fine-tune.") var queries = 50
-    @Option(help: "Seed of the prompt choice and of the simulator's answers.") var seed: UInt64 = 1
-    @Option(help: "Prompt pool to draw from.") var pool = ".cache/demo/default-pool.jsonl"
-    @Option(help: "Log format.") var format = ZooLog.Format.jsonl
-    @Option(help: "Output folder (replaced).") var out: String
-
-    func validate() throws {
-        guard queries >= 1 else { throw ValidationError("--queries must be at least 1, got \(queries).") }
-    }
-
-    func run() throws {
-        let command = self
-        try blockingAwait { try await command.execute() }
-    }
-
-    func execute() async throws {
-        let job = ZooLog(zooDirectory: URL(fileURLWithPath: zoo, isDirectory: true), pool: try PromptPool.load(path: pool),
-                         queries: queries, seed: seed, format: format)
-        _ = try await job.write(to: URL(fileURLWithPath: out), events: EventPrinter(answers: false).print)
     }
 }

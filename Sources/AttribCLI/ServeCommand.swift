@@ -5,7 +5,7 @@ import SimulatorServer
 import Workflow
 
 /// `attrib serve`: the simulated MLMAC API over a built zoo.
-struct ServeCommand: ParsableCommand {
+struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Serve a built zoo's fine-tunes (or any models) over MLMAC- and OpenAI-compatible HTTP APIs on loopback.")
@@ -28,9 +28,8 @@ struct ServeCommand: ParsableCommand {
         guard (zoo == nil) != (suspects == nil) else { throw ValidationError("Give exactly one of --zoo and --suspects.") }
     }
 
-    func run() throws {
-        let command = self
-        try blockingAwait { try await command.execute() }
+    func run() async throws {
+        try await execute()
     }
 
     func execute() async throws {

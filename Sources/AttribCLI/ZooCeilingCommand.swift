@@ -1,6 +1,7 @@
-import Engine
 import ArgumentParser
 import Common
+import Diagnostics
+import Engine
 import Foundation
 import Workflow
 
@@ -59,7 +60,7 @@ struct ZooCeilingCommand: ParsableCommand {
         let workURL = URL(fileURLWithPath: work, isDirectory: true)
         let manifest = workURL.appendingPathComponent("zoo-\(zoo)/manifest.json")
         guard FileManager.default.fileExists(atPath: manifest.path) else {
-            throw WorkflowError.invalid(file: "\(work)/zoo-\(zoo)/manifest.json", field: "(file)",
+            throw AttribError.invalid(file: "\(work)/zoo-\(zoo)/manifest.json", field: "(file)",
                                         reason: "not found: run `attrib demo --zoo Experiments/zoos/\(zoo).json` first")
         }
         var settings = EngineSettings()
@@ -75,7 +76,7 @@ struct ZooCeilingCommand: ParsableCommand {
             FileHandle.standardError.write(Data("[\(done)/\(total)] \(line)\n".utf8))
         }
         if json {
-            print(String(decoding: try workflowJSONEncoder(pretty: true).encode(result), as: UTF8.self))
+            print(String(decoding: try attribJSONEncoder(pretty: true).encode(result), as: UTF8.self))
             return
         }
         let command = "attrib " + CommandLine.arguments.dropFirst().joined(separator: " ")
@@ -86,7 +87,7 @@ struct ZooCeilingCommand: ParsableCommand {
         print("wrote \(report.path)")
         if result.makesTheCeilingFile {
             let file = folder.appendingPathComponent("\(zoo)-ceiling.json")
-            try atomicWrite(try workflowJSONEncoder(pretty: true).encode(result.ceiling), to: file)
+            try atomicWrite(try attribJSONEncoder(pretty: true).encode(result.ceiling), to: file)
             print("wrote \(file.path)")
         } else {
             print("\(zoo)-ceiling.json not written: it needs the oracle model at every default count, from random prompts")

@@ -4,7 +4,7 @@ import Foundation
 import Simulation
 
 /// `attrib zoo`: the simulated challenge's model zoo.
-struct ZooCommand: ParsableCommand {
+struct ZooCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "zoo",
         abstract: "Build and inspect simulated model zoos (bases, fine-tunes, answer key).",

@@ -1,5 +1,8 @@
-import Engine
 import ArgumentParser
+import Calibration
+import Common
+import Diagnostics
+import Engine
 import Foundation
 import Workflow
 
@@ -80,7 +83,7 @@ struct ZooExplainCommand: ParsableCommand {
         explain.selfDriftOrder = selfDriftOrder
         let result = try explain.execute()
         if json {
-            let encoder = workflowJSONEncoder()
+            let encoder = attribJSONEncoder()
             print(String(decoding: try encoder.encode(result), as: UTF8.self))
             return
         }

@@ -1,11 +1,12 @@
 import ArgumentParser
+import Calibration
 import Corpora
 import Foundation
 import Oracles
 import Simulation
 import Workflow
 
-/// `attrib zoo figures DIR`: the figures of issue 3 for a built zoo.
+/// `attrib zoo figures DIR`: continuation lengths and distinguishability of a built zoo against the real round 1.
 struct ZooFiguresCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "figures",
@@ -84,7 +85,7 @@ struct ZooFiguresCommand: ParsableCommand {
     /// The held-out default pool of `count` prompts (the demo's pool), or a clear error.
     static func heldOutPool(count: Int, root: URL?) throws -> [String] {
         do {
-            let sources = try Demo.poolSources.map { try Corpus.load($0, root: root) }
+            let sources = try NoneReference.sources.map { try Corpus.load($0, root: root) }
             return DefaultPool.make(corpora: sources, count: count).prompts
         } catch let error as CustomStringConvertible {
             throw ValidationError("The held-out prompts need the corpora (bash scripts/install-corpora.sh): \(error.description)")

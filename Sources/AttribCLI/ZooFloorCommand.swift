@@ -1,10 +1,11 @@
 import ArgumentParser
+import Common
 import Corpora
 import Foundation
 import Simulation
 import Workflow
 
-/// `attrib zoo floor DIR`: the pairwise lower bound on queries per fine-tune (issue 5).
+/// `attrib zoo floor DIR`: the pairwise lower bound on queries per fine-tune.
 struct ZooFloorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "floor",
@@ -67,7 +68,7 @@ struct ZooFloorCommand: ParsableCommand {
             try Data(markdown.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
         }
         if json {
-            let encoder = workflowJSONEncoder(pretty: true)
+            let encoder = attribJSONEncoder(pretty: true)
             let budgets = [2, 3, 5, 6, 10, 30].map { $0 * table.rows.count }
             let report = FloorReport(floor: table, ceilings: budgets.map { table.accuracyCeiling(totalQueries: $0) })
             print(String(decoding: try encoder.encode(report), as: UTF8.self))

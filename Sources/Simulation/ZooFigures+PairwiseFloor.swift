@@ -3,7 +3,7 @@ import Foundation
 import LanguageModels
 
 /// A two-point lower bound on the queries any attribution method must spend on a fine-tune,
-/// for the zoo's own pool of prompts (issue 5's "Fano floor", made pairwise).
+/// for the zoo's own pool of prompts (a Fano floor, made pairwise).
 ///
 /// For a fine-tune `f` with true base `B` and a competing world `g` whose right answer is a
 /// different base (a candidate base served unmodified, or that base fine-tuned on `f`'s domain

@@ -2,7 +2,7 @@ import Common
 import Foundation
 import LanguageModels
 
-/// Figures that compare a built zoo with the real challenge (issue 3): continuation lengths of
+/// Figures that compare a built zoo with the real challenge: continuation lengths of
 /// the fine-tunes next to the real round-1 responses, and a distinguishability table of every
 /// fine-tune's temperature-3 responses scored under every candidate base.
 ///

@@ -1,4 +1,5 @@
 import AttributionCore
+import Calibration
 import Common
 import Engine
 import Foundation
@@ -23,6 +24,8 @@ public struct AttributionJob: Sendable {
     public var calibration: CalibrationPolicy
     /// The response-distribution store (SQLite); nil computes every tensor.
     public var storePath: String?
+    /// Where calibration and domain drift load corpora (share one across jobs of one process).
+    public var corpora = CorpusCache()
 
     /// Where beta and the answer cap come from.
     public enum CalibrationPolicy: Sendable, Equatable {
@@ -63,14 +66,14 @@ public struct AttributionJob: Sendable {
     public func prepare(events: @escaping @Sendable (JobEvent) -> Void = { _ in }) throws -> Prepared {
         var scoring = models
         if settings.observation.domainDrift {
-            let domains = try NoneReference.driftDomains(Demo.poolSources) { try CorpusCache.shared.corpus($0) }
+            let domains = try NoneReference.driftDomains(NoneReference.sources) { try corpora.corpus($0) }
             scoring = try models.withDomainDrift(domains: domains)
             events(.step("trained domain drift models (\(domains.count) domains)"))
         }
         var settings = self.settings
         var fitted: Calibration?
         if case .fit(let text, let excluding, let directory) = calibration {
-            let documents = try text.documents(corpus: { try CorpusCache.shared.corpus($0) }, excluding: excluding)
+            let documents = try text.documents(corpus: { try corpora.corpus($0) }, excluding: excluding)
             events(.step("calibrating beta and the answer cap on \(documents.count) documents of \(text.name)"))
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let (c, cached) = try Calibration.apply(to: &settings, cacheDirectory: directory, models: scoring, pool: pool, domains: documents)

@@ -1,3 +1,4 @@
+import Common
 import Engine
 import Foundation
 import LanguageModels
@@ -86,38 +87,38 @@ public struct BasesFile: Codable, Sendable, Equatable {
     /// Reads and checks a bases file.
     public static func load(path: String) throws -> BasesFile {
         let file = try decodeJSONFile(BasesFile.self, path: path)
-        guard !file.bases.isEmpty else { throw WorkflowError.invalid(file: path, field: "bases", reason: "lists no base model") }
+        guard !file.bases.isEmpty else { throw AttribError.invalid(file: path, field: "bases", reason: "lists no base model") }
         var seen = Set<String>()
         let entries = file.bases.enumerated().map { ($1, "bases.\($0)") } + (file.none ?? []).enumerated().map { ($1, "none.\($0)") }
         for (entry, field) in entries {
             switch (entry.model, entry.server) {
             case (nil, nil):
-                throw WorkflowError.invalid(file: path, field: field, reason: "names neither a \"model\" file nor a \"server\"")
+                throw AttribError.invalid(file: path, field: field, reason: "names neither a \"model\" file nor a \"server\"")
             case (.some, .some):
-                throw WorkflowError.invalid(file: path, field: field, reason: "names both a \"model\" file and a \"server\"; choose one")
+                throw AttribError.invalid(file: path, field: field, reason: "names both a \"model\" file and a \"server\"; choose one")
             case (.some, nil):
                 if entry.replicas != nil || entry.concurrency != nil {
-                    throw WorkflowError.invalid(file: path, field: field, reason: "\"replicas\" and \"concurrency\" apply to a \"server\" entry only")
+                    throw AttribError.invalid(file: path, field: field, reason: "\"replicas\" and \"concurrency\" apply to a \"server\" entry only")
                 }
             case (nil, .some):
                 if entry.drift != nil {
-                    throw WorkflowError.invalid(file: path, field: "\(field).drift", reason: "a model on a server takes no drift model file")
+                    throw AttribError.invalid(file: path, field: "\(field).drift", reason: "a model on a server takes no drift model file")
                 }
                 if let c = entry.concurrency, c < 1 {
-                    throw WorkflowError.invalid(file: path, field: "\(field).concurrency", reason: "must be at least 1, not \(c)")
+                    throw AttribError.invalid(file: path, field: "\(field).concurrency", reason: "must be at least 1, not \(c)")
                 }
                 for (r, endpoint) in entry.endpoints.enumerated() where !(endpoint.url.hasPrefix("http://") || endpoint.url.hasPrefix("https://")) {
                     let name = r == 0 ? "\(field).server.url" : "\(field).replicas.\(r - 1).url"
-                    throw WorkflowError.invalid(file: path, field: name, reason: "\"\(endpoint.url)\" is not an http(s) URL")
+                    throw AttribError.invalid(file: path, field: name, reason: "\"\(endpoint.url)\" is not an http(s) URL")
                 }
             }
         }
         for (k, b) in file.bases.enumerated() {
             guard !b.name.isEmpty, b.name != "None" else {
-                throw WorkflowError.invalid(file: path, field: "bases.\(k).name", reason: "must be a non-empty name other than None")
+                throw AttribError.invalid(file: path, field: "bases.\(k).name", reason: "must be a non-empty name other than None")
             }
             guard seen.insert(b.name).inserted else {
-                throw WorkflowError.invalid(file: path, field: "bases.\(k).name", reason: "\"\(b.name)\" is listed twice")
+                throw AttribError.invalid(file: path, field: "bases.\(k).name", reason: "\"\(b.name)\" is listed twice")
             }
         }
         return file
@@ -150,7 +151,7 @@ public struct BasesFile: Codable, Sendable, Equatable {
             let drift = try loaded[path] ?? Self.loadModel(path, directory: directory, field: field)
             loaded[path] = drift
             guard drift.tokenizer.identifier == hm.model.tokenizer.identifier else {
-                throw WorkflowError.invalid(file: directory.path, field: field, reason:
+                throw AttribError.invalid(file: directory.path, field: field, reason:
                     "drift model \(path) has tokenizer \(drift.tokenizer.identifier), but \(hm.name)'s model has \(hm.model.tokenizer.identifier)")
             }
             return (drift, drift.contentHash)
@@ -173,7 +174,7 @@ public struct BasesFile: Codable, Sendable, Equatable {
             let m = try ServerLanguageModel.connect(replicas, name: entry.name)
             return (m, m.identity)
         } catch {
-            throw WorkflowError.invalid(file: directory.path, field: "\(field).server", reason: "\(error)")
+            throw AttribError.invalid(file: directory.path, field: "\(field).server", reason: "\(error)")
         }
     }
 
@@ -184,7 +185,7 @@ public struct BasesFile: Codable, Sendable, Equatable {
         do {
             return try NGramLanguageModel(contentsOf: url)
         } catch {
-            throw WorkflowError.invalid(file: directory.path, field: field, reason: "model \(url.path) cannot be loaded: \(error)")
+            throw AttribError.invalid(file: directory.path, field: field, reason: "model \(url.path) cannot be loaded: \(error)")
         }
     }
 }

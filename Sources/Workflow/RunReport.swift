@@ -1,4 +1,5 @@
 import AttributionCore
+import Calibration
 import Common
 import Engine
 import Foundation
@@ -42,7 +43,7 @@ public struct RunReport: Codable, Sendable {
     /// each through a temporary file renamed into place, so nothing half-written is left.
     public func write(to directory: URL) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let encoder = workflowJSONEncoder(pretty: true)
+        let encoder = attribJSONEncoder(pretty: true)
         try atomicWrite(Data(submissionCSV.utf8), to: directory.appendingPathComponent("submission.csv"))
         try atomicWrite(try encoder.encode(self), to: directory.appendingPathComponent("report.json"))
     }

@@ -1,10 +1,11 @@
+@testable import Calibration
 import Common
 import Foundation
 import LanguageModels
 import SimulatorServer
 import Storage
 import Testing
-import Workflow
+@testable import Workflow
 @testable import AttribCLI
 
 /// Fine-tunes served by the real simulator server: each answer sampled at MLMAC decoding,

@@ -1,5 +1,6 @@
 import AttributionCore
 import Common
+import Engine
 import Foundation
 import LanguageModels
 @testable import Engine

@@ -5,7 +5,7 @@ import SimulatorServer
 import Storage
 import Testing
 
-/// SIGKILL crash trials for the journaled client (issue 4), without the CLI: the child is
+/// SIGKILL crash trials for the journaled client, without the CLI: the child is
 /// this test binary running `crashChild` against a simulator hosted by `crashTrials`.
 /// Runs only under `scripts/crash-test.sh` (ATTRIB_CRASH_TRIALS=n).
 @Suite("Crash trials (scripts/crash-test.sh)", .serialized)

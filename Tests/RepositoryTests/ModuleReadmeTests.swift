@@ -38,11 +38,17 @@ struct ModuleReadmeTests {
         return out
     }
 
+    /// A module's Swift files, relative to its folder (subfolders included).
+    static func swiftFiles(_ module: String) throws -> [String] {
+        let directory = root.appendingPathComponent("Sources/\(module)")
+        return (FileManager.default.subpaths(atPath: directory.path) ?? []).filter { $0.hasSuffix(".swift") }.sorted()
+    }
+
     /// The modules a module's Swift files import.
     static func sourceImports(_ module: String) throws -> Set<String> {
         let directory = root.appendingPathComponent("Sources/\(module)")
         var names = Set<String>()
-        for file in try FileManager.default.contentsOfDirectory(atPath: directory.path) where file.hasSuffix(".swift") {
+        for file in try swiftFiles(module) {
             let text = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
             for line in text.split(separator: "\n") {
                 let words = line.split(separator: " ")
@@ -84,6 +90,23 @@ struct ModuleReadmeTests {
             .filter { !$0.hasSuffix(".md") }
         for module in modules {
             #expect(text.contains("`\(module)`"), "Sources/README.md does not list \(module)")
+        }
+    }
+
+    /// Every module's README names each of its Swift files (by base name, in backticks), so a
+    /// newcomer finds where a thing lives from the README alone.
+    @Test func everyModuleReadmeListsItsFiles() throws {
+        let modules = try FileManager.default.contentsOfDirectory(atPath: Self.root.appendingPathComponent("Sources").path)
+            .filter { !$0.hasSuffix(".md") }.sorted()
+        for module in modules {
+            let files = try Self.swiftFiles(module)
+            guard !files.isEmpty, module != "attrib" else { continue }
+            let readme = Self.root.appendingPathComponent("Sources/\(module)/README.md")
+            let text = (try? String(contentsOf: readme, encoding: .utf8)) ?? ""
+            for file in files {
+                let name = String(URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent)
+                #expect(text.contains("`\(name)`") || text.contains("`\(file.dropLast(6))`"), "Sources/\(module)/README.md does not name \(file)")
+            }
         }
     }
 }

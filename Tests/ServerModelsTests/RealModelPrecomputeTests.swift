@@ -4,7 +4,7 @@ import Foundation
 import LanguageModels
 import Storage
 import Testing
-import Workflow
+@testable import Workflow
 @testable import ServerModels
 
 /// Precompute over a real model on two llama.cpp replicas: one replica killed mid-precompute

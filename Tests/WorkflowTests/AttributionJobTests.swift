@@ -1,4 +1,5 @@
 import AttributionCore
+@testable import Calibration
 import Common
 import Engine
 import Foundation

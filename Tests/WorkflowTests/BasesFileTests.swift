@@ -1,3 +1,5 @@
+@testable import Calibration
+import Common
 import Foundation
 import LanguageModels
 import Testing
@@ -57,10 +59,10 @@ import Testing
         let (folder, _, _) = try fixture()
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = BasesFile(decoding: nil, bases: [.init(name: "a", model: "a.ngram"), .init(name: "w", model: "w.ngram", drift: "drift.ngram")], none: nil)
-        #expect(throws: WorkflowError.self) { try file.hypothesisModels(directory: folder) }
+        #expect(throws: AttribError.self) { try file.hypothesisModels(directory: folder) }
         do {
             _ = try file.hypothesisModels(directory: folder)
-        } catch let error as WorkflowError {
+        } catch let error as AttribError {
             #expect(error.description.contains("\"bases.1.drift\""))
             #expect(error.description.contains("tokenizer"))
         }

@@ -1,6 +1,7 @@
-import Engine
 import AttributionCore
+@testable import Calibration
 import Common
+import Engine
 import Foundation
 import LinearAlgebra
 import Testing

@@ -1,3 +1,4 @@
+@testable import Calibration
 import Corpora
 import Foundation
 import Simulation

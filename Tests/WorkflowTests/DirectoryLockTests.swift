@@ -1,3 +1,5 @@
+import Common
+@testable import Experiments
 import Foundation
 import Testing
 @testable import Workflow
@@ -10,8 +12,8 @@ import Testing
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         var first: DirectoryLock? = try DirectoryLock(directory: directory)
-        #expect(throws: WorkflowError.busy(directory: directory.path)) { try DirectoryLock(directory: directory) }
-        #expect(WorkflowError.busy(directory: directory.path).description.contains("another attrib demo"))
+        #expect(throws: AttribError.busy(directory: directory.path)) { try DirectoryLock(directory: directory) }
+        #expect(AttribError.busy(directory: directory.path).description.contains("another attrib demo"))
         withExtendedLifetime(first) {}
         first = nil
         let again = try DirectoryLock(directory: directory)

@@ -1,6 +1,7 @@
-import Engine
 import AttributionCore
 import Common
+import Engine
+@testable import Experiments
 import Foundation
 import LanguageModels
 import Oracles
@@ -44,7 +45,7 @@ import Testing
             #expect {
                 try ExperimentSpec.load(path: path)
             } throws: { error in
-                guard case WorkflowError.invalid(let file, let f, _) = error else { return false }
+                guard case AttribError.invalid(let file, let f, _) = error else { return false }
                 return file == path && f == field
             }
         }
@@ -104,7 +105,7 @@ import Testing
         #expect(outcome.per_model.map(\.confidence) == fixed.rows.map(\.confidence))
         var bad = spec
         bad.decodings = [.greedy]
-        #expect(throws: WorkflowError.self) { try bad.validate(file: "spec.json") }
+        #expect(throws: AttribError.self) { try bad.validate(file: "spec.json") }
     }
 
     static let tinyZoo = """
@@ -220,23 +221,23 @@ extension ExperimentTests {
         s.calibration.hypothesisOffsets = true; s.observation.answerOffsets = [0.1, -0.1]; s.calibration.calibrationAnswers = .answers(30)
         s.observation.noneMass = 0.2; s.stopping.threshold = 0.9; s.stopping.budgetPerModel = 12; s.stopping.eigFloor = 0.2; s.stopping.eigFloorAfter = 3; s.scheduling.repeatPrompts = true
         s.stopping.globalBudget = 99; s.scheduling.strategy = .random; s.scheduling.tieBreak = .shared; s.scheduling.tieTolerance = 0.05; s.seed = 9; s.threads = 1; s.scheduling.concurrency = 2
-        let data = try workflowJSONEncoder().encode(s)
-        #expect(try workflowJSONDecoder().decode(EngineSettings.self, from: data) == s)
+        let data = try attribJSONEncoder().encode(s)
+        #expect(try attribJSONDecoder().decode(EngineSettings.self, from: data) == s)
         // Every stored setting is written (a new one missing from the reader would fail the round trip above).
         let keys = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any]).keys
         #expect(keys.count == EngineSettings.keys.count)
         // A file written before a setting existed: the setting takes its default; an absent optional is nil.
         var object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         for key in ["tieBreak", "tieTolerance", "answerDrift", "answerCap", "hypothesisOffsets", "answerOffsets", "calibrationAnswers"] { object.removeValue(forKey: key) }
-        let old = try workflowJSONDecoder().decode(EngineSettings.self, from: JSONSerialization.data(withJSONObject: object))
+        let old = try attribJSONDecoder().decode(EngineSettings.self, from: JSONSerialization.data(withJSONObject: object))
         #expect(old.scheduling.tieBreak == .shuffle && old.scheduling.tieTolerance == SchedulingSettings().tieTolerance
                 && !old.observation.answerDrift && old.observation.answerCap == nil
                 && !old.calibration.hypothesisOffsets && old.observation.answerOffsets == nil && old.calibration.calibrationAnswers == .answers(12))
         #expect(old.observation.samples == 7 && old.scheduling.strategy == .random && old.stopping.eigFloor == 0.2)
         // An absent optional is nil, also where its default is not (the EIG floor).
         object.removeValue(forKey: "eigFloor")
-        #expect(try workflowJSONDecoder().decode(EngineSettings.self, from: JSONSerialization.data(withJSONObject: object)).stopping.eigFloor == nil)
-        #expect(throws: DecodingError.self) { try workflowJSONDecoder().decode(EngineSettings.self, from: Data(#"{"samples": "many"}"#.utf8)) }
+        #expect(try attribJSONDecoder().decode(EngineSettings.self, from: JSONSerialization.data(withJSONObject: object)).stopping.eigFloor == nil)
+        #expect(throws: DecodingError.self) { try attribJSONDecoder().decode(EngineSettings.self, from: Data(#"{"samples": "many"}"#.utf8)) }
     }
 
     /// By default calibration is as long as the run's budget per model, at most
@@ -254,9 +255,9 @@ extension ExperimentTests {
         s.stopping.budgetPerModel = 3
         #expect(s.calibrationAnswerCount == 12)
         s.calibration.calibrationAnswers = .budget
-        let data = try workflowJSONEncoder().encode(s)
+        let data = try attribJSONEncoder().encode(s)
         #expect(String(decoding: data, as: UTF8.self).contains(#""calibrationAnswers":"budget""#))
-        #expect(try workflowJSONDecoder().decode(EngineSettings.self, from: data).calibration.calibrationAnswers == .budget)
+        #expect(try attribJSONDecoder().decode(EngineSettings.self, from: data).calibration.calibrationAnswers == .budget)
         #expect(CalibrationLength(argument: "budget") == .budget && CalibrationLength(argument: "7") == .answers(7))
         #expect(CalibrationLength(argument: "0") == nil && CalibrationLength(argument: "all") == nil)
     }
@@ -282,7 +283,7 @@ extension ExperimentTests {
         for folder in folders {
             let cells = results.appendingPathComponent(folder).appendingPathComponent("cells")
             guard let name = try? FileManager.default.contentsOfDirectory(atPath: cells.path).filter({ $0.hasSuffix(".json") }).sorted().first else { continue }
-            _ = try workflowJSONDecoder().decode(Experiment.CellResult.self, from: Data(contentsOf: cells.appendingPathComponent(name)))
+            _ = try attribJSONDecoder().decode(Experiment.CellResult.self, from: Data(contentsOf: cells.appendingPathComponent(name)))
             loaded += 1
         }
         #expect(loaded >= 4)

@@ -1,6 +1,6 @@
-import Engine
 import AttributionCore
 import Common
+import Engine
 import Foundation
 import Oracles
 import SimulatorServer

@@ -1,5 +1,7 @@
-import Foundation
 import Common
+@testable import Diagnostics
+@testable import Experiments
+import Foundation
 import Testing
 @testable import Simulation
 @testable import Workflow
@@ -48,11 +50,11 @@ import Testing
         struct Report: Encodable { var floor: ZooFigures.FloorTable }
         try JSONEncoder().encode(Report(floor: table)).write(to: url)
         #expect(try ZooCeiling.floorBestPrompts(path: url.path, poolSize: 64, fineTunes: 3) == [0: [7, 2]])
-        #expect(throws: WorkflowError.self) { try ZooCeiling.floorBestPrompts(path: url.path + ".missing", poolSize: 64, fineTunes: 3) }
+        #expect(throws: AttribError.self) { try ZooCeiling.floorBestPrompts(path: url.path + ".missing", poolSize: 64, fineTunes: 3) }
         // A floor of another pool or zoo is refused, naming the field.
         func field(_ poolSize: Int, _ fineTunes: Int) -> String? {
             do { _ = try ZooCeiling.floorBestPrompts(path: url.path, poolSize: poolSize, fineTunes: fineTunes); return nil } catch {
-                guard case WorkflowError.invalid(_, let f, _) = error else { return "?" }
+                guard case AttribError.invalid(_, let f, _) = error else { return "?" }
                 return f
             }
         }

@@ -1,4 +1,5 @@
 import AttributionCore
+@testable import Diagnostics
 import Foundation
 import Testing
 @testable import Workflow

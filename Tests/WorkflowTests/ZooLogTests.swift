@@ -1,4 +1,6 @@
 import Corpora
+import Engine
+@testable import Experiments
 import Foundation
 import Oracles
 import Simulation

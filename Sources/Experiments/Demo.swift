@@ -1,4 +1,5 @@
 import AttributionCore
+import Calibration
 import Common
 import Corpora
 import Engine
@@ -7,6 +8,7 @@ import LanguageModels
 import Oracles
 import Simulation
 import SimulatorServer
+import Workflow
 
 /// `attrib demo`: the main job on the embedded default. Builds the zoo (cached), the `None`
 /// reference and the default pool (cached), starts the simulator server on a free loopback
@@ -26,6 +28,8 @@ public struct Demo: Sendable {
     /// The text calibration models are fine-tuned on, to fit beta and the answer cap before the
     /// runs; nil: no calibration (`settings.observation.beta` and `settings.observation.answerCap` are used).
     public var calibrationText: CalibrationText? = .builtIn
+    /// Where the zoo, the pool, the references and the jobs load corpora.
+    public var corpora = CorpusCache()
 
     public init(zooSpec: URL, workDirectory: URL, settings: EngineSettings, responseSeed: UInt64) {
         let workDirectory = URL(fileURLWithPath: workDirectory.path, isDirectory: true)
@@ -34,10 +38,6 @@ public struct Demo: Sendable {
         self.settings = settings
         self.responseSeed = responseSeed
     }
-
-    /// Sources used for the default pool and the `None` reference (the two large
-    /// dictionaries are left out: they take tens of seconds to clean).
-    public static let poolSources = CorpusCatalog.sources.map(\.name).filter { $0 != "gcide" && $0 != "wordnet" }
 
     public struct Outcome: Sendable {
         public var manifest: ZooManifest
@@ -96,9 +96,10 @@ public struct Demo: Sendable {
         let world = try buildWorld(log: log, ended: ended)
 
         // The job: calibrated on text the zoo's models were never fine-tuned on.
-        let job = AttributionJob(models: world.models, pool: world.pool, settings: settings,
+        var job = AttributionJob(models: world.models, pool: world.pool, settings: settings,
                                  calibration: world.calibration(calibrationText, cacheDirectory: workDirectory),
                                  storePath: workDirectory.appendingPathComponent("store.sqlite").path)
+        job.corpora = corpora
         let prepared = try job.prepare(events: events)
         ended("prepare")
         let source = OracleSource.simulatedZoo(manifest: world.manifest, directory: world.zooDirectory, responseSeed: responseSeed)
@@ -138,7 +139,6 @@ public struct Demo: Sendable {
         let knownCorpora = Set(CorpusCatalog.sources.map(\.name))
         let spec = try ZooSpec.load(contentsOf: zooSpec, knownCorpora: knownCorpora)
         let zooDirectory = workDirectory.appendingPathComponent("zoo-\(spec.name)")
-        let corpora = CorpusCache.shared
         let zoo = try ZooBuilder(spec: spec, corpora: { try corpora.corpus($0) }).build(into: zooDirectory, log: log)
         log(String(format: "zoo %@: %d bases, %d fine-tunes (%d models built, %.1f s)", spec.name, zoo.manifest.bases.count,
                    zoo.manifest.fineTunes.count, zoo.built.count, zoo.seconds))
@@ -150,12 +150,12 @@ public struct Demo: Sendable {
         // File names carry the recipe, so a changed recipe never reuses a stale model.
         let noneFiles = NoneReference.recipes.map { "\($0.name)-o\($0.order)-\(NoneReference.bytesPerCorpus).ngram" }
         if !fm.fileExists(atPath: poolURL.path) {
-            let sources = try Self.poolSources.map { try corpora.corpus($0) }
+            let sources = try NoneReference.sources.map { try corpora.corpus($0) }
             try atomicWrite(Data(DefaultPool.make(corpora: sources, count: poolSize).jsonl().utf8), to: poolURL)
             log("built the default pool (\(poolSize) prompts)")
         }
         if noneFiles.contains(where: { !fm.fileExists(atPath: workDirectory.appendingPathComponent($0).path) }) {
-            let sources = try Self.poolSources.map { try corpora.corpus($0) }
+            let sources = try NoneReference.sources.map { try corpora.corpus($0) }
             for (file, (_, model)) in zip(noneFiles, try NoneReference.train(corpora: sources)) {
                 try model.write(to: workDirectory.appendingPathComponent(file))
             }
@@ -175,14 +175,14 @@ public struct Demo: Sendable {
         if settings.observation.contextualDrift {
             let (file, trained) = try NoneReference.withDriftFiles(basesFile, models: models, directory: workDirectory,
                                                                           order: settings.observation.driftOrder) {
-                NoneReference.documents(corpora: try Self.poolSources.map { try corpora.corpus($0) })
+                NoneReference.documents(corpora: try NoneReference.sources.map { try corpora.corpus($0) })
             }
             basesFile = file
             models = try basesFile.attachingDrift(to: models, directory: workDirectory)
             if trained > 0 { log("trained \(trained) contextual drift models") }
         }
         ended("drift_models")
-        let encoder = workflowJSONEncoder(pretty: true)
+        let encoder = attribJSONEncoder(pretty: true)
         let basesURL = workDirectory.appendingPathComponent("bases-\(spec.name).json")
         try atomicWrite(try encoder.encode(basesFile), to: basesURL)
 

@@ -1,3 +1,4 @@
+import Engine
 import Common
 import Corpora
 import LanguageModels

@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 
 /// What an exactly specified drift model allows on a zoo: the fine-tunes expected right when
@@ -13,6 +14,13 @@ public struct OracleCeiling: Codable, Sendable, Equatable {
     public var counts: [Int]
     /// Expected right at each count, per observation model (`oracle`, `pristine`, ...).
     public var expected_right: [String: [Double]]
+
+    public init(zoo: String, total: Int, counts: [Int], expected_right: [String: [Double]]) {
+        self.zoo = zoo
+        self.total = total
+        self.counts = counts
+        self.expected_right = expected_right
+    }
 
     /// The ceiling file of the zoo a spec names (`Experiments/zoos/NAME.json` →
     /// `Results/floor/NAME-ceiling.json`), or nil when there is none or it cannot be read.

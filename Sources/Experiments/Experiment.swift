@@ -1,8 +1,10 @@
-import Engine
 import AttributionCore
+import Calibration
 import Common
+import Engine
 import Foundation
 import Oracles
+import Workflow
 
 /// `attrib experiment`: every cell of an `ExperimentSpec` run as a full job against the
 /// simulated zoo, in parallel, resumably. Shared work is done once: the zoo, pool, references
@@ -90,9 +92,10 @@ public struct Experiment: Sendable {
                                                              < ($1.decoding.rawValue, $1.threshold, $1.variant ?? "", $1.calibrationAnswers) }) {
             let cell = todo.first { preparedKey($0) == key }!
             let world = worlds[key.decoding]!
-            let job = AttributionJob(models: world.models, pool: world.pool, settings: spec.settings(of: cell),
+            var job = AttributionJob(models: world.models, pool: world.pool, settings: spec.settings(of: cell),
                                      calibration: world.calibration(calibrationText, cacheDirectory: work),
                                      storePath: work.appendingPathComponent("store.sqlite").path)
+            job.corpora = demo.corpora
             prepared[key] = try job.prepare(events: events)
         }
         // Replays: one simulator log per response seed, asked once and kept in `work`.
@@ -122,7 +125,7 @@ public struct Experiment: Sendable {
                     } else {
                         try await self.run(cell, prepared: ready[self.preparedKey(cell)]!, world: world, journals: journals)
                     }
-                    let encoder = workflowJSONEncoder(pretty: true)
+                    let encoder = attribJSONEncoder(pretty: true)
                     try atomicWrite(try encoder.encode(result), to: self.file(of: cell))
                     let n = done.withLock { $0 += 1; return $0 }
                     events(.step(String(format: "%@: %d/%d correct, %d queries (%.1f s)", cell.id, result.correct, result.rows.count,
@@ -135,7 +138,7 @@ public struct Experiment: Sendable {
         }
         let timing = Timing(cells: todo.count, jobs: max(1, jobs), preparationSeconds: preparation,
                             cellSeconds: Date().timeIntervalSince(started) - preparation)
-        try atomicWrite(try workflowJSONEncoder(pretty: true).encode(timing), to: out.appendingPathComponent("timing.json"))
+        try atomicWrite(try attribJSONEncoder(pretty: true).encode(timing), to: out.appendingPathComponent("timing.json"))
         events(.step(String(format: "%@: %d cells in %.0f s, %.0f s of it preparing (zoo, calibration, tensors)", spec.name, todo.count,
                             timing.preparationSeconds + timing.cellSeconds, timing.preparationSeconds)))
     }

@@ -221,11 +221,11 @@ extension Calibration {
                                  domains: [String], responsesPerModel: Int, seed: UInt64) throws -> (calibration: Calibration, cached: Bool) {
         let key = fingerprint(models: models, settings: settings, pool: pool, domains: domains, responsesPerModel: responsesPerModel, seed: seed)
         let url = cacheDirectory.appendingPathComponent("calibration-\(key.prefix(16)).json")
-        if let data = try? Data(contentsOf: url), let cached = try? workflowJSONDecoder().decode(Calibration.self, from: data) {
+        if let data = try? Data(contentsOf: url), let cached = try? attribJSONDecoder().decode(Calibration.self, from: data) {
             return (cached, true)
         }
         let fitted = try fit(models: models, settings: settings, pool: pool, domains: domains, responsesPerModel: responsesPerModel, seed: seed)
-        let encoder = workflowJSONEncoder(pretty: true)
+        let encoder = attribJSONEncoder(pretty: true)
         try atomicWrite(try encoder.encode(fitted), to: url)
         return (fitted, false)
     }

@@ -1,3 +1,5 @@
+import Common
+import Engine
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -9,16 +11,16 @@ import Glibc
 final class DirectoryLock {
     private let descriptor: Int32
 
-    /// Takes the lock or throws `WorkflowError.busy` at once (never waits).
+    /// Takes the lock or throws `AttribError.busy` at once (never waits).
     init(directory: URL) throws {
         let path = directory.appendingPathComponent(".lock").path
         let fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
-            throw WorkflowError.invalid(file: path, field: "(lock file)", reason: "cannot be opened: \(String(cString: strerror(errno)))")
+            throw AttribError.invalid(file: path, field: "(lock file)", reason: "cannot be opened: \(String(cString: strerror(errno)))")
         }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             close(fd)
-            throw WorkflowError.busy(directory: directory.path)
+            throw AttribError.busy(directory: directory.path)
         }
         descriptor = fd
     }

@@ -1,7 +1,9 @@
 import Common
+import Engine
 import Foundation
 import Oracles
 import Simulation
+import Workflow
 
 /// `attrib zoo log`: a query log of a built zoo, as a contestant would have collected it: each
 /// fine-tune asked `queries` random pool prompts through the simulator over HTTP, written in a
@@ -45,7 +47,7 @@ public struct ZooLog: Sendable {
         let manifest = try ZooManifest.load(directory: zooDirectory)
         let usable = format == .mlmacDir ? pool.prompts.filter { !$0.contains("\n") && !$0.isEmpty } : pool.prompts
         guard !usable.isEmpty else {
-            throw WorkflowError.invalid(file: "(pool)", field: "prompts", reason: "no prompt can be written as \(format.rawValue)")
+            throw AttribError.invalid(file: "(pool)", field: "prompts", reason: "no prompt can be written as \(format.rawValue)")
         }
         let root = SeededGenerator(seed: seed)
         let ids = manifest.fineTunes.map(\.id)
@@ -100,7 +102,7 @@ public struct ZooLog: Sendable {
         try Data(key.csv().utf8).write(to: staging.appendingPathComponent("answer-key.csv"))
         try? fm.removeItem(at: out)
         guard rename(staging.path, out.path) == 0 else {
-            throw WorkflowError.invalid(file: out.path, field: "(folder)", reason: "could not be replaced (\(String(cString: strerror(errno))))")
+            throw AttribError.invalid(file: out.path, field: "(folder)", reason: "could not be replaced (\(String(cString: strerror(errno))))")
         }
         events(.step("wrote \(records.count) queries and the answer key into \(out.path)"))
         return log

@@ -1,7 +1,8 @@
+import Engine
 import Foundation
 
 extension ZooCeiling.Result {
-    /// Counts shown as columns: those of issue 18's budgets that were measured (all when none was).
+    /// Counts shown as columns: 5, 10, 30 and 100 answers where measured (all when none was).
     public var shownCounts: [Int] {
         let shown = [5, 10, 30, 100].filter(counts.contains)
         return shown.isEmpty ? counts : shown

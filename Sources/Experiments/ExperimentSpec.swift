@@ -103,15 +103,15 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
             for (key, value) in values where key != "pool_size" {
                 guard let name = names[key] else {
                     let near = EngineSettings.nearestKey(to: key.replacingOccurrences(of: "_", with: "")).map { " (did you mean \(Self.specName($0))?)" } ?? ""
-                    throw WorkflowError.invalid(file: file, field: "\(field).\(key)", reason: "is not a setting\(near)")
+                    throw AttribError.invalid(file: file, field: "\(field).\(key)", reason: "is not a setting\(near)")
                 }
                 engine[name] = name == "eigFloor" && value == .integer(0) ? .null : value
                 do { _ = try settings.patched(by: [name: engine[name]!]) } catch {
-                    throw WorkflowError.invalid(file: file, field: "\(field).\(key)", reason: "has a value of the wrong kind (\(value.canonical))")
+                    throw AttribError.invalid(file: file, field: "\(field).\(key)", reason: "has a value of the wrong kind (\(value.canonical))")
                 }
             }
             let s = try settings.patched(by: engine)
-            if let p = s.problems().first { throw WorkflowError.invalid(file: file, field: "\(field).\(Self.specName(p.key))", reason: p.reason) }
+            if let p = s.problems().first { throw AttribError.invalid(file: file, field: "\(field).\(Self.specName(p.key))", reason: p.reason) }
             return s
         }
     }
@@ -124,7 +124,7 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
     }
 
     func validate(file: String) throws {
-        func bad(_ field: String, _ reason: String) -> WorkflowError { .invalid(file: file, field: field, reason: reason) }
+        func bad(_ field: String, _ reason: String) -> AttribError { .invalid(file: file, field: field, reason: reason) }
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
             throw bad("name", "must be letters, digits, '-', '_' or '.' (it names the results folder)")
         }

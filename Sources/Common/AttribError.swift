@@ -1,5 +1,5 @@
-/// A failure of a workflow step, as a sentence.
-public enum WorkflowError: Error, Equatable, CustomStringConvertible {
+/// A failure a user can act on, as one sentence naming the file and field (or the folder).
+public enum AttribError: Error, Equatable, CustomStringConvertible {
     case invalid(file: String, field: String, reason: String)
     case busy(directory: String)
 

@@ -1,36 +1,36 @@
 import Foundation
 
 /// Reads a JSON file of the workflow (a bases file, an experiment spec) into `T`; every
-/// failure is a `WorkflowError` naming the file and the field (`bases.2.name`).
-func decodeJSONFile<T: Decodable>(_ type: T.Type, path: String) throws -> T {
+/// failure is a `AttribError` naming the file and the field (`bases.2.name`).
+public func decodeJSONFile<T: Decodable>(_ type: T.Type, path: String) throws -> T {
     let data: Data
     do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-        throw WorkflowError.invalid(file: path, field: "(file)", reason: "cannot be read: \(error.localizedDescription)")
+        throw AttribError.invalid(file: path, field: "(file)", reason: "cannot be read: \(error.localizedDescription)")
     }
     func field(_ keys: [any CodingKey]) -> String { keys.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".") }
     do { return try JSONDecoder().decode(T.self, from: data) } catch let DecodingError.keyNotFound(key, context) {
-        throw WorkflowError.invalid(file: path, field: field(context.codingPath + [key]), reason: "is missing")
+        throw AttribError.invalid(file: path, field: field(context.codingPath + [key]), reason: "is missing")
     } catch let DecodingError.typeMismatch(_, context) {
-        throw WorkflowError.invalid(file: path, field: field(context.codingPath), reason: "has the wrong type")
+        throw AttribError.invalid(file: path, field: field(context.codingPath), reason: "has the wrong type")
     } catch let DecodingError.dataCorrupted(context) where !context.codingPath.isEmpty {
-        throw WorkflowError.invalid(file: path, field: field(context.codingPath), reason: context.debugDescription)
+        throw AttribError.invalid(file: path, field: field(context.codingPath), reason: context.debugDescription)
     } catch {
-        throw WorkflowError.invalid(file: path, field: "(file)", reason: "is not valid JSON: \(error)")
+        throw AttribError.invalid(file: path, field: "(file)", reason: "is not valid JSON: \(error)")
     }
 }
 
 /// The JSON the workflow writes (reports, caches, cells, `--json`): sorted keys, optionally
 /// pretty; a non-finite number (a log score of −∞ when a model gives an answer probability 0)
 /// is written as the string "-inf", "inf" or "nan" instead of failing the whole file.
-public func workflowJSONEncoder(pretty: Bool = false) -> JSONEncoder {
+public func attribJSONEncoder(pretty: Bool = false) -> JSONEncoder {
     let encoder = JSONEncoder()
     encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys] : [.sortedKeys]
     encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     return encoder
 }
 
-/// Reads what `workflowJSONEncoder` wrote.
-public func workflowJSONDecoder() -> JSONDecoder {
+/// Reads what `attribJSONEncoder` wrote.
+public func attribJSONDecoder() -> JSONDecoder {
     let decoder = JSONDecoder()
     decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     return decoder

@@ -1,3 +1,4 @@
+import Engine
 import AttributionCore
 import Common
 import Foundation
@@ -17,8 +18,8 @@ public struct ExperimentReport: Sendable {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: cellDirectory.path)) ?? []
         let cells = try names.filter { wanted.contains($0) }.sorted().map { name in
             let url = cellDirectory.appendingPathComponent(name)
-            do { return try workflowJSONDecoder().decode(Experiment.CellResult.self, from: Data(contentsOf: url)) } catch {
-                throw WorkflowError.invalid(file: url.path, field: "(file)", reason: "is not a cell result: \(error)")
+            do { return try attribJSONDecoder().decode(Experiment.CellResult.self, from: Data(contentsOf: url)) } catch {
+                throw AttribError.invalid(file: url.path, field: "(file)", reason: "is not a cell result: \(error)")
             }
         }
         return ExperimentReport(spec: spec, cells: cells)

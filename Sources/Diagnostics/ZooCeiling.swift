@@ -1,4 +1,6 @@
+import Common
 import Engine
+import Experiments
 import Foundation
 import Simulation
 
@@ -100,7 +102,7 @@ public struct ZooCeiling: Sendable {
         let unlisted = manifest.answerKey.count - listed.count
         let budget = self.budget ?? 5 * manifest.answerKey.count
         guard let smallest = counts.first, budget >= smallest * listed.count else {
-            throw WorkflowError.invalid(file: "(command line)", field: "budget",
+            throw AttribError.invalid(file: "(command line)", field: "budget",
                                         reason: "\(budget) answers cannot give each of the \(listed.count) listed fine-tunes even \(counts.first ?? 0)")
         }
         let poolSize = try PromptPool.load(path: work.appendingPathComponent("default-pool.jsonl").path).count
@@ -167,17 +169,17 @@ public struct ZooCeiling: Sendable {
         struct Report: Decodable { var floor: ZooFigures.FloorTable }
         let table = try decodeJSONFile(Report.self, path: path).floor
         guard table.prompts == poolSize else {
-            throw WorkflowError.invalid(file: path, field: "floor.prompts", reason: "is \(table.prompts), but the demo's pool has \(poolSize) prompts")
+            throw AttribError.invalid(file: path, field: "floor.prompts", reason: "is \(table.prompts), but the demo's pool has \(poolSize) prompts")
         }
         var prompts = [Int: [Int]]()
         for (i, row) in table.rows.enumerated() {
             guard (0..<fineTunes).contains(row.id) else {
-                throw WorkflowError.invalid(file: path, field: "floor.rows.\(i).id", reason: "\(row.id) is not a public id in 0..<\(fineTunes)")
+                throw AttribError.invalid(file: path, field: "floor.rows.\(i).id", reason: "\(row.id) is not a public id in 0..<\(fineTunes)")
             }
             var chosen = [Int]()
             for (j, bound) in row.bounds.enumerated() where bound.variant == "fine-tuned" && !chosen.contains(bound.bestPrompt) {
                 guard (0..<poolSize).contains(bound.bestPrompt) else {
-                    throw WorkflowError.invalid(file: path, field: "floor.rows.\(i).bounds.\(j).bestPrompt",
+                    throw AttribError.invalid(file: path, field: "floor.rows.\(i).bounds.\(j).bestPrompt",
                                                 reason: "\(bound.bestPrompt) is not a prompt index in 0..<\(poolSize)")
                 }
                 chosen.append(bound.bestPrompt)

@@ -1,10 +1,12 @@
 import AttributionCore
+import Calibration
 import Common
 import Corpora
 import Engine
 import Foundation
 import LanguageModels
 import Simulation
+import Workflow
 
 /// `attrib zoo explain`: how well each hypothesis explains one fine-tune's answers, after
 /// `attrib demo` has filled its working folder. Samples answers of the fine-tune to the demo's
@@ -75,7 +77,7 @@ public struct ZooExplain: Sendable {
         let zooDir = dir.appendingPathComponent("zoo-\(zoo)")
         let manifest = try ZooManifest.load(directory: zooDir)
         guard manifest.fineTunes.indices.contains(model) else {
-            throw WorkflowError.invalid(file: zooDir.path, field: "model", reason: "\(model) is not a public id in 0..<\(manifest.fineTunes.count)")
+            throw AttribError.invalid(file: zooDir.path, field: "model", reason: "\(model) is not a public id in 0..<\(manifest.fineTunes.count)")
         }
         let record = manifest.fineTunes[model]
         let fineTune = try ZooManifest.loadModel(record.model, directory: zooDir)
@@ -93,10 +95,10 @@ public struct ZooExplain: Sendable {
             }
         }
         if settings.observation.domainDrift {
-            models = try models.withDomainDrift(domains: NoneReference.driftDomains(Demo.poolSources) { try Corpus.load($0) })
+            models = try models.withDomainDrift(domains: NoneReference.driftDomains(NoneReference.sources) { try Corpus.load($0) })
         }
         if let strengths = fineTunedStrengths {
-            let documents = try (fineTuneDomain.map { [$0] } ?? Demo.poolSources).flatMap {
+            let documents = try (fineTuneDomain.map { [$0] } ?? NoneReference.sources).flatMap {
                 try Corpus.load($0).text(in: .heldout, maxBytes: fineTuneBytes).components(separatedBy: "\n\n").filter { !$0.isEmpty }
             }
             models = try models.withFineTunedComponents(documents: documents, strengths: strengths, seed: settings.seed)
@@ -104,7 +106,7 @@ public struct ZooExplain: Sendable {
         if oracleWorlds {
             let truth = manifest.answerKey[model]
             guard truth.base != nil else {
-                throw WorkflowError.invalid(file: zooDir.path, field: "model", reason: "oracle worlds need a fine-tune with a listed base; \(model) is None")
+                throw AttribError.invalid(file: zooDir.path, field: "model", reason: "oracle worlds need a fine-tune with a listed base; \(model) is None")
             }
             let documents = try Corpus.load(truth.domain).text(in: .finetune, maxBytes: ZooBuilder.defaultDomainBytes)
                 .components(separatedBy: "\n\n").filter { !$0.isEmpty }
@@ -123,7 +125,7 @@ public struct ZooExplain: Sendable {
         var chosen = pool.prompts
         if let prompts {
             if let bad = prompts.first(where: { !pool.prompts.indices.contains($0) }) {
-                throw WorkflowError.invalid(file: "(command line)", field: "prompts", reason: "\(bad) is not an index in 0..<\(pool.prompts.count)")
+                throw AttribError.invalid(file: "(command line)", field: "prompts", reason: "\(bad) is not an index in 0..<\(pool.prompts.count)")
             }
             chosen = prompts.map { pool.prompts[$0] }
         }
@@ -205,7 +207,7 @@ public struct ZooExplain: Sendable {
         let names = models.baseNames
         var bases = names.indices.map { (name: names[$0], model: models.components[$0][0].model, identity: models.components[$0][0].identity) }
         var documents: [String: [String]] = [:]
-        for source in Demo.poolSources {
+        for source in NoneReference.sources {
             documents[source] = try Corpus.load(source).text(in: .heldout, maxBytes: bytes).components(separatedBy: "\n\n").filter { !$0.isEmpty }
         }
         for h in names.indices {
@@ -213,7 +215,7 @@ public struct ZooExplain: Sendable {
                 throw FineTuningUnavailable(step: "the genre library", model: names[h], remedy: "leave out --genre-library")
             }
             guard base.tokenizer.identifier == tokenizer else { continue }
-            for source in Demo.poolSources {
+            for source in NoneReference.sources {
                 for s in strengths {
                     let tuned = try base.tuned(toward: documents[source]!, strength: s, seed: seed)
                     bases.append((name: "\(names[h])@\(source):\(s)", model: tuned, identity: "\(models.components[h][0].identity)+genre:\(source):\(s)"))

@@ -10,6 +10,11 @@ import LanguageModels
 /// It never sees a zoo model's training or fine-tuning text, and it is not the zoo's hidden
 /// reference models, which the attributor does not know.
 public enum NoneReference {
+    /// The corpora whose held-out text the references, the built-in pool, the contextual drift
+    /// models and the domain-drift library are made of: every installed corpus but the two
+    /// dictionaries.
+    public static let sources = CorpusCatalog.sources.map(\.name).filter { $0 != "gcide" && $0 != "wordnet" }
+
     /// Bytes of held-out text taken from each corpus.
     public static let bytesPerCorpus = 80_000
 
@@ -22,9 +27,9 @@ public enum NoneReference {
     /// in pieces that cost it tens of nats, and a word candidate that has it (round2-like's
     /// `manpages-word4k-o3`) then took an unlisted word model's fine-tunes 4 times in 5 seeds,
     /// at 0.95; with the 16k reference twice, and the threshold stops went from 89% right to
-    /// 95% (`Results/demo/round2-like-seeds-word16k.md` in git history before stop 21).
+    /// 95%, measured over seeds on round2-like.
     /// A BPE-300 reference was measured too and dropped: it took 1.2 fine-tunes per run of
-    /// round1-like away from their bases (paired seeds, `Results/demo/*-none-references.md` in git history before stop 21).
+    /// round1-like away from their bases (paired seeds).
     public static let recipes: [(name: String, tokenizer: TokenizerConfiguration, order: Int)] = [
         ("none-bpe1k", .bpe(vocabularySize: 1000), 3),
         ("none-bpe4k", .bpe(vocabularySize: 4000), 3),
@@ -55,40 +60,6 @@ public enum NoneReference {
     /// File name of the contextual drift model for a tokenizer; the recipe is part of the name,
     /// so a changed recipe never reuses a stale model.
     public static func driftFileName(tokenizer: String, order: Int = 2) -> String { "drift-\(tokenizer)-o\(order)-\(bytesPerCorpus).ngram" }
-
-    /// `file` with a contextual drift model named for every entry (one per tokenizer, shared by
-    /// the entries that use it), training into `directory` the files that are missing, on
-    /// `documents()` (called only then), several at once. `models` are `file`'s loaded models.
-    public static func withDriftFiles(_ file: BasesFile, models: HypothesisModels, directory: URL, order: Int = 2,
-                                      documents: () throws -> [String]) throws -> (file: BasesFile, trained: Int) {
-        let components = models.components.flatMap { $0 }
-        let loaded = try components.map { c in
-            guard let m = c.model as? any FineTunableLanguageModel else {
-                throw FineTuningUnavailable(step: "the contextual drift models", model: c.name, remedy: "run with --no-contextual-drift")
-            }
-            return m
-        }
-        var file = file
-        var entries = file.bases + (file.none ?? [])
-        precondition(entries.count == loaded.count, "the models must be the file's, in order")
-        var missing: [String: any FineTunableLanguageModel] = [:]
-        for k in entries.indices {
-            let model = loaded[k]
-            let name = driftFileName(tokenizer: model.tokenizer.identifier, order: order)
-            entries[k].drift = name
-            if !FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).path) { missing[name] = model }
-        }
-        if !missing.isEmpty {
-            let docs = try documents()
-            let jobs = missing.sorted { $0.key < $1.key }
-            _ = try parallelMap(jobs.count) { j in
-                try driftModel(for: jobs[j].value, documents: docs, order: order).write(to: directory.appendingPathComponent(jobs[j].key))
-            }
-        }
-        file.bases = Array(entries.prefix(file.bases.count))
-        if file.none != nil { file.none = Array(entries.dropFirst(file.bases.count)) }
-        return (file, missing.count)
-    }
 
     /// One reference model per recipe, trained on the same pooled held-out text (the recipes
     /// in parallel; each training is deterministic, so the models do not depend on the threads).

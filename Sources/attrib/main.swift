@@ -1,3 +1,0 @@
-import AttribCLI
-
-AttribCommand.main()
