@@ -35,10 +35,9 @@ struct DemoSummary {
         let s = outcome.eigScore
         let counted = outcome.eig.journal.map { $0.perModel.values.reduce(0) { $0 + ($1.serverCounted ?? 0) } }
         let models = outcome.eig.report.models.sorted { $0.model < $1.model }
-        let key = Dictionary(uniqueKeysWithValues: outcome.manifest.answerKey.map { ($0.id, $0.base ?? "None") })
         let object = JSON(zoo: outcome.manifest.name, correct: s.correct, total: s.total, queries: s.queries,
                           queries_per_model: s.queriesPerModel, confidence: s.confidence, right: s.right,
-                          attributions: models.map(\.attribution), truths: models.map { key[$0.model] ?? "?" },
+                          attributions: models.map(\.attribution.name), truths: s.truths.map(\.name),
                           baseline: outcome.baselineScore.map { .init(correct: $0.correct, queries: $0.queries, queries_per_model: $0.queriesPerModel) },
                           fano_queries_per_model: outcome.eig.report.fanoQueriesPerModel, capacity_nats: outcome.eig.report.capacityNats,
                           queries_counted_by_server: counted, seconds: outcome.seconds, step_ends: outcome.stepEnds,
@@ -48,14 +47,13 @@ struct DemoSummary {
     }
 
     var table: String {
-        let key = Dictionary(uniqueKeysWithValues: outcome.manifest.answerKey.map { ($0.id, $0) })
         var lines = ["zoo \(outcome.manifest.name): \(outcome.manifest.bases.count) candidate bases + None, \(outcome.manifest.fineTunes.count) fine-tunes",
                      "",
                      pad("id", 3) + pad("truth", 28) + pad("attribution", 28) + pad("conf", 7) + pad("queries", 8) + "ok"]
-        for m in outcome.eig.report.models.sorted(by: { $0.model < $1.model }) {
-            let truth = key[m.model]?.base ?? "None"
-            lines.append(pad("\(m.model)", 3) + pad(truth, 28) + pad(m.attribution, 28) + pad(String(format: "%.3f", m.confidence), 7)
-                         + pad("\(m.queries)", 8) + (truth == m.attribution ? "yes" : "NO"))
+        let score = outcome.eigScore
+        for (k, m) in outcome.eig.report.models.sorted(by: { $0.model < $1.model }).enumerated() {
+            lines.append(pad("\(m.model)", 3) + pad(score.truths[k].name, 28) + pad(m.attribution.name, 28)
+                         + pad(String(format: "%.3f", m.confidence), 7) + pad("\(m.queries)", 8) + (score.right[k] ? "yes" : "NO"))
         }
         let s = outcome.eigScore
         lines.append("")

@@ -64,7 +64,7 @@ struct ReplayCommand: AsyncParsableCommand {
         }
         print("model attribution truth conf queries/logged stop")
         for m in outcome.per_model {
-            print("\(m.model) \(m.attribution) \(m.truth ?? "-") \(String(format: "%.3f", m.confidence)) \(m.queries_used)/\(m.queries_logged) \(m.stop_reason)")
+            print("\(m.model) \(m.attribution) \(m.truth?.name ?? "-") \(String(format: "%.3f", m.confidence)) \(m.queries_used)/\(m.queries_logged) \(m.stop_reason?.description ?? "running")")
         }
         let score = outcome.correct.map { "\($0)/\(outcome.total ?? 0) correct, " } ?? ""
         print("\(order.rawValue) order: \(score)\(outcome.queries_used) of \(outcome.queries_logged) logged queries used")

@@ -1,3 +1,4 @@
+import Common
 import Foundation
 
 /// The hypotheses for one fine-tuned model: K candidate bases plus `None`, each possibly
@@ -62,7 +63,9 @@ public struct HypothesisSpace: Equatable, Sendable {
     public var hypothesisOfState: [Int] { (0..<stateCount).map { hypothesis(ofState: $0) } }
 
     /// Display name of hypothesis `h` (`"None"` for the None hypothesis).
-    public func name(ofHypothesis h: Int) -> String { h < baseNames.count ? baseNames[h] : "None" }
+    public func name(ofHypothesis h: Int) -> String { attribution(ofHypothesis: h).name }
+    /// What hypothesis `h` attributes a model to: a base, or `None`.
+    public func attribution(ofHypothesis h: Int) -> Attribution { h < baseNames.count ? .base(baseNames[h]) : .none }
 
     /// Every hypothesis's display name, in hypothesis order.
     public var hypothesisNames: [String] { (0..<hypothesisCount).map(name(ofHypothesis:)) }

@@ -14,8 +14,9 @@ public struct StoppingContext: Sendable {
     }
 }
 
-/// Why a model stopped.
-public enum StopReason: Equatable, Sendable, CustomStringConvertible {
+/// Why a model stopped. Written in reports and cells as its description
+/// ("posterior >= 0.95"), read back from it (`StopReason(description:)`).
+public enum StopReason: Equatable, Sendable, CustomStringConvertible, Codable {
     /// The posterior passed the threshold tau.
     case confident(threshold: Double)
     /// The per-model budget was spent.
@@ -38,6 +39,44 @@ public enum StopReason: Equatable, Sendable, CustomStringConvertible {
         case .noCandidates: return "no candidate prompt left"
         case .logExhausted: return "log exhausted"
         }
+    }
+
+    /// The reason whose `description` is `text`; nil for any other text.
+    public init?(description text: String) {
+        func number(after prefix: String, before suffix: String) -> Double? {
+            guard text.hasPrefix(prefix), text.hasSuffix(suffix) else { return nil }
+            return Double(text.dropFirst(prefix.count).dropLast(suffix.count))
+        }
+        switch text {
+        case "global budget spent": self = .globalBudgetSpent
+        case "no candidate prompt left": self = .noCandidates
+        case "log exhausted": self = .logExhausted
+        default:
+            if let t = number(after: "posterior >= ", before: "") { self = .confident(threshold: t) }
+            else if let b = number(after: "budget of ", before: " queries spent"), let n = Int(exactly: b) { self = .budgetSpent(budget: n) }
+            else if let f = number(after: "best EIG below ", before: " nats") { self = .uninformative(floor: f) }
+            else { return nil }
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        let text = try c.decode(String.self)
+        guard let reason = StopReason(description: text) else {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "\"\(text)\" is not a stop reason")
+        }
+        self = reason
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+
+    /// Whether the posterior passed the threshold (the stops calibration keeps honest).
+    public var isConfident: Bool {
+        if case .confident = self { return true }
+        return false
     }
 }
 

@@ -13,13 +13,14 @@ public struct AskedPrompt: Codable, Equatable, Sendable {
 /// The outcome for one fine-tuned model.
 public struct ModelAttribution: Codable, Equatable, Sendable {
     public var model: Int
-    /// The MAP hypothesis's name ("None" for None).
-    public var attribution: String
+    /// The MAP hypothesis: a base, or `None`.
+    public var attribution: Attribution
     /// Marginal posterior over hypotheses, in hypothesis order.
     public var posterior: [Double]
     public var confidence: Double
     public var queries: Int
-    public var stopReason: String
+    /// Why the model stopped; nil while it runs.
+    public var stopReason: StopReason?
     public var asked: [AskedPrompt]
 }
 
@@ -110,8 +111,8 @@ public struct AttributionRunner: Sendable {
                 AskedPrompt(prompt: m.askedPrompts[k], text: prompts[m.askedPrompts[k]], eig: m.askedEIG[k],
                             response: responses[m.model]?[k] ?? "")
             }
-            return ModelAttribution(model: m.model, attribution: bank.space.name(ofHypothesis: h), posterior: m.posterior.marginal,
-                                    confidence: p, queries: m.queriesUsed, stopReason: m.stopReason?.description ?? "running",
+            return ModelAttribution(model: m.model, attribution: bank.space.attribution(ofHypothesis: h), posterior: m.posterior.marginal,
+                                    confidence: p, queries: m.queriesUsed, stopReason: m.stopReason,
                                     asked: asked)
         }
     }

@@ -43,12 +43,13 @@ public struct Experiment: Sendable {
 
         public struct Row: Codable, Sendable {
             public var model: Int
-            public var truth: String
-            public var attribution: String
+            public var truth: Attribution
+            public var attribution: Attribution
             public var correct: Bool
             public var queries: Int
             public var confidence: Double
-            public var stopReason: String
+            /// nil only for a model still running (never in a finished cell).
+            public var stopReason: StopReason?
             /// The posterior probability of the true hypothesis after each answer, in order.
             public var truthTrajectory: [Double]
         }
@@ -195,7 +196,7 @@ public struct Experiment: Sendable {
     func replay(_ cell: ExperimentSpec.Cell, log: QueryLog, world: Demo.World) async throws -> CellResult {
         let start = Date()
         let order: Replay.Order = cell.strategy == .fixed ? .log : cell.strategy == .random ? .random : .eig
-        let key = AnswerKey(truth: world.manifest.truth, names: [:], file: "(zoo manifest)")
+        let key = AnswerKey(truth: world.manifest.truth, names: [:], file: world.zooDirectory.appendingPathComponent("manifest.json").path)
         let replay = Replay(log: log, models: world.models, settings: spec.settings(of: cell),
                             calibration: world.calibration(calibrationText, cacheDirectory: work),
                             storePath: work.appendingPathComponent("store.sqlite").path, order: order, answerKey: key)
@@ -208,13 +209,14 @@ public struct Experiment: Sendable {
 
     /// A cell's result from its run's report: one row per fine-tune, scored against `truth`
     /// (nil: `None`), with the truth's posterior after each answer.
-    func result(_ cell: ExperimentSpec.Cell, report: RunReport, truth key: [Int: String?], trajectories paths: [Int: [[Double]]],
+    func result(_ cell: ExperimentSpec.Cell, report: RunReport, truth key: [Int: Attribution], trajectories paths: [Int: [[Double]]],
                 since start: Date) -> CellResult {
         let names = report.hypotheses
-        let rows = report.models.sorted { $0.model < $1.model }.map { m in
-            let truth = (key[m.model] ?? nil) ?? "None"
-            let t = names.firstIndex(of: truth)
-            return CellResult.Row(model: m.model, truth: truth, attribution: m.attribution, correct: truth == m.attribution,
+        let score = Score(models: report.models, answerKey: key)
+        let rows = zip(report.models.sorted { $0.model < $1.model }, zip(score.truths, score.right)).map { m, scored in
+            let (truth, right) = scored
+            let t = names.firstIndex(of: truth.name)
+            return CellResult.Row(model: m.model, truth: truth, attribution: m.attribution, correct: right,
                                   queries: m.queries, confidence: m.confidence, stopReason: m.stopReason,
                                   truthTrajectory: (paths[m.model] ?? []).map { p in t.map { p[$0] } ?? 0 })
         }

@@ -32,8 +32,8 @@ public struct ExperimentReport: Sendable {
             for r in c.rows {
                 lines.append([c.cell.strategy.rawValue, "\(c.cell.threshold)", "\(c.cell.budget)", c.cell.globalBudget.map(String.init) ?? "",
                               c.cell.decoding.rawValue, c.cell.variant ?? "", "\(c.cell.seed)", "\(r.model)",
-                              Self.quote(r.truth), Self.quote(r.attribution), r.correct ? "1" : "0", "\(r.queries)",
-                              String(format: "%.4f", r.confidence), Self.quote(r.stopReason), "\(c.settings.observation.beta)",
+                              Self.quote(r.truth.name), Self.quote(r.attribution.name), r.correct ? "1" : "0", "\(r.queries)",
+                              String(format: "%.4f", r.confidence), Self.quote(r.stopReason?.description ?? "running"), "\(c.settings.observation.beta)",
                               c.settings.observation.answerCap.map { "\($0)" } ?? "", c.commit ?? ""].joined(separator: ","))
             }
         }
@@ -84,8 +84,7 @@ public struct ExperimentReport: Sendable {
         }
         return groups.map { configuration, cs in
             let correct = cs.map { Double($0.correct) }
-            let confident = StopReason.confident(threshold: configuration.threshold).description
-            let stops = cs.flatMap(\.rows).filter { $0.stopReason == confident }
+            let stops = cs.flatMap(\.rows).filter { $0.stopReason?.isConfident == true }
             return Line(configuration: configuration, seeds: cs.count, correct: Self.mean(correct),
                         worstCorrect: cs.map(\.correct).min()!, correctInterval: Self.halfWidth95(correct),
                         queries: Self.mean(cs.map { Double($0.queries) }), worstQueries: cs.map(\.queries).max()!,

@@ -1,3 +1,4 @@
+import Common
 import Foundation
 import LanguageModels
 
@@ -18,7 +19,7 @@ public struct ZooManifest: Codable, Sendable, Hashable {
     public var answerKey: [AnswerKeyEntry]
 
     /// The true base of each public id; nil for `None`.
-    public var truth: [Int: String?] { Dictionary(uniqueKeysWithValues: answerKey.map { ($0.id, $0.base) }) }
+    public var truth: [Int: Attribution] { Dictionary(uniqueKeysWithValues: answerKey.map { ($0.id, Attribution(base: $0.base)) }) }
 
     /// One built model file.
     public struct ModelRecord: Codable, Sendable, Hashable {

@@ -64,15 +64,15 @@ public struct Replay: Sendable {
 
         public struct PerModel: Codable, Sendable {
             public var model: Int
-            public var attribution: String
-            public var truth: String?
+            public var attribution: Attribution
+            public var truth: Attribution?
             public var correct: Bool?
             public var confidence: Double
             /// Posterior probability per hypothesis name.
             public var posterior: [String: Double]
             public var queries_used: Int
             public var queries_logged: Int
-            public var stop_reason: String
+            public var stop_reason: StopReason?
             /// The prompts asked, in order (index into the replay's pool), with their EIG in nats when chosen by EIG.
             public var asked: [Asked]
         }
@@ -105,16 +105,15 @@ public struct Replay: Sendable {
         }
         let report = result.report
         let names = report.hypotheses
+        let score = answerKey.map { key in Score(models: report.models, answerKey: key.truth) }
         var perModel: [Outcome.PerModel] = []
-        for m in report.models.sorted(by: { $0.model < $1.model }) {
-            let truth = answerKey.map { ($0.truth[m.model] ?? nil) ?? "None" }
+        for (k, m) in report.models.sorted(by: { $0.model < $1.model }).enumerated() {
             perModel.append(Outcome.PerModel(
-                model: m.model, attribution: m.attribution, truth: truth, correct: truth.map { $0 == m.attribution },
+                model: m.model, attribution: m.attribution, truth: score?.truths[k], correct: score?.right[k],
                 confidence: m.confidence, posterior: Dictionary(uniqueKeysWithValues: zip(names, m.posterior)),
                 queries_used: m.queries, queries_logged: logged[m.model]?.count ?? 0, stop_reason: m.stopReason,
                 asked: m.asked.map { Outcome.Asked(prompt: $0.prompt, eig: $0.eig) }))
         }
-        let score = answerKey.map { key in Score(models: report.models, answerKey: key.truth) }
         let outcome = Outcome(order: order, correct: score?.correct, total: score?.total, queries_used: report.queries,
                               queries_logged: log.records.count, per_model: perModel)
         return (outcome, report)

@@ -58,11 +58,15 @@ public struct Score: Codable, Sendable, Equatable {
     /// (stated confidence, correct) per model, for calibration tables.
     public var confidence: [Double]
     public var right: [Bool]
+    /// The true attribution of each model, by public id like the lists above (`None` for an id
+    /// the key lacks).
+    public var truths: [Attribution]
 
-    /// - Parameter answerKey: the true base of each public id, nil for `None`.
-    public init(models: [ModelAttribution], answerKey: [Int: String?]) {
+    /// The one scoring of attributions against a key, for every use (runs, replays, experiment cells).
+    public init(models: [ModelAttribution], answerKey: [Int: Attribution]) {
         let sorted = models.sorted { $0.model < $1.model }
-        right = sorted.map { m in (answerKey[m.model] ?? nil) == (m.attribution == "None" ? nil : m.attribution) }
+        truths = sorted.map { answerKey[$0.model] ?? .none }
+        right = zip(sorted, truths).map { $0.attribution == $1 }
         correct = right.filter { $0 }.count
         total = sorted.count
         queriesPerModel = sorted.map(\.queries)

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import AttributionCore
 
@@ -43,5 +44,19 @@ import Testing
         #expect(r.decide(StoppingContext(queriesUsed: 2, maxPosterior: 0.5, bestEIG: 0.01)) == .uninformative(floor: 0.1))
         r.reset()
         #expect(r.decide(StoppingContext(queriesUsed: 5, maxPosterior: 0.5, bestEIG: 0.01)) == .budgetSpent(budget: 5))
+    }
+
+    /// Reports and cells write a stop reason as its description; it reads back to the same value.
+    @Test func everyStopReasonReadsBackFromItsDescription() throws {
+        let reasons: [StopReason] = [.confident(threshold: 0.95), .confident(threshold: 1), .budgetSpent(budget: 30),
+                                     .uninformative(floor: 0.05), .globalBudgetSpent, .noCandidates, .logExhausted]
+        for r in reasons {
+            #expect(StopReason(description: r.description) == r)
+            let data = try JSONEncoder().encode([r])
+            #expect(try JSONDecoder().decode([StopReason].self, from: data) == [r])
+        }
+        #expect(StopReason(description: "running") == nil && StopReason(description: "budget of 2.5 queries spent") == nil)
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode([StopReason].self, from: Data(#"["tired"]"#.utf8)) }
+        #expect(StopReason.confident(threshold: 0.9).isConfident && !StopReason.logExhausted.isConfident)
     }
 }

@@ -103,3 +103,26 @@ struct ConcurrencyTests {
         #expect(throws: (any Error).self) { try atomicWrite(Data(), to: directory.appendingPathComponent("missing/x")) }
     }
 }
+
+struct AttributionTests {
+    /// An attribution is written as the base's name or `None`, and read back the same way.
+    @Test func attributionsAreWrittenAsNamesAndNone() throws {
+        #expect(Attribution(name: "None") == .none && Attribution(name: "") == .none && Attribution(name: "gpt2") == .base("gpt2"))
+        #expect(Attribution(base: nil) == .none && Attribution.base("opt").base == "opt" && Attribution.none.name == "None")
+        let data = try JSONEncoder().encode([Attribution.base("gpt2"), .none])
+        #expect(String(decoding: data, as: UTF8.self) == #"["gpt2","None"]"#)
+        #expect(try JSONDecoder().decode([Attribution].self, from: data) == [.base("gpt2"), .none])
+    }
+}
+
+struct JSONValueTests {
+    /// Settings are read through JSON values: every kind survives a round trip, seeds above Int64 included.
+    @Test func valuesRoundTripExactly() throws {
+        let value = JSONValue.object(["a": .integer(3), "b": .number(0.95), "c": .bool(true), "d": .string("x"),
+                                      "e": .array([.null, .unsigned(UInt64.max)]), "f": .number(1e-9)])
+        #expect(try JSONValue(encoding: value) == value)
+        #expect(try JSONValue.integer(3).decode(Double.self) == 3)
+        #expect(JSONValue.object(["b": .integer(1), "a": .array([.bool(false), .string("z")])]).canonical == #"{"a":[false,"z"],"b":1}"#)
+    }
+}
+

@@ -145,7 +145,7 @@ private func temporary(_ name: String) -> URL {
         let key = try AnswerKey.load(path: shared.appendingPathComponent("round1-answer-key.csv").path)
         #expect(key.truth.count == 12)
         #expect(key.truth[3] == "gpt2")
-        #expect(key.truth.values.contains { $0 == nil })   // a None
+        #expect(key.truth.values.contains(.none))   // a None
         let bad = temporary("key.csv")
         defer { try? FileManager.default.removeItem(at: bad) }
         try "model_id,base_model\n0,gpt2\n0,opt\n".write(to: bad, atomically: true, encoding: .utf8)

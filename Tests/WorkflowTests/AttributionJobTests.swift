@@ -61,7 +61,7 @@ struct ModelsResponder: FineTuneResponder {
         #expect(await server.counts()["tester"]?.values.reduce(0, +) == answered)
         // The fine-tunes of the two bases are attributed correctly. (The third, a byte model of
         // LGPL-2.1 text, is close to the GPL-3 byte base: not asserted.)
-        let score = Score(models: first.report.models, answerKey: [0: truth[0], 1: truth[1], 2: truth[2]])
+        let score = Score(models: first.report.models, answerKey: [0: Attribution(base: truth[0]), 1: Attribution(base: truth[1]), 2: Attribution(base: truth[2])])
         #expect(score.right[0] && score.right[1])
         #expect(first.report.submissionCSV.hasPrefix("model_id,base_model\n0,b\n1,a\n2,"))
 

@@ -92,7 +92,7 @@ import Testing
         try await experiment.run()
         let report = try ExperimentReport.load(spec: spec, directory: out)
         #expect(report.cells.count == 4)
-        #expect(report.cells.allSatisfy { $0.rows.count == 2 && $0.rows.allSatisfy { $0.queries == 4 && $0.stopReason == "log exhausted" } })
+        #expect(report.cells.allSatisfy { $0.rows.count == 2 && $0.rows.allSatisfy { $0.queries == 4 && $0.stopReason == .logExhausted } })
         let logFile = work.appendingPathComponent("replay-logs/q4-s2/log.jsonl").path
         let log = try QueryLog.load(path: logFile)
         #expect(log.records.count == 8)
@@ -168,7 +168,7 @@ extension ExperimentTests {
             let rows = (0..<4).map { k in
                 Experiment.CellResult.Row(model: k, truth: "a", attribution: k < correct ? "a" : "b", correct: k < correct,
                                           queries: queries / 4 + (k < queries % 4 ? 1 : 0), confidence: 0.5,
-                                          stopReason: k == 0 || k == 3 ? "\(StopReason.confident(threshold: t))" : "budget of 5 queries spent",
+                                          stopReason: k == 0 || k == 3 ? .confident(threshold: t) : .budgetSpent(budget: 5),
                                           truthTrajectory: [])
             }
             return Experiment.CellResult(cell: .init(strategy: s, threshold: t, budget: 5, seed: seed), settings: EngineSettings(),

@@ -64,7 +64,7 @@ import Testing
         let store = AttributionJobTests.temporary("store.sqlite")
         for order in Replay.Order.allCases {
             let replay = Replay(log: log, models: models, settings: Self.settings(), calibration: .fixed, storePath: store,
-                                order: order, answerKey: AnswerKey(truth: [0: "b", 1: "a", 2: nil], file: "key"))
+                                order: order, answerKey: AnswerKey(truth: [0: "b", 1: "a", 2: .none], file: "key"))
             let (outcome, report) = try await replay.execute()
             #expect(outcome.total == 3)
             for m in report.models {

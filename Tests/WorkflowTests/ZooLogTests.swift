@@ -47,7 +47,7 @@ import Testing
                 #expect(log.records.filter { $0.model == 0 }.map(\.prompt) == log.records.filter { $0.model == 1 }.map(\.prompt))
             }
             let key = try AnswerKey.load(path: out.appendingPathComponent("answer-key.csv").path)
-            #expect(key.truth == Dictionary(uniqueKeysWithValues: zoo.manifest.answerKey.map { ($0.id, $0.base) }))
+            #expect(key.truth == zoo.manifest.truth)
             #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent(".\(out.lastPathComponent).partial").path))
         }
     }
