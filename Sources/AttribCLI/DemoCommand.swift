@@ -16,8 +16,8 @@ struct DemoCommand: AsyncParsableCommand {
             zoo's answer key. Needs the corpora: bash scripts/install-corpora.sh.
             """)
 
-    @Option(help: "Zoo specification.") var zoo = "Experiments/zoos/round1-like.json"
-    @Option(help: "Working folder for the zoo, the store and the journals.") var work = ".cache/demo"
+    @Option(help: "Zoo specification.") var zoo = DefaultPaths.zoo
+    @Option(help: "Working folder for the zoo, the store and the journals.") var work = DefaultPaths.demoWork
     @Option(help: "Seed of the simulated API's sampling (the engine's seed is --seed).") var responseSeed: UInt64 = 1
     @Flag(help: "Skip the random-selection baseline.") var noBaseline = false
     @Flag(help: "Print one JSON object instead of a table.") var json = false
@@ -27,9 +27,12 @@ struct DemoCommand: AsyncParsableCommand {
     @OptionGroup var scheduling: RunOptions
     @OptionGroup var calibration: CalibrationOptions
 
+    /// The zoo specification to build: the default under the repository, or as given.
+    var zooPath: String { DefaultPaths.resolve(zoo, default: DefaultPaths.zoo) }
+
     func validate() throws {
-        guard FileManager.default.fileExists(atPath: zoo) else {
-            throw ValidationError("The zoo specification \(zoo) does not exist (run from the repository root, or pass --zoo).")
+        guard FileManager.default.fileExists(atPath: zooPath) else {
+            throw ValidationError("The zoo specification \(zooPath) does not exist (pass --zoo, or set ATTRIB_ROOT to the repository).")
         }
         guard (2...4096).contains(poolSize) else { throw ValidationError("--pool-size must be in 2...4096 (got \(poolSize)).") }
         guard (1...6).contains(driftOrder) else { throw ValidationError("--drift-order must be in 1...6, got \(driftOrder).") }
@@ -43,7 +46,7 @@ struct DemoCommand: AsyncParsableCommand {
     func execute() async throws {
         var settings = engine.settings(scheduling.settings)
         settings.observation.driftOrder = driftOrder
-        var demo = Demo(zooSpec: URL(fileURLWithPath: zoo), workDirectory: URL(fileURLWithPath: work),
+        var demo = Demo(zooSpec: URL(fileURLWithPath: zooPath), workDirectory: URL(fileURLWithPath: DefaultPaths.resolve(work, default: DefaultPaths.demoWork)),
                         settings: settings, responseSeed: responseSeed)
         demo.runBaseline = !noBaseline
         demo.calibrationText = calibration.text

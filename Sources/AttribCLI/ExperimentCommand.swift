@@ -1,4 +1,5 @@
 import ArgumentParser
+import Common
 import Experiments
 import Foundation
 import Workflow
@@ -38,7 +39,7 @@ struct ExperimentRun: AsyncParsableCommand {
 
     @Argument(help: "Experiment spec (JSON), e.g. Experiments/round1-like-strategies.json.") var spec: String
     @Option(help: "Results folder (default: Results/NAME).") var out: String?
-    @Option(help: "Working folder for the zoo, references, calibration and tensor store.") var work = ".cache/experiments"
+    @Option(help: "Working folder for the zoo, references, calibration and tensor store.") var work = DefaultPaths.experimentWork
     @Option(help: "Cells run at once.") var jobs = 2
     @Option(help: ArgumentHelp("Run only shard i of n (1-based), e.g. 2/4.", valueName: "i/n")) var shard: Shard?
     @OptionGroup var calibration: CalibrationOptions
@@ -53,8 +54,8 @@ struct ExperimentRun: AsyncParsableCommand {
 
     func execute() async throws {
         let spec = try ExperimentSpec.load(path: self.spec)
-        let outURL = URL(fileURLWithPath: out ?? "Results/\(spec.name)", isDirectory: true)
-        var experiment = Experiment(spec: spec, out: outURL, work: URL(fileURLWithPath: work, isDirectory: true))
+        let outURL = URL(fileURLWithPath: out ?? Repository.path("Results/\(spec.name)"), isDirectory: true)
+        var experiment = Experiment(spec: spec, out: outURL, work: URL(fileURLWithPath: DefaultPaths.resolve(work, default: DefaultPaths.experimentWork), isDirectory: true))
         experiment.jobs = jobs
         experiment.shard = shard.map { ($0.index, $0.count) }
         experiment.calibrationText = calibration.text
@@ -92,14 +93,14 @@ struct ExperimentMerge: ParsableCommand {
 
     func run() throws {
         let spec = try ExperimentSpec.load(path: self.spec)
-        let outURL = URL(fileURLWithPath: out ?? "Results/\(spec.name)", isDirectory: true)
+        let outURL = URL(fileURLWithPath: out ?? Repository.path("Results/\(spec.name)"), isDirectory: true)
         let target = outURL.appendingPathComponent("cells")
         try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
         var copied = 0
         for shard in shards {
             let cells = URL(fileURLWithPath: shard).appendingPathComponent("cells")
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: cells.path) else {
-                throw ValidationError("\(shard) has no cells/ folder (is it an experiment's results folder?)")
+                throw CommandFailure("\(shard) has no cells/ folder (is it an experiment's results folder?)")
             }
             for name in names where name.hasSuffix(".json") {
                 let destination = target.appendingPathComponent(name)
@@ -117,7 +118,7 @@ struct ExperimentMerge: ParsableCommand {
     static func report(spec: ExperimentSpec, directory: URL) throws {
         let report = try ExperimentReport.load(spec: spec, directory: directory)
         let missing = spec.cells.count - report.cells.count
-        try report.write(to: directory, leaderboard: URL(fileURLWithPath: "../shared/mlmac/round1-leaderboard.csv"),
+        try report.write(to: directory, leaderboard: URL(fileURLWithPath: Repository.path(DefaultPaths.round1Leaderboard)),
                          ceiling: OracleCeiling.load(forZoo: report.spec.zoo))
         if missing > 0 { note("\(missing) of \(spec.cells.count) cells are not in \(directory.path) yet (other shards?)") }
         let process = Process()

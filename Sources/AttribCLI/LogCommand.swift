@@ -82,7 +82,7 @@ struct LogExportCommand: ParsableCommand {
 
     func run() throws {
         let log: QueryLog
-        do { log = try QueryLog.load(path: journal, format: .journal) } catch { throw ValidationError("\(error)") }
+        do { log = try QueryLog.load(path: journal, format: .journal) } catch { throw CommandFailure("\(error)") }
         try atomicWrite(Data(log.jsonl().utf8), to: URL(fileURLWithPath: out))
         note("wrote \(log.records.count) queries of \(log.sets.count) runs to \(out)")
     }

@@ -47,7 +47,7 @@ struct ReplayCommand: AsyncParsableCommand {
             queryLog = try QueryLog.load(path: log, format: logOptions.format, columns: try logOptions.mapping())
             key = try answers.map { try AnswerKey.load(path: $0) }
         } catch let error as QueryLogProblems {
-            throw ValidationError("the log has \(error.problems.count) problems:\n\(error)")
+            throw CommandFailure("the log has \(error.problems.count) problems:\n\(error)")
         }
         let replay = Replay(log: queryLog, models: try engine.hypothesisModels(path: bases), settings: engine.settings(scheduling.settings),
                             calibration: calibration.policy(store: store), storePath: store, order: order, answerKey: key)

@@ -22,7 +22,7 @@ struct ZooCeilingCommand: ParsableCommand {
             genre model, about 20 s without.
             """)
 
-    @Option(help: "The demo's working folder.") var work = ".cache/demo"
+    @Option(help: "The demo's working folder.") var work = DefaultPaths.demoWork
     @Option(help: "Zoo name (the demo's zoo-NAME folder; `attrib demo --zoo Experiments/zoos/NAME.json` builds it).") var zoo = "round1-like"
     @Option(help: "Observation models, comma-separated: pristine (what runs use), genre (plus copies fine-tuned on the true domain's held-out text; slow), oracle (the fine-tune's own training text known).")
     var models = "pristine,oracle"
@@ -32,7 +32,7 @@ struct ZooCeilingCommand: ParsableCommand {
     @Option(help: "Total answers split over the listed fine-tunes as well as possible (default: 5 per fine-tune of the zoo).") var budget: Int?
     @Option(help: "The JSON of `attrib zoo floor --json`: ask each fine-tune only the floor's best prompts of its fine-tuned competitor worlds.") var floor: String?
     @Option(help: "Random draws per count.") var draws = 2000
-    @Option(help: "Folder of the report and the ceiling file.") var output = "Results/floor"
+    @Option(help: "Folder of the report and the ceiling file.") var output = DefaultPaths.floorResults
     @Flag(help: "Print the result as JSON instead of writing the files.") var json = false
 
     func validate() throws {
@@ -57,10 +57,11 @@ struct ZooCeilingCommand: ParsableCommand {
     }
 
     func run() throws {
-        let workURL = URL(fileURLWithPath: work, isDirectory: true)
+        let workPath = DefaultPaths.resolve(work, default: DefaultPaths.demoWork)
+        let workURL = URL(fileURLWithPath: workPath, isDirectory: true)
         let manifest = workURL.appendingPathComponent("zoo-\(zoo)/manifest.json")
         guard FileManager.default.fileExists(atPath: manifest.path) else {
-            throw AttribError.invalid(file: "\(work)/zoo-\(zoo)/manifest.json", field: "(file)",
+            throw AttribError.unusable(path: "\(workPath)/zoo-\(zoo)/manifest.json",
                                         reason: "not found: run `attrib demo --zoo Experiments/zoos/\(zoo).json` first")
         }
         var settings = EngineSettings()
@@ -80,7 +81,7 @@ struct ZooCeilingCommand: ParsableCommand {
             return
         }
         let command = "attrib " + CommandLine.arguments.dropFirst().joined(separator: " ")
-        let folder = URL(fileURLWithPath: output, isDirectory: true)
+        let folder = URL(fileURLWithPath: DefaultPaths.resolve(output, default: DefaultPaths.floorResults), isDirectory: true)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let report = folder.appendingPathComponent("\(zoo)-oracle\(floor == nil ? "" : "-best-prompts").md")
         try atomicWrite(Data(result.markdown(command: command).utf8), to: report)

@@ -33,7 +33,7 @@ struct ZooBuild: ParsableCommand {
         do {
             zooSpec = try ZooSpec.load(contentsOf: URL(fileURLWithPath: spec), knownCorpora: known)
         } catch let error as ZooSpecError {
-            throw ValidationError(error.description)
+            throw CommandFailure(error.description)
         }
         let root = corpora.map { URL(fileURLWithPath: $0) }
         let builder = ZooBuilder(spec: zooSpec) { try Corpus.load($0, root: root) }
@@ -41,7 +41,7 @@ struct ZooBuild: ParsableCommand {
         do {
             report = try builder.build(into: URL(fileURLWithPath: out)) { print($0) }
         } catch let error as CustomStringConvertible {
-            throw ValidationError(error.description)
+            throw CommandFailure(error.description)
         }
         print(Self.summary(report, showAnswers: showAnswers))
     }

@@ -19,7 +19,7 @@ struct ZooExplainCommand: ParsableCommand {
             prompts, is what is wrong. Reads --work after `attrib demo` has filled it.
             """)
 
-    @Option(help: "The demo's working folder.") var work = ".cache/demo"
+    @Option(help: "The demo's working folder.") var work = DefaultPaths.demoWork
     @Option(help: "Zoo name (the demo's zoo-NAME folder).") var zoo = "round1-like"
     @Option(help: "Public id of the fine-tune.") var model: Int
     @Option(help: "Answers sampled per prompt of the pool.") var answers = 2
@@ -70,7 +70,7 @@ struct ZooExplainCommand: ParsableCommand {
     func run() throws {
         var settings = engine.settings()
         settings.observation.beta = engine.beta ?? 1
-        var explain = ZooExplain(work: URL(fileURLWithPath: work, isDirectory: true), zoo: zoo, model: model, settings: settings)
+        var explain = ZooExplain(work: URL(fileURLWithPath: DefaultPaths.resolve(work, default: DefaultPaths.demoWork), isDirectory: true), zoo: zoo, model: model, settings: settings)
         explain.answers = answers
         explain.prompts = try prompts.map { try Self.list($0, "--prompts", Int.self) { $0 >= 0 } }
         explain.fineTunedStrengths = try fineTunedStrengths.map { try Self.list($0, "--fine-tuned-strengths", Double.self) { $0 > 0 && $0 < 1 } }

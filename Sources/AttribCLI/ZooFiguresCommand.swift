@@ -26,7 +26,7 @@ struct ZooFiguresCommand: ParsableCommand {
     @Option(help: "Held-out prompts for the distinguishability table.") var prompts = 32
     @Option(help: "Seed of the sampling (default: the zoo's seed).") var seed: UInt64?
     @Option(help: "The published round-1 log (prompt sets with prompts.csv and N.csv).")
-    var round1Log = "../shared/mlmac/round1-log"
+    var round1Log = DefaultPaths.round1Log
     @Option(help: "Root of the installed corpora (default: $ATTRIB_CORPORA_ROOT or .cache/corpora/raw).") var corpora: String?
     @Option(help: "Also write the Markdown report to this file.") var output: String?
     @Flag(help: "Print JSON instead of Markdown.") var json = false
@@ -45,9 +45,9 @@ struct ZooFiguresCommand: ParsableCommand {
     func run() throws {
         let logs: [ReplayLog]
         do {
-            logs = try ReplayLog.loadAll(root: URL(fileURLWithPath: round1Log))
+            logs = try ReplayLog.loadAll(root: URL(fileURLWithPath: DefaultPaths.resolve(round1Log, default: DefaultPaths.round1Log)))
         } catch let error as ReplayLogError {
-            throw ValidationError("The round-1 log cannot be read: \(error.description)")
+            throw CommandFailure("The round-1 log cannot be read: \(error.description)")
         }
         let roundPrompts = logs.flatMap(\.prompts)
         var real: [Int: [String]] = [:]
@@ -78,7 +78,7 @@ struct ZooFiguresCommand: ParsableCommand {
     func commandLine() -> String {
         var parts = ["attrib zoo figures", directory, "--samples \(samples)", "--prompts \(prompts)"]
         if let seed { parts.append("--seed \(seed)") }
-        if round1Log != "../shared/mlmac/round1-log" { parts.append("--round1-log \(round1Log)") }
+        if round1Log != DefaultPaths.round1Log { parts.append("--round1-log \(round1Log)") }
         return parts.joined(separator: " ")
     }
 
@@ -88,7 +88,7 @@ struct ZooFiguresCommand: ParsableCommand {
             let sources = try NoneReference.sources.map { try Corpus.load($0, root: root) }
             return DefaultPool.make(corpora: sources, count: count).prompts
         } catch let error as CustomStringConvertible {
-            throw ValidationError("The held-out prompts need the corpora (bash scripts/install-corpora.sh): \(error.description)")
+            throw CommandFailure("The held-out prompts need the corpora (bash scripts/install-corpora.sh): \(error.description)")
         }
     }
 
@@ -97,7 +97,7 @@ struct ZooFiguresCommand: ParsableCommand {
         do {
             return try ZooFigures(directory: URL(fileURLWithPath: directory), seed: seed)
         } catch let error as CustomStringConvertible {
-            throw ValidationError(error.description)
+            throw CommandFailure(error.description)
         }
     }
 }

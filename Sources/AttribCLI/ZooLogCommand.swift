@@ -13,7 +13,7 @@ struct ZooLogCommand: AsyncParsableCommand {
     @Argument(help: "A built zoo (the folder holding manifest.json).") var zoo: String
     @Option(help: "Queries per fine-tune.") var queries = 50
     @Option(help: "Seed of the prompt choice and of the simulator's answers.") var seed: UInt64 = 1
-    @Option(help: "Prompt pool to draw from.") var pool = ".cache/demo/default-pool.jsonl"
+    @Option(help: "Prompt pool to draw from.") var pool = DefaultPaths.demoPool
     @Option(help: "Log format.") var format = ZooLog.Format.jsonl
     @Option(help: "Output folder (replaced).") var out: String
 
@@ -26,7 +26,7 @@ struct ZooLogCommand: AsyncParsableCommand {
     }
 
     func execute() async throws {
-        let job = ZooLog(zooDirectory: URL(fileURLWithPath: zoo, isDirectory: true), pool: try PromptPool.load(path: pool),
+        let job = ZooLog(zooDirectory: URL(fileURLWithPath: zoo, isDirectory: true), pool: try PromptPool.load(path: DefaultPaths.resolve(pool, default: DefaultPaths.demoPool)),
                          queries: queries, seed: seed, format: format)
         _ = try await job.write(to: URL(fileURLWithPath: out), events: EventPrinter(answers: false).print)
     }

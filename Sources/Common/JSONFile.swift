@@ -5,7 +5,7 @@ import Foundation
 public func decodeJSONFile<T: Decodable>(_ type: T.Type, path: String) throws -> T {
     let data: Data
     do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-        throw AttribError.invalid(file: path, field: "(file)", reason: "cannot be read: \(error.localizedDescription)")
+        throw AttribError.unusable(path: path, reason: "cannot be read: \(error.localizedDescription)")
     }
     func field(_ keys: [any CodingKey]) -> String { keys.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".") }
     do { return try JSONDecoder().decode(T.self, from: data) } catch let DecodingError.keyNotFound(key, context) {
@@ -15,7 +15,7 @@ public func decodeJSONFile<T: Decodable>(_ type: T.Type, path: String) throws ->
     } catch let DecodingError.dataCorrupted(context) where !context.codingPath.isEmpty {
         throw AttribError.invalid(file: path, field: field(context.codingPath), reason: context.debugDescription)
     } catch {
-        throw AttribError.invalid(file: path, field: "(file)", reason: "is not valid JSON: \(error)")
+        throw AttribError.unusable(path: path, reason: "is not valid JSON: \(error)")
     }
 }
 

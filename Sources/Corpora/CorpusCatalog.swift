@@ -1,3 +1,4 @@
+import Common
 import Foundation
 
 /// The corpora this project trains and fine-tunes on. All text comes from Debian
@@ -61,7 +62,7 @@ public enum CorpusCatalog {
 
     /// The corpora root used when none is given: `$ATTRIB_CORPORA_ROOT` if set, else
     /// `.cache/corpora/raw` under the nearest ancestor of the current directory that has
-    /// one (so it works from the repository root and its subdirectories).
+    /// one, else under the repository (`Common.Repository`), so it works from any folder.
     public static func defaultRoot() -> URL {
         if let env = ProcessInfo.processInfo.environment[rootEnvironmentVariable], !env.isEmpty {
             return URL(fileURLWithPath: env, isDirectory: true)
@@ -75,7 +76,7 @@ public enum CorpusCatalog {
             if parent.path == dir.path { break }
             dir = parent
         }
-        return URL(fileURLWithPath: fm.currentDirectoryPath, isDirectory: true)
-            .appendingPathComponent(".cache/corpora/raw", isDirectory: true)
+        let base = Repository.root ?? URL(fileURLWithPath: fm.currentDirectoryPath, isDirectory: true)
+        return base.appendingPathComponent(".cache/corpora/raw", isDirectory: true)
     }
 }

@@ -102,7 +102,7 @@ public struct ZooCeiling: Sendable {
         let unlisted = manifest.answerKey.count - listed.count
         let budget = self.budget ?? 5 * manifest.answerKey.count
         guard let smallest = counts.first, budget >= smallest * listed.count else {
-            throw AttribError.invalid(file: "(command line)", field: "budget",
+            throw AttribError.option(flag: "--budget",
                                         reason: "\(budget) answers cannot give each of the \(listed.count) listed fine-tunes even \(counts.first ?? 0)")
         }
         let poolSize = try PromptPool.load(path: work.appendingPathComponent("default-pool.jsonl").path).count

@@ -125,7 +125,7 @@ public struct ZooExplain: Sendable {
         var chosen = pool.prompts
         if let prompts {
             if let bad = prompts.first(where: { !pool.prompts.indices.contains($0) }) {
-                throw AttribError.invalid(file: "(command line)", field: "prompts", reason: "\(bad) is not an index in 0..<\(pool.prompts.count)")
+                throw AttribError.option(flag: "--prompts", reason: "\(bad) is not an index in 0..<\(pool.prompts.count)")
             }
             chosen = prompts.map { pool.prompts[$0] }
         }

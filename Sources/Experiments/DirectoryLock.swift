@@ -16,7 +16,7 @@ final class DirectoryLock {
         let path = directory.appendingPathComponent(".lock").path
         let fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
-            throw AttribError.invalid(file: path, field: "(lock file)", reason: "cannot be opened: \(String(cString: strerror(errno)))")
+            throw AttribError.unusable(path: path, reason: "cannot be opened as a lock file: \(String(cString: strerror(errno)))")
         }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             close(fd)

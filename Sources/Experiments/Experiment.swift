@@ -82,7 +82,7 @@ public struct Experiment: Sendable {
         progress(cells.count - todo.count, cells.count)
         guard !todo.isEmpty else { return }
 
-        var demo = Demo(zooSpec: URL(fileURLWithPath: spec.zoo), workDirectory: work, settings: spec.settings(of: todo[0]), responseSeed: 1)
+        var demo = Demo(zooSpec: URL(fileURLWithPath: spec.zooPath), workDirectory: work, settings: spec.settings(of: todo[0]), responseSeed: 1)
         if let size = spec.settings?.poolSize { demo.poolSize = size }
         let zooWorld = try demo.buildWorld(log: { events(.step($0)) })
         // The world under each decoding, then calibration and tensors once per (decoding, threshold, variant, calibration length).

@@ -19,7 +19,7 @@ public struct ExperimentReport: Sendable {
         let cells = try names.filter { wanted.contains($0) }.sorted().map { name in
             let url = cellDirectory.appendingPathComponent(name)
             do { return try attribJSONDecoder().decode(Experiment.CellResult.self, from: Data(contentsOf: url)) } catch {
-                throw AttribError.invalid(file: url.path, field: "(file)", reason: "is not a cell result: \(error)")
+                throw AttribError.unusable(path: url.path, reason: "is not a cell result: \(error)")
             }
         }
         return ExperimentReport(spec: spec, cells: cells)

@@ -116,6 +116,9 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
         }
     }
 
+    /// The zoo specification's path: `zoo` under the repository when relative (`Common.Repository`).
+    public var zooPath: String { zoo.hasPrefix("/") ? zoo : Repository.path(zoo) }
+
     /// Reads and validates a spec; every error names the file and the field.
     public static func load(path: String) throws -> ExperimentSpec {
         let spec = try decodeJSONFile(ExperimentSpec.self, path: path)
@@ -128,7 +131,7 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
             throw bad("name", "must be letters, digits, '-', '_' or '.' (it names the results folder)")
         }
-        guard FileManager.default.fileExists(atPath: zoo) else { throw bad("zoo", "\(zoo) does not exist (paths are relative to the repository root)") }
+        guard FileManager.default.fileExists(atPath: zooPath) else { throw bad("zoo", "\(zooPath) does not exist (paths are relative to the repository root)") }
         for (field, count) in [("strategies", strategies.count), ("thresholds", thresholds.count), ("budgets", budgets.count), ("seeds", seeds.count)] where count == 0 {
             throw bad(field, "needs at least one value")
         }

@@ -1,3 +1,4 @@
+import Common
 import Engine
 import Foundation
 
@@ -24,7 +25,7 @@ public struct OracleCeiling: Codable, Sendable, Equatable {
 
     /// The ceiling file of the zoo a spec names (`Experiments/zoos/NAME.json` →
     /// `Results/floor/NAME-ceiling.json`), or nil when there is none or it cannot be read.
-    public static func load(forZoo zoo: String, results: URL = URL(fileURLWithPath: "Results")) -> OracleCeiling? {
+    public static func load(forZoo zoo: String, results: URL = URL(fileURLWithPath: Repository.path("Results"))) -> OracleCeiling? {
         let name = URL(fileURLWithPath: zoo).deletingPathExtension().lastPathComponent
         let url = results.appendingPathComponent("floor").appendingPathComponent("\(name)-ceiling.json")
         guard let data = try? Data(contentsOf: url) else { return nil }

@@ -102,7 +102,7 @@ public struct ZooLog: Sendable {
         try Data(key.csv().utf8).write(to: staging.appendingPathComponent("answer-key.csv"))
         try? fm.removeItem(at: out)
         guard rename(staging.path, out.path) == 0 else {
-            throw AttribError.invalid(file: out.path, field: "(folder)", reason: "could not be replaced (\(String(cString: strerror(errno))))")
+            throw AttribError.unusable(path: out.path, reason: "could not be replaced (\(String(cString: strerror(errno))))")
         }
         events(.step("wrote \(records.count) queries and the answer key into \(out.path)"))
         return log

@@ -20,7 +20,7 @@ extension AttributionJob.Prepared {
             for f in findings { events(.step("journal: \(f)")) }
             journaled = oracle
         } else if source.paid {
-            throw AttribError.invalid(file: "(run)", field: "journal", reason: "\(source.description) counts every query, so the run needs a query journal")
+            throw AttribError.unmet(requirement: "\(source.description) counts every query, so the run needs a query journal (--journal)")
         }
         let runner = AttributionRunner(bank: bank, prompts: pool.prompts, models: scoringModels, settings: settings, quota: quota)
         let names = bank.space.hypothesisNames

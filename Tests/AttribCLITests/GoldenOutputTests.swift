@@ -16,12 +16,13 @@ struct GoldenOutputTests {
             .first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? root.appendingPathComponent(".build/debug/attrib")
     }
 
-    /// Runs `attrib arguments` in the repository root; returns the exit status, stdout and stderr.
-    static func run(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+    /// Runs `attrib arguments` in `folder` (the repository root by default); returns the exit
+    /// status, stdout and stderr.
+    static func run(_ arguments: [String], in folder: URL? = nil) throws -> (status: Int32, out: String, err: String) {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
-        process.currentDirectoryURL = root
+        process.currentDirectoryURL = folder ?? root
         var environment = ProcessInfo.processInfo.environment
         environment["COLUMNS"] = "100"
         process.environment = environment
@@ -97,8 +98,20 @@ struct GoldenOutputTests {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("attrib-golden-replay-\(UUID().uuidString)")
         let (status, _, err) = try Self.run(["replay", "--log", "Tests/AttribCLITests/Golden/inputs/bad.jsonl", "--bases", "none.json",
                                              "--out", out.path])
-        #expect(status == 64)
+        // A bad input file is a runtime failure: exit status 1, the problems, no usage text.
+        #expect(status == 1 && !err.contains("USAGE") && !err.contains("Usage:"))
         #expect(err.contains("bad.jsonl:2: is not valid JSON (truncated?)") && err.contains("bad.jsonl:3: is not a JSON object"))
         #expect(!FileManager.default.fileExists(atPath: out.path))
+    }
+
+    /// Default paths are under the repository whatever the current folder (here the executable's
+    /// own location finds it): the demo's working folder of `zoo ceiling`, from a temporary folder.
+    @Test func defaultPathsAreUnderTheRepositoryFromAnyFolder() throws {
+        let elsewhere = FileManager.default.temporaryDirectory.appendingPathComponent("attrib-elsewhere-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: elsewhere) }
+        let (status, _, err) = try Self.run(["zoo", "ceiling", "--zoo", "no-such-zoo"], in: elsewhere)
+        #expect(status == 1)
+        #expect(err.contains(Self.root.standardizedFileURL.appendingPathComponent(".cache/demo/zoo-no-such-zoo/manifest.json").path), "\(err)")
     }
 }
