@@ -52,35 +52,6 @@ public struct Demo: Sendable {
         public var stepEnds: [String: Double]
     }
 
-    /// What a job over a simulated zoo needs besides its settings: the built zoo, the pool and
-    /// the candidate models (bases, None references, drift models), all cached in the working folder.
-    public struct World: Sendable {
-        public var spec: ZooSpec
-        public var manifest: ZooManifest
-        public var zooDirectory: URL
-        public var pool: PromptPool
-        public var models: AttributionJob.Models
-
-
-        /// This world with every model decoding as `decoding` says: the fine-tunes the simulator
-        /// serves (their manifest records) and the candidates alike.
-        public func decoded(_ decoding: ExperimentSpec.Decoding) -> World {
-            guard decoding != .zoo else { return self }
-            var copy = self
-            copy.manifest.decoding = decoding.applied(to: manifest.decoding)
-            for k in copy.manifest.fineTunes.indices {
-                copy.manifest.fineTunes[k].decoding = decoding.applied(to: manifest.fineTunes[k].decoding)
-            }
-            copy.models = models.decoding(decoding.applied(to: models.settings))
-            return copy
-        }
-
-        /// The job's calibration policy: fitted on `text` less the corpora the zoo fine-tunes on.
-        public func calibration(_ text: CalibrationText?, cacheDirectory: URL) -> AttributionJob.CalibrationPolicy {
-            text.map { .fit($0, excluding: spec.fineTuningDomains, cacheDirectory: cacheDirectory) } ?? .fixed
-        }
-    }
-
     /// Builds what the job needs (zoo, pool, None references, bases file), then runs the
     /// job against the simulated zoo twice: with the settings' strategy and with random
     /// selection. `events` receives the steps and every answer.
@@ -93,7 +64,8 @@ public struct Demo: Sendable {
         try fm.createDirectory(at: workDirectory, withIntermediateDirectories: true)
         let lock = try DirectoryLock(directory: workDirectory)
         defer { withExtendedLifetime(lock) {} }
-        let world = try buildWorld(log: log, ended: ended)
+        let world = try SimulatedWorld.build(zooSpec: zooSpec, workDirectory: workDirectory, poolSize: poolSize,
+                                             observation: settings.observation, corpora: corpora, log: log, ended: ended)
 
         // The job: calibrated on text the zoo's models were never fine-tuned on.
         var job = AttributionJob(models: world.models, pool: world.pool, settings: settings,
@@ -130,62 +102,5 @@ public struct Demo: Sendable {
         let baselineScore = baseline.map { Score(models: $0.report.models, answerKey: answerKey) }
         return Outcome(manifest: world.manifest, eig: eig, eigScore: eigScore, baseline: baseline, baselineScore: baselineScore,
                        seconds: Date().timeIntervalSince(start), stepEnds: stepEnds)
-    }
-
-    /// The zoo (built or cached), the default pool, the `None` references and the contextual
-    /// drift models, in the working folder; writes the zoo's bases file there.
-    public func buildWorld(log: @escaping @Sendable (String) -> Void, ended: (String) -> Void = { _ in }) throws -> World {
-        let fm = FileManager.default
-        let knownCorpora = Set(CorpusCatalog.sources.map(\.name))
-        let spec = try ZooSpec.load(contentsOf: zooSpec, knownCorpora: knownCorpora)
-        let zooDirectory = workDirectory.appendingPathComponent("zoo-\(spec.name)")
-        let zoo = try ZooBuilder(spec: spec, corpora: { try corpora.corpus($0) }).build(into: zooDirectory, log: log)
-        log(String(format: "zoo %@: %d bases, %d fine-tunes (%d models built, %.1f s)", spec.name, zoo.manifest.bases.count,
-                   zoo.manifest.fineTunes.count, zoo.built.count, zoo.seconds))
-        ended("zoo")
-
-        // The default pool and the None reference, built once.
-        // The default-size pool keeps its first name, so existing working folders stay valid.
-        let poolURL = workDirectory.appendingPathComponent(poolSize == Self.defaultPoolSize ? "default-pool.jsonl" : "default-pool-\(poolSize).jsonl")
-        // File names carry the recipe, so a changed recipe never reuses a stale model.
-        let noneFiles = NoneReference.recipes.map { "\($0.name)-o\($0.order)-\(NoneReference.bytesPerCorpus).ngram" }
-        if !fm.fileExists(atPath: poolURL.path) {
-            let sources = try NoneReference.sources.map { try corpora.corpus($0) }
-            try atomicWrite(Data(DefaultPool.make(corpora: sources, count: poolSize).jsonl().utf8), to: poolURL)
-            log("built the default pool (\(poolSize) prompts)")
-        }
-        if noneFiles.contains(where: { !fm.fileExists(atPath: workDirectory.appendingPathComponent($0).path) }) {
-            let sources = try NoneReference.sources.map { try corpora.corpus($0) }
-            for (file, (_, model)) in zip(noneFiles, try NoneReference.train(corpora: sources)) {
-                try model.write(to: workDirectory.appendingPathComponent(file))
-            }
-            log("built the None reference models")
-        }
-        let pool = try PromptPool.load(path: poolURL.path)
-        ended("references")
-
-        // The bases file of this zoo, with a contextual drift model per tokenizer (cached files).
-        let d = zoo.manifest.decoding
-        var basesFile = BasesFile(
-            decoding: DecodingSpec(temperature: d.temperature, topK: d.topK, topP: d.topP, maxNewTokens: d.maxNewTokens,
-                                   maxTotalTokens: d.maxTotalTokens, minNewTokens: d.minNewTokens),
-            bases: zoo.manifest.bases.map { .init(name: $0.name, model: "zoo-\(spec.name)/models/\($0.file)") },
-            none: noneFiles.map { .init(name: "None", model: $0) })
-        var models = try basesFile.hypothesisModels(directory: workDirectory)
-        if settings.observation.contextualDrift {
-            let (file, trained) = try NoneReference.withDriftFiles(basesFile, models: models, directory: workDirectory,
-                                                                          order: settings.observation.driftOrder) {
-                NoneReference.documents(corpora: try NoneReference.sources.map { try corpora.corpus($0) })
-            }
-            basesFile = file
-            models = try basesFile.attachingDrift(to: models, directory: workDirectory)
-            if trained > 0 { log("trained \(trained) contextual drift models") }
-        }
-        ended("drift_models")
-        let encoder = attribJSONEncoder(pretty: true)
-        let basesURL = workDirectory.appendingPathComponent("bases-\(spec.name).json")
-        try atomicWrite(try encoder.encode(basesFile), to: basesURL)
-
-        return World(spec: spec, manifest: zoo.manifest, zooDirectory: zooDirectory, pool: pool, models: models)
     }
 }

@@ -82,11 +82,13 @@ public struct Experiment: Sendable {
         progress(cells.count - todo.count, cells.count)
         guard !todo.isEmpty else { return }
 
-        var demo = Demo(zooSpec: URL(fileURLWithPath: spec.zooPath), workDirectory: work, settings: spec.settings(of: todo[0]), responseSeed: 1)
-        if let size = spec.settings?.poolSize { demo.poolSize = size }
-        let zooWorld = try demo.buildWorld(log: { events(.step($0)) })
+        let corpora = CorpusCache()
+        let zooWorld = try SimulatedWorld.build(zooSpec: URL(fileURLWithPath: spec.zooPath), workDirectory: work,
+                                                poolSize: spec.settings?.poolSize ?? Demo.defaultPoolSize,
+                                                observation: spec.settings(of: todo[0]).observation, corpora: corpora,
+                                                log: { events(.step($0)) })
         // The world under each decoding, then calibration and tensors once per (decoding, threshold, variant, calibration length).
-        var worlds: [ExperimentSpec.Decoding: Demo.World] = [:]
+        var worlds: [ExperimentSpec.Decoding: SimulatedWorld] = [:]
         for decoding in Set(todo.map(\.decoding)) { worlds[decoding] = zooWorld.decoded(decoding) }
         var prepared: [PreparedKey: AttributionJob.Prepared] = [:]
         for key in Set(todo.map(preparedKey)).sorted(by: { ($0.decoding.rawValue, $0.threshold, $0.variant ?? "", $0.calibrationAnswers)
@@ -96,7 +98,7 @@ public struct Experiment: Sendable {
             var job = AttributionJob(models: world.models, pool: world.pool, settings: spec.settings(of: cell),
                                      calibration: world.calibration(calibrationText, cacheDirectory: work),
                                      storePath: work.appendingPathComponent("store.sqlite").path)
-            job.corpora = demo.corpora
+            job.corpora = corpora
             prepared[key] = try job.prepare(events: events)
         }
         // Replays: one simulator log per response seed, asked once and kept in `work`.
@@ -170,7 +172,7 @@ public struct Experiment: Sendable {
 
     /// One cell: the prepared job with the cell's strategy and budget, against the simulator
     /// answering with the cell's seed, journaled in a fresh file.
-    func run(_ cell: ExperimentSpec.Cell, prepared: AttributionJob.Prepared, world: Demo.World, journals: URL) async throws -> CellResult {
+    func run(_ cell: ExperimentSpec.Cell, prepared: AttributionJob.Prepared, world: SimulatedWorld, journals: URL) async throws -> CellResult {
         let start = Date()
         var job = prepared
         job.settings.scheduling.strategy = cell.strategy
@@ -193,7 +195,7 @@ public struct Experiment: Sendable {
     /// One cell of a replay (`ExperimentSpec.replay`): the seed's log replayed in the order the
     /// cell's strategy gives, as `attrib replay` does (calibration and tensors from the store
     /// the grid's preparation filled).
-    func replay(_ cell: ExperimentSpec.Cell, log: QueryLog, world: Demo.World) async throws -> CellResult {
+    func replay(_ cell: ExperimentSpec.Cell, log: QueryLog, world: SimulatedWorld) async throws -> CellResult {
         let start = Date()
         let order: Replay.Order = cell.strategy == .fixed ? .log : cell.strategy == .random ? .random : .eig
         let key = AnswerKey(truth: world.manifest.truth, names: [:], file: world.zooDirectory.appendingPathComponent("manifest.json").path)

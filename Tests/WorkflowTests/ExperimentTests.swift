@@ -1,6 +1,7 @@
 import AttributionCore
 import Common
 import Engine
+@testable import Calibration
 @testable import Experiments
 import Foundation
 import LanguageModels
@@ -96,7 +97,8 @@ import Testing
         let logFile = work.appendingPathComponent("replay-logs/q4-s2/log.jsonl").path
         let log = try QueryLog.load(path: logFile)
         #expect(log.records.count == 8)
-        let world = try Demo(zooSpec: zoo, workDirectory: work, settings: spec.settings(of: spec.cells[0]), responseSeed: 1).buildWorld(log: { _ in })
+        let world = try SimulatedWorld.build(zooSpec: zoo, workDirectory: work, observation: spec.settings(of: spec.cells[0]).observation,
+                                             corpora: CorpusCache(), log: { _ in })
         let fixed = try #require(report.cells.first { $0.cell.strategy == .fixed && $0.cell.seed == 2 })
         let direct = Replay(log: log, models: world.models, settings: spec.settings(of: fixed.cell), calibration: .fixed,
                             storePath: work.appendingPathComponent("store.sqlite").path, order: .log, answerKey: nil)
