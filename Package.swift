@@ -10,8 +10,9 @@ import PackageDescription
 //   LanguageModels, Corpora <- Simulation   model zoo, fine-tunes, in-process oracle
 //   AttributionCore, LanguageModels <- Engine   evidence scoring, drift-aware sampling, tensors, run loop
 //   Storage                                 SQLite via GRDB: query journal, response-distribution store
-//   CCurl <- CCurlShim, Storage <- Oracles  HTTP transport, MLMAC client, journaled oracle, replay logs
-//   LanguageModels, Oracles <- ServerModels  language models on inference servers (llama.cpp), replicas
+//   CCurl <- CCurlShim <- Transport         HTTP over libcurl, the one retry loop, APIError, API tokens
+//   Transport, Storage <- Oracles           MLMAC and OpenAI-compatible clients, journaled oracle, replay logs
+//   LanguageModels, Transport <- ServerModels  language models on inference servers (llama.cpp), replicas
 //   SimulatorServer                         Hummingbird: MLMAC-compatible API on loopback
 //   all of the above <- Workflow            the one attribution pipeline (AttributionJob), demo, calibration
 //   Workflow <- AttribCLI <- attrib         thin command line
@@ -46,8 +47,9 @@ let package = Package(
         .target(name: "Engine", dependencies: ["Common", "AttributionCore", "LanguageModels"], exclude: ["README.md"]),
 
         // I/O modules.
-        .target(name: "Oracles", dependencies: ["Common", "CCurlShim", "Storage"], exclude: ["README.md"]),
-        .target(name: "ServerModels", dependencies: ["Common", "LanguageModels", "Oracles"], exclude: ["README.md"]),
+        .target(name: "Transport", dependencies: ["CCurlShim", "Common"], exclude: ["README.md"]),
+        .target(name: "Oracles", dependencies: ["Common", "Storage", "Transport"], exclude: ["README.md"]),
+        .target(name: "ServerModels", dependencies: ["Common", "LanguageModels", "Transport"], exclude: ["README.md"]),
         .target(name: "Storage", dependencies: [.product(name: "GRDB", package: "GRDB.swift")], exclude: ["README.md"]),
         .target(name: "SimulatorServer", dependencies: [
             "Common",
@@ -62,7 +64,7 @@ let package = Package(
         ], exclude: ["README.md"]),
         // The one pipeline: bases files, pools, calibrate -> precompute -> run -> report, oracle sources, replay.
         .target(name: "Workflow", dependencies: [
-            "AttributionCore", "Calibration", "Common", "Engine", "LanguageModels", "Oracles", "ServerModels", "Simulation", "SimulatorServer", "Storage",
+            "AttributionCore", "Calibration", "Common", "Engine", "LanguageModels", "Oracles", "ServerModels", "Simulation", "SimulatorServer", "Storage", "Transport",
         ], exclude: ["README.md"]),
         // Simulated worlds and grids of runs over them: the demo, experiments, zoo logs.
         .target(name: "Experiments", dependencies: [
@@ -75,7 +77,7 @@ let package = Package(
 
         // Command line.
         .target(name: "AttribCLI", dependencies: [
-            "AttributionCore", "Calibration", "Common", "Corpora", "Diagnostics", "Engine", "Experiments", "Oracles", "ServerModels", "Simulation", "SimulatorServer", "Workflow",
+            "AttributionCore", "Calibration", "Common", "Corpora", "Diagnostics", "Engine", "Experiments", "Oracles", "ServerModels", "Simulation", "SimulatorServer", "Transport", "Workflow",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], exclude: ["README.md"]),
         .executableTarget(name: "attrib", dependencies: ["AttribCLI"]),
@@ -98,12 +100,12 @@ let package = Package(
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Common"]),
         .testTarget(name: "EngineTests", dependencies: ["Common", "Engine"]),
         .testTarget(name: "WorkflowTests", dependencies: [
-            "Calibration", "Common", "Diagnostics", "Experiments", "Workflow", "Engine", "Storage", "LanguageModels", "LinearAlgebra", "AttributionCore", "Oracles", "SimulatorServer", "Simulation", "Corpora",
+            "Calibration", "Common", "Diagnostics", "Experiments", "Workflow", "Engine", "Storage", "LanguageModels", "LinearAlgebra", "AttributionCore", "Oracles", "SimulatorServer", "Simulation", "Corpora", "Transport",
         ]),
-        .testTarget(name: "OraclesTests", dependencies: ["Common", "Oracles", "SimulatorServer"]),
+        .testTarget(name: "OraclesTests", dependencies: ["Common", "Oracles", "SimulatorServer", "Transport"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "ServerModelsTests", dependencies: [
-            "AttributionCore", "Calibration", "Common", "Engine", "LanguageModels", "Oracles", "ServerModels", "Storage", "Workflow",
+            "AttributionCore", "Calibration", "Common", "Engine", "LanguageModels", "Oracles", "ServerModels", "Storage", "Transport", "Workflow",
         ]),
         .testTarget(name: "SimulatorServerTests", dependencies: ["Common", "SimulatorServer"]),
         .testTarget(name: "AttribCLITests", dependencies: [

@@ -2,6 +2,7 @@ import Engine
 import ArgumentParser
 import Foundation
 import Oracles
+import Transport
 import Workflow
 
 /// `attrib run`: an automated minimal-query attribution run against a live API.

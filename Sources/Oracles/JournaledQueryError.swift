@@ -2,7 +2,7 @@ import Storage
 
 /// Why a journaled query failed: the API or the journal. Prints as the underlying sentence.
 public enum JournaledQueryError: Error, Sendable, CustomStringConvertible {
-    /// The source failed (for the MLMAC client, an `MLMACError`).
+    /// The source failed (for the HTTP clients, an `APIError`).
     case api(any Error)
     case journal(JournalError)
 

@@ -13,5 +13,3 @@ extension MLMACClient: Oracle {
         try await status().queryCounts
     }
 }
-
-extension MLMACError: OracleFailure {}

@@ -1,12 +1,13 @@
-import Common
 import Foundation
+import Transport
 
 /// Client of the MLMAC API (`mlmac-api.yml`) or any compatible server.
 ///
 /// `query` sends `POST {baseURL}/query?model=N` with `Authorization: Bearer` and
-/// `{"input": prompt}`; `status` sends `GET {baseURL}/status`. Retries follow `RetryPolicy`:
-/// loading 503s wait `estimated_time`, 429s honour `Retry-After`, transient failures back off
-/// with seeded jitter, and every other answer becomes an `MLMACError` sentence.
+/// `{"input": prompt}`; `status` sends `GET {baseURL}/status`. Retries are the shared
+/// `RetryingExchange`'s, per `RetryPolicy`: 429s honour `Retry-After`, transient failures back
+/// off with seeded jitter, and loading 503s (which this client claims) wait `estimated_time`;
+/// every other answer becomes an `APIError` sentence.
 /// Requests through one client share one connection and run one at a time.
 public actor MLMACClient {
     /// Where and how to connect. Times in seconds.
@@ -29,15 +30,13 @@ public actor MLMACClient {
 
     public let configuration: Configuration
     private let token: APIToken
-    private let transport: any HTTPTransport
-    private let sleeper: any Sleeper
-    private var jitter: SeededGenerator
+    private let exchange: RetryingExchange
     private let base: String
 
-    /// - Throws: `MLMACError.invalidRequest` when `baseURL` is not an http(s) URL.
+    /// - Throws: `APIError.invalidRequest` when `baseURL` is not an http(s) URL.
     public init(configuration: Configuration, token: APIToken,
                 transport: any HTTPTransport = CurlTransport(),
-                sleeper: any Sleeper = TaskSleeper()) throws(MLMACError) {
+                sleeper: any Sleeper = TaskSleeper()) throws(APIError) {
         var base = configuration.baseURL
         while base.hasSuffix("/") { base.removeLast() }
         guard base.hasPrefix("http://") || base.hasPrefix("https://") else {
@@ -46,20 +45,18 @@ public actor MLMACClient {
         self.base = base
         self.configuration = configuration
         self.token = token
-        self.transport = transport
-        self.sleeper = sleeper
-        jitter = SeededGenerator(seed: configuration.retry.jitterSeed)
+        exchange = RetryingExchange(policy: configuration.retry, transport: transport, sleeper: sleeper, token: token)
     }
 
-    public func query(model: Int, prompt: String) async throws(MLMACError) -> MLMACQueryResult {
+    public func query(model: Int, prompt: String) async throws(APIError) -> MLMACQueryResult {
         guard model >= 0 else { throw .invalidRequest(reason: "model \(model) is negative") }
         let endpoint = "POST /query?model=\(model)"
         let request = makeRequest(.post, path: "/query?model=\(model)",
                                   body: MLMACWire.encodeInput(prompt))
-        return try await exchange(request, endpoint: endpoint, model: model) { (response, attempts) throws(MLMACWire.BadField) in
+        return try await send(request, endpoint: endpoint, model: model) { (response, attempts) throws(BadField) in
             let body = try MLMACWire.decodeQuery(response.body)
             guard let text = body.result?.generated_text else {
-                throw MLMACWire.BadField(field: "result.generated_text")
+                throw BadField(field: "result.generated_text")
             }
             let counts = try MLMACWire.counts(body.queries ?? [:])
             return MLMACQueryResult(model: model, prompt: prompt, generatedText: text,
@@ -67,9 +64,9 @@ public actor MLMACClient {
         }
     }
 
-    public func status() async throws(MLMACError) -> MLMACStatus {
+    public func status() async throws(APIError) -> MLMACStatus {
         let request = makeRequest(.get, path: "/status", body: [])
-        return try await exchange(request, endpoint: "GET /status", model: nil) { (response, _) throws(MLMACWire.BadField) in
+        return try await send(request, endpoint: "GET /status", model: nil) { (response, _) throws(BadField) in
             try MLMACWire.decodeStatus(response.body)
         }
     }
@@ -84,80 +81,25 @@ public actor MLMACClient {
                            totalTimeout: configuration.requestTimeout)
     }
 
-    /// Sends `request` until it gets a usable 200 or the policy says stop.
-    private func exchange<T>(
+    /// Sends `request` through the client's `RetryingExchange`, which claims the MLMAC API's
+    /// loading 503s for it: each waits its `estimated_time`, clamped to
+    /// `minLoadingWait...maxSingleWait` seconds, until `maxLoadingWait` seconds have been spent
+    /// waiting in all; then `APIError.modelStillLoading`.
+    private func send<T>(
         _ request: HTTPRequest, endpoint: String, model: Int?,
-        parse: (HTTPResponse, Int) throws(MLMACWire.BadField) -> T
-    ) async throws(MLMACError) -> T {
+        parse: (HTTPResponse, Int) throws(BadField) -> T
+    ) async throws(APIError) -> T {
         let policy = configuration.retry
-        var attempts = 0, transientFailures = 0, rateLimits = 0
         var loadingWaited = 0.0
-        while true {
-            let wait: Double
-            let response: HTTPResponse
-            do {
-                response = try await transport.send(request)
-                attempts += 1
-            } catch {
-                // A refused connection never reached the server; anything else may have.
-                if error.kind != .connect { attempts += 1 }
-                guard error.kind != .local, error.kind != .tls,
-                      transientFailures < policy.maxTransientRetries else {
-                    throw .transport(error, attempts: attempts)
-                }
-                transientFailures += 1
-                try await pause(policy.backoff(failure: transientFailures, using: &jitter),
-                                endpoint, attempts)
-                continue
+        return try await exchange.send(request, endpoint: endpoint, special: { (response, attempts) throws(APIError) -> Double? in
+            guard response.status == 503, let estimate = Self.loadingEstimate(response) else { return nil }
+            let step = min(max(estimate, policy.minLoadingWait), policy.maxSingleWait)
+            guard loadingWaited + step <= policy.maxLoadingWait else {
+                throw .modelStillLoading(model: model ?? -1, waitedSeconds: loadingWaited, attempts: attempts)
             }
-            switch response.status {
-            case 200:
-                do { return try parse(response, attempts) } catch {
-                    guard transientFailures < policy.maxTransientRetries else {
-                        throw .malformedResponse(status: 200, field: error.field,
-                                                 endpoint: endpoint, attempts: attempts)
-                    }
-                    transientFailures += 1
-                    wait = policy.backoff(failure: transientFailures, using: &jitter)
-                }
-            case 401, 403:
-                throw .unauthorized(status: response.status, endpoint: endpoint)
-            case 429:
-                guard rateLimits < policy.maxRateLimitRetries else {
-                    throw .rateLimited(endpoint: endpoint, attempts: attempts)
-                }
-                rateLimits += 1
-                wait = policy.retryAfter(response.header("Retry-After"))
-                    ?? policy.backoff(failure: rateLimits, using: &jitter)
-            case 503 where Self.loadingEstimate(response) != nil:
-                let estimate = Self.loadingEstimate(response) ?? 0
-                let step = min(max(estimate, policy.minLoadingWait), policy.maxSingleWait)
-                guard loadingWaited + step <= policy.maxLoadingWait else {
-                    throw .modelStillLoading(model: model ?? -1, waitedSeconds: loadingWaited,
-                                             attempts: attempts)
-                }
-                loadingWaited += step
-                wait = step
-            case 500...599:
-                guard transientFailures < policy.maxTransientRetries else {
-                    throw .serverError(status: response.status, endpoint: endpoint,
-                                       attempts: attempts)
-                }
-                transientFailures += 1
-                wait = policy.backoff(failure: transientFailures, using: &jitter)
-            default:
-                let excerpt = String(token.redact(response.bodyText).prefix(200))
-                throw .unexpectedStatus(status: response.status, endpoint: endpoint,
-                                        bodyExcerpt: excerpt)
-            }
-            try await pause(wait, endpoint, attempts)
-        }
-    }
-
-    private func pause(_ seconds: Double, _ endpoint: String, _ attempts: Int) async throws(MLMACError) {
-        do { try await sleeper.sleep(seconds: seconds) } catch {
-            throw .cancelled(endpoint: endpoint, attempts: attempts)
-        }
+            loadingWaited += step
+            return step
+        }, parse: parse)
     }
 
     /// `result.estimated_time` (seconds) of a "currently loading" 503 body, if it is one.

@@ -1,3 +1,5 @@
+import Transport
+
 /// One answered query: the model's text, the continuation split off the prompt, and the
 /// server's running query counts.
 public struct MLMACQueryResult: Sendable, Equatable, Codable {
@@ -27,8 +29,8 @@ public struct MLMACQueryResult: Sendable, Equatable, Codable {
         self.attempts = attempts
     }
 
-    /// The continuation, or `MLMACError.promptNotEchoed` when the prompt was not echoed.
-    public func requireEchoedPrompt() throws(MLMACError) -> String {
+    /// The continuation, or `APIError.promptNotEchoed` when the prompt was not echoed.
+    public func requireEchoedPrompt() throws(APIError) -> String {
         guard promptEchoed else {
             throw .promptNotEchoed(model: model, promptCharacters: prompt.count)
         }

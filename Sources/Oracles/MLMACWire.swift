@@ -1,4 +1,5 @@
 import Foundation
+import Transport
 
 /// The JSON shapes of `mlmac-api.yml`, and their parsing into the public types.
 enum MLMACWire {
@@ -21,9 +22,6 @@ enum MLMACWire {
         var total_queries: Int?
         var queries: [String: Int]?
     }
-
-    /// Why a body did not parse: the JSON field at fault.
-    struct BadField: Error { var field: String }
 
     static func encodeInput(_ prompt: String) -> [UInt8] {
         let encoder = JSONEncoder()

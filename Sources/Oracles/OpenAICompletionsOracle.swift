@@ -1,10 +1,15 @@
 import Common
 import Foundation
+import Transport
 
 /// Suspect models behind an OpenAI-compatible completions API (`POST /v1/completions`: llama.cpp's
 /// server, vLLM, text-generation-inference, hosted APIs), as a counted `Oracle` like the MLMAC
-/// client: behind the same journal, with the same token hygiene and retries (429 honours
-/// `Retry-After`, 5xx, timeouts and resets back off with seeded jitter, per `RetryPolicy`).
+/// client: behind the same journal, with the same token hygiene and the same retry loop
+/// (`RetryingExchange`: 429 honours `Retry-After`, 5xx, timeouts and resets back off with
+/// seeded jitter, per `RetryPolicy`). Its rules differ from the MLMAC client's in three ways
+/// (`rules`): every request counts as an attempt, refused connections included; TLS and local
+/// transport failures are retried too; a 200 without `choices.0.text` fails at once. Failures
+/// are `APIError`s.
 ///
 /// Model `k` of the run is `targets[k]` (a URL and the model name sent there). The run's
 /// decoding is asked for explicitly: `temperature`, `max_tokens` new tokens, `top_p` 1, and
@@ -25,23 +30,21 @@ public actor OpenAICompletionsOracle: Oracle {
     public let temperature: Double
     public let maxTokens: Int
     private let token: APIToken?
-    private let transport: any HTTPTransport
-    private let retry: RetryPolicy
-    private let sleeper: any Sleeper
-    private var jitter: SeededGenerator
+    private let exchange: RetryingExchange
+
+    /// Where this client's retries differ from the MLMAC client's (see the type).
+    static let rules = RetryingExchange.Rules(countsRefusedConnections: true, retriesTLSAndLocalFailures: true,
+                                              retriesMalformedResponses: false)
 
     public init(targets: [Target], temperature: Double, maxTokens: Int, token: APIToken?, transport: any HTTPTransport,
-                retry: RetryPolicy = RetryPolicy(), sleeper: any Sleeper = TaskSleeper()) throws(MLMACError) {
+                retry: RetryPolicy = RetryPolicy(), sleeper: any Sleeper = TaskSleeper()) throws(APIError) {
         guard !targets.isEmpty else { throw .invalidRequest(reason: "an OpenAI-compatible API needs at least one model") }
         guard maxTokens >= 1 else { throw .invalidRequest(reason: "max_tokens must be at least 1, not \(maxTokens)") }
         self.targets = targets
         self.temperature = temperature
         self.maxTokens = maxTokens
         self.token = token
-        self.transport = transport
-        self.retry = retry
-        self.sleeper = sleeper
-        jitter = SeededGenerator(seed: retry.jitterSeed)
+        exchange = RetryingExchange(policy: retry, rules: Self.rules, transport: transport, sleeper: sleeper, token: token)
     }
 
     struct Request: Encodable {
@@ -67,7 +70,7 @@ public actor OpenAICompletionsOracle: Oracle {
 
     public func ask(model: Int, prompt: String) async throws -> OracleAnswer {
         guard targets.indices.contains(model) else {
-            throw MLMACError.invalidRequest(reason: "model \(model) is not one of the \(targets.count) models of the OpenAI-compatible API (0...\(targets.count - 1))")
+            throw APIError.invalidRequest(reason: "model \(model) is not one of the \(targets.count) models of the OpenAI-compatible API (0...\(targets.count - 1))")
         }
         let target = targets[model]
         let body = Request(model: target.model, prompt: prompt, max_tokens: maxTokens, temperature: temperature)
@@ -76,41 +79,10 @@ public actor OpenAICompletionsOracle: Oracle {
         if let token { headers.append(("Authorization", token.authorizationValue)) }
         let request = HTTPRequest(method: .post, url: endpoint, headers: headers,
                                   body: Array(try JSONEncoder().encode(body)), connectTimeout: 10, totalTimeout: 120)
-        var attempts = 0, transient = 0, limited = 0
-        while true {
-            attempts += 1
-            let wait: Double
-            do {
-                let response = try await transport.send(request)
-                switch response.status {
-                case 200:
-                    guard let decoded = try? JSONDecoder().decode(Response.self, from: Data(response.body)),
-                          let text = decoded.choices.first?.text else {
-                        throw MLMACError.malformedResponse(status: 200, field: "choices.0.text", endpoint: endpoint, attempts: attempts)
-                    }
-                    return OracleAnswer(generatedText: text, continuation: text, promptEchoed: false, attempts: attempts)
-                case 401, 403:
-                    throw MLMACError.unauthorized(status: response.status, endpoint: endpoint)
-                case 429:
-                    limited += 1
-                    guard limited <= retry.maxRateLimitRetries else { throw MLMACError.rateLimited(endpoint: endpoint, attempts: attempts) }
-                    wait = retry.retryAfter(response.header("Retry-After")) ?? retry.backoff(failure: limited, using: &jitter)
-                case 500...599:
-                    transient += 1
-                    guard transient <= retry.maxTransientRetries else {
-                        throw MLMACError.serverError(status: response.status, endpoint: endpoint, attempts: attempts)
-                    }
-                    wait = retry.backoff(failure: transient, using: &jitter)
-                default:
-                    let excerpt = token.map { $0.redact(response.bodyText) } ?? response.bodyText
-                    throw MLMACError.unexpectedStatus(status: response.status, endpoint: endpoint, bodyExcerpt: String(excerpt.prefix(200)))
-                }
-            } catch let error as TransportError {
-                transient += 1
-                guard transient <= retry.maxTransientRetries else { throw MLMACError.transport(error, attempts: attempts) }
-                wait = retry.backoff(failure: transient, using: &jitter)
-            }
-            do { try await sleeper.sleep(seconds: wait) } catch { throw MLMACError.cancelled(endpoint: endpoint, attempts: attempts) }
+        return try await exchange.send(request, endpoint: endpoint) { (response, attempts) throws(BadField) in
+            guard let decoded = try? JSONDecoder().decode(Response.self, from: Data(response.body)),
+                  let text = decoded.choices.first?.text else { throw BadField(field: "choices.0.text") }
+            return OracleAnswer(generatedText: text, continuation: text, promptEchoed: false, attempts: attempts)
         }
     }
 

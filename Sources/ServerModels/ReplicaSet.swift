@@ -1,6 +1,6 @@
 import Common
 import Foundation
-import Oracles
+import Transport
 
 /// One inference server: its base URL (`http://127.0.0.1:8080`) and the model name sent in
 /// requests (servers that serve one model ignore it).

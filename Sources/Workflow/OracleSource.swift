@@ -3,6 +3,7 @@ import Foundation
 import Oracles
 import Simulation
 import SimulatorServer
+import Transport
 
 /// Where a job's answers come from. Each case opens to an `Oracle`; a paid one is asked only
 /// through the query journal (`AttributionJob.Prepared.run`).

@@ -1,6 +1,7 @@
 import Foundation
 import Oracles
 import Testing
+import Transport
 
 @Suite("APIToken loading and redaction")
 struct APITokenTests {
@@ -54,6 +55,6 @@ struct APITokenTests {
         #expect(MLMACQueryResult.split(generatedText: "he\u{301}llo!", prompt: "h\u{e9}llo") == ("he\u{301}llo!", false))
         #expect(MLMACQueryResult.split(generatedText: "abc", prompt: "") == ("abc", true))
         let result = MLMACQueryResult(model: 1, prompt: "xyz", generatedText: "xy", queryCounts: [:], attempts: 1)
-        #expect(throws: MLMACError.promptNotEchoed(model: 1, promptCharacters: 3)) { try result.requireEchoedPrompt() }
+        #expect(throws: APIError.promptNotEchoed(model: 1, promptCharacters: 3)) { try result.requireEchoedPrompt() }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Oracles
 import SimulatorServer
 import Testing
+import Transport
 
 /// Client overhead per query against the simulator on loopback, beside the `curl` command
 /// line doing the same requests. A command that prints figures, not a timed test: it runs

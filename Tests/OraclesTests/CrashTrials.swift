@@ -4,6 +4,7 @@ import Oracles
 import SimulatorServer
 import Storage
 import Testing
+import Transport
 
 /// SIGKILL crash trials for the journaled client, without the CLI: the child is
 /// this test binary running `crashChild` against a simulator hosted by `crashTrials`.

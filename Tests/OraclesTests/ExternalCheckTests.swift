@@ -2,6 +2,7 @@ import Foundation
 import Oracles
 import SimulatorServer
 import Testing
+import Transport
 
 /// Checks that need tools from outside the package (Python). They run only when
 /// `scripts/spec-conformance.sh` sets the environment variables; otherwise they are skipped.

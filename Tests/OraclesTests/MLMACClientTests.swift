@@ -2,6 +2,7 @@ import Foundation
 import Oracles
 import SimulatorServer
 import Testing
+import Transport
 
 @Suite("MLMACClient against the simulator on loopback")
 struct MLMACClientTests {
@@ -28,10 +29,10 @@ struct MLMACClientTests {
     @Test func wrongTokenIsUnauthorized() async throws {
         let test = try await TestServer.start()
         let client = try test.client(token: "not-the-token")
-        await #expect(throws: MLMACError.unauthorized(status: 401, endpoint: "POST /query?model=0")) {
+        await #expect(throws: APIError.unauthorized(status: 401, endpoint: "POST /query?model=0")) {
             try await client.query(model: 0, prompt: "x")
         }
-        await #expect(throws: MLMACError.unauthorized(status: 401, endpoint: "GET /status")) {
+        await #expect(throws: APIError.unauthorized(status: 401, endpoint: "GET /status")) {
             try await client.status()
         }
         #expect(await test.server.counts().isEmpty)
@@ -95,7 +96,7 @@ struct MLMACClientTests {
         let broken = try await TestServer.start(knobs: FaultKnobs(errorRate: 1))
         let sleeper = RecordingSleeper()
         let failing = try broken.client(sleeper: sleeper)
-        await #expect(throws: MLMACError.serverError(status: 500, endpoint: "POST /query?model=1", attempts: 4)) {
+        await #expect(throws: APIError.serverError(status: 500, endpoint: "POST /query?model=1", attempts: 4)) {
             try await failing.query(model: 1, prompt: "x")
         }
         let waits = await sleeper.waits

@@ -3,6 +3,7 @@ import Foundation
 import Oracles
 import SimulatorServer
 import Testing
+import Transport
 
 /// Echoes the decoding a request asked for, so the test sees what reached the model.
 struct DecodingEcho: FineTuneResponder {
@@ -34,8 +35,8 @@ struct OpenAICompletionsOracleTests {
         let server = try await SimulatorServer.start(responder: DecodingEcho(), tokens: TokenRegistry(tokens: [testSecret: "alice"]), log: { _ in })
         let oracle = try OpenAICompletionsOracle(targets: [.init(url: server.baseURL, model: "0")], temperature: 3, maxTokens: 4,
                                                  token: try APIToken("sk-wrong-key-0123456789"), transport: CurlTransport())
-        await #expect(throws: MLMACError.self) { try await oracle.ask(model: 0, prompt: "x") }
-        await #expect(throws: MLMACError.self) { try await oracle.ask(model: 5, prompt: "x") }
+        await #expect(throws: APIError.self) { try await oracle.ask(model: 0, prompt: "x") }
+        await #expect(throws: APIError.self) { try await oracle.ask(model: 5, prompt: "x") }
         await server.stop()
     }
 }

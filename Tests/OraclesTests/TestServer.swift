@@ -2,6 +2,7 @@ import Common
 import Foundation
 import Oracles
 import SimulatorServer
+import Transport
 
 /// The token every test server accepts. Distinctive, so a leak is easy to grep for.
 let testSecret = "sk-TEST-9f8e7d6c5b4a-SECRET"

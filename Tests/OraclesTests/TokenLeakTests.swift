@@ -3,6 +3,7 @@ import Oracles
 import SimulatorServer
 import Storage
 import Testing
+import Transport
 
 /// The token must never appear in a log line, an error message, a description or the
 /// journal. This runs the client through every failure it can meet, with the token in

@@ -2,6 +2,7 @@ import Foundation
 import Oracles
 import Testing
 @testable import ServerModels
+import Transport
 
 /// The real-model installation (`scripts/install-real-models.sh` writes its env file), or nil.
 struct RealModels {

@@ -7,6 +7,7 @@ import LanguageModels
 import Oracles
 import SimulatorServer
 import Testing
+import Transport
 @testable import Workflow
 
 /// Fine-tuned models behind the real simulator server, for end-to-end runs in tests.

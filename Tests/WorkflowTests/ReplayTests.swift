@@ -5,6 +5,7 @@ import Foundation
 import Oracles
 import SimulatorServer
 import Testing
+import Transport
 @testable import Workflow
 
 @Suite(.serialized) struct ReplayTests {

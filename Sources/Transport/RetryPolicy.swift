@@ -1,21 +1,30 @@
 import Common
 import Foundation
 
-/// How hard `MLMACClient` tries before it gives up, per query. All times in seconds.
+/// How hard an HTTP client (its `RetryingExchange`) tries before it gives up, per request.
+/// All times in seconds.
 ///
 /// Transient failures (HTTP 500-599 other than a loading 503, timeouts, connection resets,
 /// malformed JSON) are retried `maxTransientRetries` times with "equal jitter" exponential
 /// backoff: the n-th wait is `d/2 + U(0, d/2)` with `d = min(maxBackoff, baseBackoff * 2^(n-1))`.
-/// A loading 503 waits its `estimated_time` (clamped to `minLoadingWait...maxSingleWait`)
-/// until `maxLoadingWait` seconds have been spent waiting. A 429 waits `Retry-After`
-/// (clamped to `maxSingleWait`) or the backoff, at most `maxRateLimitRetries` times.
+/// A loading 503 of the MLMAC API waits its `estimated_time` (clamped to
+/// `minLoadingWait...maxSingleWait`) until `maxLoadingWait` seconds have been spent waiting.
+/// A 429 waits `Retry-After` (clamped to `maxSingleWait`) or the backoff, at most
+/// `maxRateLimitRetries` times.
 public struct RetryPolicy: Sendable, Equatable {
+    /// Retries after transient failures (5xx, no response, malformed body), counted together.
     public var maxTransientRetries: Int
+    /// Retries after 429s.
     public var maxRateLimitRetries: Int
+    /// Seconds spent waiting for a loading model, in all, before giving up.
     public var maxLoadingWait: Double
+    /// Seconds of the shortest wait for a loading model.
     public var minLoadingWait: Double
+    /// Seconds of the longest single wait a server may ask for (`Retry-After`, `estimated_time`).
     public var maxSingleWait: Double
+    /// Seconds of the first backoff's ceiling `d` (it doubles per failure).
     public var baseBackoff: Double
+    /// Seconds of the largest backoff ceiling `d`.
     public var maxBackoff: Double
     /// Seed of the jitter generator.
     public var jitterSeed: UInt64

@@ -1,4 +1,5 @@
-/// Waits for a number of seconds. Injected into `MLMACClient` so tests need not sleep.
+/// Waits for a number of seconds. Injected into the HTTP clients (their `RetryingExchange`)
+/// so tests need not sleep.
 public protocol Sleeper: Sendable {
     /// Suspends for `seconds` (may be fractional). Throws `CancellationError` when cancelled.
     func sleep(seconds: Double) async throws

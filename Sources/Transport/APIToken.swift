@@ -1,10 +1,12 @@
 import Foundation
 
-/// The MLMAC API bearer token. It never prints: `description`, `debugDescription` and
-/// reflection (`dump`, string interpolation) show `APIToken(redacted)`.
+/// An API bearer token (the MLMAC API's, or an OpenAI-compatible server's key). It never
+/// prints: `description`, `debugDescription` and reflection (`dump`, string interpolation)
+/// show `APIToken(redacted)`.
 ///
 /// Load it with `fromEnvironment(_:)` or `fromFile(_:)` (see `APIToken+Loading.swift`).
-/// Only `MLMACClient` reads the secret, to build the `Authorization` header.
+/// Only the HTTP clients of this package read the secret, through `authorizationValue`, to
+/// build the `Authorization` header.
 public struct APIToken: Sendable, Equatable, CustomStringConvertible,
     CustomDebugStringConvertible, CustomReflectable {
     /// The secret itself; internal so no other module can print it.
@@ -21,7 +23,7 @@ public struct APIToken: Sendable, Equatable, CustomStringConvertible,
     }
 
     /// `Bearer <token>`, the value of the `Authorization` header.
-    var authorizationValue: String { "Bearer \(secret)" }
+    package var authorizationValue: String { "Bearer \(secret)" }
 
     /// `text` with every occurrence of the token replaced by `<redacted>`. Use it on any
     /// server text (error bodies, `/status`) before it goes into an error or a log.
