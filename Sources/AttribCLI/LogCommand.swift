@@ -9,81 +9,10 @@ extension LogFormat: ExpressibleByArgument {}
 extension Replay.Order: ExpressibleByArgument {}
 extension ZooLog.Format: ExpressibleByArgument {}
 
-/// Where a log is and how to read it: shared by `log inspect` and `replay`.
-struct LogOptions: ParsableArguments {
-    @Option(help: "Log format (auto: a directory is mlmac-dir, .sqlite a journal, .jsonl JSONL, .csv CSV).") var format = LogFormat.auto
-    @Option(help: ArgumentHelp("Which CSV column or JSONL field holds each part, e.g. model=fid,prompt=input,response=output.",
-                               valueName: "part=name,..."))
-    var columns: String?
-
-    func mapping() throws -> ColumnMapping {
-        do { return try columns.map { try ColumnMapping(parsing: $0) } ?? ColumnMapping() } catch {
-            throw ValidationError("\(error)")
-        }
-    }
-
-    func validate() throws { _ = try mapping() }
-}
-
 /// `attrib log`: query logs (MLMAC releases, attrib's journals, JSONL and CSV).
 struct LogCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "log",
         abstract: "Inspect and export query logs.",
         subcommands: [LogInspectCommand.self, LogExportCommand.self])
-}
-
-/// `attrib log inspect PATH`: records per set and model, unmatched and empty ones, lengths.
-struct LogInspectCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "inspect",
-        abstract: "Count a log's records per set and model: unmatched prompts, empty continuations, continuation lengths.",
-        discussion: """
-            Every record that cannot be read is reported as FILE:LINE: reason on standard error, \
-            and the exit status is then 1. --json prints exactly \
-            {"sets": {"<set>": {"<model id>": {"records": n, "unmatched": n, "empty_continuations": n}}}}.
-            """)
-
-    @Argument(help: "The log: a MLMAC set directory (or a folder of them), a journal, a .jsonl or a .csv file.") var path: String
-    @OptionGroup var log: LogOptions
-    @Flag(help: "Print one JSON object instead of a table.") var json = false
-
-    func run() throws {
-        let (queryLog, problems) = QueryLog.read(path: path, format: log.format, columns: try log.mapping())
-        for problem in problems { note("\(problem)") }
-        let inspection = LogInspection(queryLog)
-        if json {
-            let encoder = attribJSONEncoder()
-            print(String(decoding: try encoder.encode(inspection.json), as: UTF8.self))
-        } else {
-            print("set model records unmatched empty length: p10 p50 p90 max (characters)")
-            for set in inspection.sets.keys.sorted() {
-                for (model, counts) in inspection.sets[set]!.sorted(by: { Int($0.key)! < Int($1.key)! }) {
-                    let lengths = inspection.lengths[set]?[Int(model)!] ?? []
-                    let q = [0.1, 0.5, 0.9, 1.0].map { LogInspection.quantile(lengths, $0) }
-                    print("\(set) \(model) \(counts.records) \(counts.unmatched) \(counts.empty_continuations) \(q.map(String.init).joined(separator: " "))")
-                }
-            }
-            print("\(queryLog.records.count) records, \(problems.count) problems")
-        }
-        if !problems.isEmpty { throw ExitCode(1) }
-    }
-}
-
-/// `attrib log export --journal J --out F.jsonl`: a journal as JSONL, one query a line.
-struct LogExportCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "export",
-        abstract: "Export a query journal as JSONL: model, prompt, response, time, set (the run id), run_id, sequence.",
-        discussion: "Only answered queries are exported. The file is written through a temporary file renamed into place.")
-
-    @Option(help: "The query journal (SQLite).") var journal: String
-    @Option(help: "The JSONL file to write.") var out: String
-
-    func run() throws {
-        let log: QueryLog
-        do { log = try QueryLog.load(path: journal, format: .journal) } catch { throw CommandFailure("\(error)") }
-        try atomicWrite(Data(log.jsonl().utf8), to: URL(fileURLWithPath: out))
-        note("wrote \(log.records.count) queries of \(log.sets.count) runs to \(out)")
-    }
 }
