@@ -22,7 +22,7 @@ struct DemoCommand: AsyncParsableCommand {
     @Flag(help: "Skip the random-selection baseline.") var noBaseline = false
     @Flag(help: "Print one JSON object instead of a table.") var json = false
     @Option(help: "Prompts in the built-in pool (drawn from held-out corpus text).") var poolSize = Demo.defaultPoolSize
-    @Option(help: "Order of the contextual drift models the demo trains (one per tokenizer).") var driftOrder = EngineSettings().observation.driftOrder
+    @Option(help: ObservationSettings.help("driftOrder")) var driftOrder = EngineSettings().observation.driftOrder
     @OptionGroup var engine: EngineOptions
     @OptionGroup var scheduling: RunOptions
     @OptionGroup var calibration: CalibrationOptions

@@ -12,29 +12,29 @@ extension CalibrationLength: ExpressibleByArgument {}
 /// Options of the observation model, the tensors and the calibration: what `run`, `demo`,
 /// `precompute` and `zoo explain` share. Every one of them changes what those commands compute.
 struct EngineOptions: ParsableArguments {
-    @Option(help: "Stop a model when its largest posterior probability reaches this (calibration keeps the stops at it honest).") var threshold = StoppingSettings().threshold
-    @Option(help: "Responses sampled per hypothesis state and prompt for the EIG tensors.") var samples = ObservationSettings().samples
-    @Option(help: "Latent drift grid (comma-separated eps values, or none for one global --eps).") var driftGrid = ObservationSettings().latentGrid.map { "\($0)" }.joined(separator: ",")
-    @Option(help: "Drift eps when --drift-grid is none.") var eps = ObservationSettings().eps
-    @Flag(inversion: .prefixedNo, help: "Model drift with the contextual drift models the bases file names (the demo trains a generic-text bigram per tokenizer); --no-contextual-drift uses each model's unigram background instead.")
+    @Option(help: StoppingSettings.help("threshold")) var threshold = StoppingSettings().threshold
+    @Option(help: ObservationSettings.help("samples")) var samples = ObservationSettings().samples
+    @Option(help: ObservationSettings.help("latentGrid")) var driftGrid = ObservationSettings().latentGrid.map { "\($0)" }.joined(separator: ",")
+    @Option(help: ObservationSettings.help("eps")) var eps = ObservationSettings().eps
+    @Flag(inversion: .prefixedNo, help: ObservationSettings.help("contextualDrift"))
     var contextualDrift = ObservationSettings().contextualDrift
-    @Option(help: "Token paths kept per byte when scoring an answer over its segmentations (0: canonical tokenization only).")
+    @Option(help: ObservationSettings.help("segmentationBeam"))
     var segmentationBeam = ObservationSettings().segmentationBeam
-    @Option(help: "The same for the samples of the EIG tensors (0: canonical tokenization only, cheapest).")
+    @Option(help: ObservationSettings.help("tensorSegmentationBeam"))
     var tensorSegmentationBeam = ObservationSettings().tensorSegmentationBeam
-    @Flag(inversion: .prefixedNo, help: "Learn each fine-tune's drift from its own other answers (an n-gram of them over the contextual drift, leave-one-out); calibration scores the same way.")
+    @Flag(inversion: .prefixedNo, help: ObservationSettings.help("answerDrift"))
     var answerDrift = ObservationSettings().answerDrift
-    @Flag(inversion: .prefixedNo, help: "Fit per-hypothesis offsets (nats per answer) on the calibration models and subtract them from every answer's and tensor row's log-likelihoods: a correction for hypotheses that explain other bases' fine-tunes too well.")
+    @Flag(inversion: .prefixedNo, help: CalibrationSettings.help("hypothesisOffsets"))
     var hypothesisOffsets = CalibrationSettings().hypothesisOffsets
-    @Option(help: "Answers each calibration model gives (a trajectory's length), or budget: the budget per model, at most \(CalibrationLength.maximum). Calibration keeps stops honest only up to this many answers.")
+    @Option(help: CalibrationSettings.help("calibrationAnswers"))
     var calibrationAnswers = CalibrationSettings().calibrationAnswers
-    @Flag(inversion: .prefixedNo, help: "Score answers with drift toward a library of held-out text of the installed corpora.") var domainDrift = ObservationSettings().domainDrift
-    @Option(help: "Tempering power beta of the observation model (default 1; `run` and `demo` fit it on calibration models unless --no-calibration).") var beta: Double?
-    @Option(help: "Prior probability of None.") var noneMass = ObservationSettings().noneMass
-    @Option(help: "Soft cap in nats on how far one answer may move the log odds between two hypotheses (0: none; default: none, or fitted by calibration in `run` and `demo`, which then fit beta at this cap).")
+    @Flag(inversion: .prefixedNo, help: ObservationSettings.help("domainDrift")) var domainDrift = ObservationSettings().domainDrift
+    @Option(help: ObservationSettings.help("beta")) var beta: Double?
+    @Option(help: ObservationSettings.help("noneMass")) var noneMass = ObservationSettings().noneMass
+    @Option(help: ObservationSettings.help("answerCap"))
     var answerCap: Double?
-    @Option(help: "Random seed of the engine (tensor sampling, tie-breaks).") var seed = EngineSettings().seed
-    @Option(help: "Threads for precomputing tensors.") var threads = EngineSettings().threads
+    @Option(help: EngineSettings.help("seed")) var seed = EngineSettings().seed
+    @Option(help: EngineSettings.help("threads")) var threads = EngineSettings().threads
 
     func validate() throws {
         guard threshold > 0 && threshold <= 1 else { throw ValidationError("--threshold must be in (0, 1].") }
@@ -98,18 +98,18 @@ struct EngineOptions: ParsableArguments {
 
 /// Options of a run's scheduling and stopping: what `run` and `demo` add to `EngineOptions`.
 struct RunOptions: ParsableArguments {
-    @Option(help: "Queries per fine-tuned model at most.") var budget = StoppingSettings().budgetPerModel
-    @Option(help: "Queries over all models at most (default: no global budget).") var globalBudget: Int?
-    @Option(help: "Prompt selection.") var strategy = SchedulingSettings().strategy
-    @Option(help: "Among prompts of tied scores: shuffle (seeded), cheapest (lowest cost, then shortest) or shared (asked of another model already).")
+    @Option(help: StoppingSettings.help("budgetPerModel")) var budget = StoppingSettings().budgetPerModel
+    @Option(help: StoppingSettings.help("globalBudget")) var globalBudget: Int?
+    @Option(help: SchedulingSettings.help("strategy")) var strategy = SchedulingSettings().strategy
+    @Option(help: SchedulingSettings.help("tieBreak"))
     var tieBreak = SchedulingSettings().tieBreak
-    @Option(help: "Relative tolerance within which scores tie (1e-9: exact ties only; 0.05: within 5% of the best).")
+    @Option(help: SchedulingSettings.help("tieTolerance"))
     var tieTolerance = SchedulingSettings().tieTolerance
-    @Option(help: "Stop a model when the best EIG over the pool stays below this many nats twice in a row (0: never).")
+    @Option(help: StoppingSettings.help("eigFloor"))
     var eigFloor: Double = StoppingSettings().eigFloor ?? 0
-    @Option(help: "Queries every model gets before the EIG floor may stop it.") var eigFloorAfter = StoppingSettings().eigFloorAfter
-    @Flag(inversion: .prefixedNo, help: "Allow asking a model a prompt again before it has been asked every prompt of the pool (every strategy alike).") var repeatPrompts = SchedulingSettings().repeatPrompts
-    @Option(help: "Queries in flight at once (at most one per model).") var concurrency = SchedulingSettings().concurrency
+    @Option(help: StoppingSettings.help("eigFloorAfter")) var eigFloorAfter = StoppingSettings().eigFloorAfter
+    @Flag(inversion: .prefixedNo, help: SchedulingSettings.help("repeatPrompts")) var repeatPrompts = SchedulingSettings().repeatPrompts
+    @Option(help: SchedulingSettings.help("concurrency")) var concurrency = SchedulingSettings().concurrency
 
     func validate() throws {
         guard eigFloorAfter >= 0 else { throw ValidationError("--eig-floor-after cannot be negative, got \(eigFloorAfter).") }

@@ -242,6 +242,22 @@ extension ExperimentTests {
         #expect(throws: DecodingError.self) { try attribJSONDecoder().decode(EngineSettings.self, from: Data(#"{"samples": "many"}"#.utf8)) }
     }
 
+    /// Every setting states its command-line help in its type, and its spec name maps back to it.
+    @Test func everySettingHasHelpAndASpecName() throws {
+        let groups: [(keys: [String], help: [String: String])] = [
+            (ObservationSettings.keys, ObservationSettings.helpTexts), (StoppingSettings.keys, StoppingSettings.helpTexts),
+            (SchedulingSettings.keys, SchedulingSettings.helpTexts), (CalibrationSettings.keys, CalibrationSettings.helpTexts),
+            (["seed", "threads"], EngineSettings.helpTexts),
+        ]
+        for group in groups {
+            #expect(Set(group.help.keys) == Set(group.keys), "help for \(Set(group.keys).symmetricDifference(group.help.keys))")
+        }
+        #expect(ExperimentSpec.Overrides.specName("eigFloorAfter") == "eig_floor_after" && ExperimentSpec.Overrides.specName("seed") == "engine_seed")
+        #expect(EngineSettings.nearestKey(to: "samplez") == "samples" && EngineSettings.nearestKey(to: "zzzzzzzzzz") == nil)
+        #expect(throws: SettingsError.self) { try EngineSettings().patched(by: ["tresholds": .number(0.9)]) }
+        #expect(try EngineSettings().patched(by: ["threshold": .number(0.9), "eigFloor": .null]).stopping.eigFloor == nil)
+    }
+
     /// By default calibration is as long as the run's budget per model, at most
     /// `CalibrationLength.maximum` answers; a fixed length ignores the budget. Specs, files and
     /// the command line write it as a number or "budget".

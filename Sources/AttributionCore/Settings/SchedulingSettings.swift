@@ -21,6 +21,15 @@ public struct SchedulingSettings: SettingsGroup {
 
     public init() {}
 
+    /// The command line's help for each setting, by key (`attrib --help` shows these).
+    public static let helpTexts: [String: String] = [
+        "strategy": "Prompt selection.",
+        "tieBreak": "Among prompts of tied scores: shuffle (seeded), cheapest (lowest cost, then shortest) or shared (asked of another model already).",
+        "tieTolerance": "Relative tolerance within which scores tie (1e-9: exact ties only; 0.05: within 5% of the best).",
+        "repeatPrompts": "Allow asking a model a prompt again before it has been asked every prompt of the pool (every strategy alike).",
+        "concurrency": "Queries in flight at once (at most one per model).",
+    ]
+
     public func problems() -> [(key: String, reason: String)] {
         var out: [(key: String, reason: String)] = []
         if !(tieTolerance >= 0 && tieTolerance < 1) { out.append(("tieTolerance", "must be in [0, 1), got \(tieTolerance)")) }

@@ -21,6 +21,15 @@ public struct StoppingSettings: SettingsGroup {
 
     public init() {}
 
+    /// The command line's help for each setting, by key (`attrib --help` shows these).
+    public static let helpTexts: [String: String] = [
+        "threshold": "Stop a model when its largest posterior probability reaches this (calibration keeps the stops at it honest).",
+        "budgetPerModel": "Queries per fine-tuned model at most.",
+        "globalBudget": "Queries over all models at most (default: no global budget).",
+        "eigFloor": "Stop a model when the best EIG over the pool stays below this many nats twice in a row (0: never).",
+        "eigFloorAfter": "Queries every model gets before the EIG floor may stop it.",
+    ]
+
     public func problems() -> [(key: String, reason: String)] {
         var out: [(key: String, reason: String)] = []
         if !(threshold > 0 && threshold <= 1) { out.append(("threshold", "must be in (0, 1], got \(threshold)")) }

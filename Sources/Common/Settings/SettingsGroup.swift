@@ -8,6 +8,8 @@ import Foundation
 public protocol SettingsGroup: Codable, Equatable, Sendable {
     /// The defaults.
     init()
+    /// The command line's help for each setting, by key: one line a user reads.
+    static var helpTexts: [String: String] { get }
     /// Every problem with these values, as (key, reason): the key names the property; the
     /// reason finishes a sentence ("must be at least 1").
     func problems() -> [(key: String, reason: String)]

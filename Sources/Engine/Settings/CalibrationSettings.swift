@@ -19,5 +19,11 @@ public struct CalibrationSettings: SettingsGroup {
 
     public init() {}
 
+    /// The command line's help for each setting, by key (`attrib --help` shows these).
+    public static let helpTexts: [String: String] = [
+        "hypothesisOffsets": "Fit per-hypothesis offsets (nats per answer) on the calibration models and subtract them from every answer's and tensor row's log-likelihoods: a correction for hypotheses that explain other bases' fine-tunes too well.",
+        "calibrationAnswers": "Answers each calibration model gives (a trajectory's length), or budget: the budget per model, at most \(CalibrationLength.maximum). Calibration keeps stops honest only up to this many answers.",
+    ]
+
     public func problems() -> [(key: String, reason: String)] { [] }
 }

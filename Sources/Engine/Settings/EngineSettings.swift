@@ -21,6 +21,12 @@ public struct EngineSettings: Sendable, Equatable {
 
     public init() {}
 
+    /// The command line's help for each setting, by key (`attrib --help` shows these).
+    public static let helpTexts: [String: String] = [
+        "seed": "Random seed of the engine (tensor sampling, tie-breaks).",
+        "threads": "Threads for precomputing tensors.",
+    ]
+
     /// Keys whose default changed after they became settings, with the value a file written
     /// before then ran with.
     public static let keysBeforeTheyWereSettings: [String: JSONValue] = [

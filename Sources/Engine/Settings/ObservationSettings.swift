@@ -47,6 +47,23 @@ public struct ObservationSettings: SettingsGroup {
 
     public init() {}
 
+    /// The command line's help for each setting, by key (`attrib --help` shows these).
+    public static let helpTexts: [String: String] = [
+        "samples": "Responses sampled per hypothesis state and prompt for the EIG tensors.",
+        "latentGrid": "Latent drift grid (comma-separated eps values, or none for one global --eps).",
+        "eps": "Drift eps when --drift-grid is none.",
+        "contextualDrift": "Model drift with the contextual drift models the bases file names (the demo trains a generic-text bigram per tokenizer); --no-contextual-drift uses each model's unigram background instead.",
+        "segmentationBeam": "Token paths kept per byte when scoring an answer over its segmentations (0: canonical tokenization only).",
+        "tensorSegmentationBeam": "The same for the samples of the EIG tensors (0: canonical tokenization only, cheapest).",
+        "answerDrift": "Learn each fine-tune's drift from its own other answers (an n-gram of them over the contextual drift, leave-one-out); calibration scores the same way.",
+        "domainDrift": "Score answers with drift toward a library of held-out text of the installed corpora.",
+        "beta": "Tempering power beta of the observation model (default 1; `run` and `demo` fit it on calibration models unless --no-calibration).",
+        "noneMass": "Prior probability of None.",
+        "answerCap": "Soft cap in nats on how far one answer may move the log odds between two hypotheses (0: none; default: none, or fitted by calibration in `run` and `demo`, which then fit beta at this cap).",
+        "driftOrder": "Order of the contextual drift models the demo trains (one per tokenizer).",
+        "answerOffsets": "Per-hypothesis offsets in nats per answer, fitted by calibration with --hypothesis-offsets (not set by hand).",
+    ]
+
     public func problems() -> [(key: String, reason: String)] {
         var out: [(key: String, reason: String)] = []
         if samples < 1 { out.append(("samples", "must be at least 1, got \(samples)")) }
