@@ -37,16 +37,21 @@ struct EngineOptions: ParsableArguments {
     @Option(help: EngineSettings.help("threads")) var threads = EngineSettings().threads
 
     func validate() throws {
-        guard threshold > 0 && threshold <= 1 else { throw ValidationError("--threshold must be in (0, 1].") }
-        guard samples >= 1 else { throw ValidationError("--samples must be at least 1.") }
-        guard eps >= 0 && eps < 1 else { throw ValidationError("--eps must be in [0, 1).") }
-        if let beta { guard beta > 0 else { throw ValidationError("--beta must be positive, got \(beta).") } }
-        if let answerCap { guard answerCap >= 0 else { throw ValidationError("--answer-cap cannot be negative, got \(answerCap).") } }
-        guard noneMass >= 0 && noneMass < 1 else { throw ValidationError("--none-mass must be in [0, 1).") }
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1.") }
-        guard tensorSegmentationBeam >= 0 else { throw ValidationError("--tensor-segmentation-beam cannot be negative, got \(tensorSegmentationBeam).") }
-        guard segmentationBeam >= 0 else { throw ValidationError("--segmentation-beam cannot be negative, got \(segmentationBeam).") }
         _ = try grid()
+        if let answerCap, answerCap < 0 { throw ValidationError("--answer-cap cannot be negative, got \(answerCap).") }
+        try Self.refuse(settings().problems())
+    }
+
+    /// The first problem of the settings these options make, as the flag that set it.
+    static func refuse(_ problems: [(key: String, reason: String)]) throws {
+        guard let p = problems.first else { return }
+        throw ValidationError("\(flag(p.key)) \(p.reason).")
+    }
+
+    /// The flag that sets a settings key (`budgetPerModel` is `--budget`).
+    static func flag(_ key: String) -> String {
+        let renamed = ["latentGrid": "driftGrid", "budgetPerModel": "budget"][key] ?? key
+        return "--" + renamed.reduce(into: "") { $0 += $1.isUppercase ? "-" + $1.lowercased() : String($1) }
     }
 
     func grid() throws -> [Double] {
@@ -112,12 +117,8 @@ struct RunOptions: ParsableArguments {
     @Option(help: SchedulingSettings.help("concurrency")) var concurrency = SchedulingSettings().concurrency
 
     func validate() throws {
-        guard eigFloorAfter >= 0 else { throw ValidationError("--eig-floor-after cannot be negative, got \(eigFloorAfter).") }
         guard eigFloor >= 0 else { throw ValidationError("--eig-floor cannot be negative, got \(eigFloor).") }
-        guard budget >= 1 else { throw ValidationError("--budget must be at least 1.") }
-        guard globalBudget.map({ $0 >= 1 }) ?? true else { throw ValidationError("--global-budget must be at least 1.") }
-        guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1.") }
-        guard tieTolerance >= 0 && tieTolerance < 1 else { throw ValidationError("--tie-tolerance must be in [0, 1), got \(tieTolerance).") }
+        try EngineOptions.refuse(settings.problems())
     }
 
     /// The settings of a run: the defaults with these options.

@@ -163,4 +163,23 @@ private struct FineTunes: FineTuneResponder {
         #expect(throws: (any Error).self) { try RunCommand.parse(base + ["--api-models", " , "]) }
         #expect(throws: (any Error).self) { try RunCommand.parse(base) }
     }
+
+    /// Out-of-range engine and scheduling options are refused at parse time, each naming its
+    /// flag: the settings types state the ranges once (`problems()`), the options map keys to flags.
+    @Test func outOfRangeOptionsAreRefusedNamingTheirFlag() throws {
+        let base = ["--api", "http://127.0.0.1:9", "--bases", "b.json", "--pool", "p.txt", "--no-calibration", "--beta", "1"]
+        for (extra, flag) in [(["--samples", "0"], "--samples"), (["--answer-cap=-1"], "--answer-cap"), (["--budget", "0"], "--budget"),
+                              (["--tie-tolerance", "2"], "--tie-tolerance"), (["--none-mass", "1"], "--none-mass"),
+                              (["--threshold", "1.5"], "--threshold"), (["--concurrency", "0"], "--concurrency"),
+                              (["--eig-floor-after=-1"], "--eig-floor-after"), (["--drift-grid", "0.2,1.5"], "--drift-grid")] {
+            do {
+                _ = try RunCommand.parse(base + extra)
+                Issue.record("\(extra) was accepted")
+            } catch {
+                #expect(RunCommand.message(for: error).contains(flag), "\(extra): \(RunCommand.message(for: error))")
+            }
+        }
+        #expect(EngineOptions.flag("budgetPerModel") == "--budget" && EngineOptions.flag("eigFloorAfter") == "--eig-floor-after")
+    }
 }
+
