@@ -1,0 +1,60 @@
+import Common
+
+/// One continuation to score: token ids of the model's own tokenizer.
+public struct ScoringRequest: Sendable, Hashable {
+    public var context: [Int]
+    public var continuation: [Int]
+    public init(context: [Int], continuation: [Int]) {
+        self.context = context
+        self.continuation = continuation
+    }
+}
+
+/// One continuation to sample: after `prompt` (token ids), drawn with a generator seeded by `seed`.
+public struct SamplingRequest: Sendable, Hashable {
+    public var prompt: [Int]
+    public var seed: UInt64
+    public init(prompt: [Int], seed: UInt64) {
+        self.prompt = prompt
+        self.seed = seed
+    }
+}
+
+/// A model that works in batches, the unit of work of a real model on a GPU: score many
+/// (context, continuation) pairs, sample many continuations, give many next-token
+/// distributions, each under one decoding. What the observation model needs of a base
+/// (tensors, calibration, the `None` reference, drift, the simulator) fits in these three
+/// calls. Every `LanguageModel` has them as a loop over its own methods (the n-gram models'
+/// batch is a loop); a model served by a worker process answers each call with one request.
+public protocol BatchLanguageModel: Sendable {
+    var tokenizer: any Tokenizer { get }
+    /// Per continuation: raw and decoded log-probabilities per token (natural log) and the
+    /// end-of-text term when the continuation is shorter than the length limit of `settings`
+    /// (counted in this model's tokens, the context included, at least `minNewTokens`).
+    func scoreBatch(_ requests: [ScoringRequest], settings: DecodingSettings) throws -> [ContinuationScore]
+    /// Per request, a continuation sampled from the decoded distribution of `settings` until
+    /// end-of-text or the length limit; the same request and seed give the same tokens.
+    func sampleBatch(_ requests: [SamplingRequest], settings: DecodingSettings) throws -> [Generation]
+    /// Per context, the raw next-token distribution: natural log over the whole vocabulary,
+    /// end-of-text included.
+    func distributions(contexts: [[Int]]) throws -> [[Double]]
+}
+
+extension LanguageModel {
+    public func scoreBatch(_ requests: [ScoringRequest], settings: DecodingSettings) throws -> [ContinuationScore] {
+        requests.map { scoreContinuation(promptTokens: $0.context, continuationTokens: $0.continuation, settings: settings) }
+    }
+
+    public func sampleBatch(_ requests: [SamplingRequest], settings: DecodingSettings) throws -> [Generation] {
+        requests.map { request in
+            var generator = SeededGenerator(seed: request.seed)
+            return sample(promptTokens: request.prompt, settings: settings, using: &generator)
+        }
+    }
+
+    public func distributions(contexts: [[Int]]) throws -> [[Double]] {
+        contexts.map { nextTokenLogProbabilities(context: $0) }
+    }
+}
+
+extension NGramLanguageModel: BatchLanguageModel {}
