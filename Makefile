@@ -2,20 +2,26 @@
 # Both install what they need first (idempotent).
 SWIFT ?= swift
 
-.PHONY: deps demo test build release bench clean
+.PHONY: deps worker demo test build release bench clean
 
 deps:
 	bash scripts/install-deps.sh
 	bash scripts/install-corpora.sh
 
+# The model worker's cached virtual environment (PyTorch, transformers; ~6 GB the first time).
+worker:
+	bash scripts/install-worker.sh
+
 # The main job on the embedded default: the round1-like challenge over real HTTP.
 demo: release
 	.build/release/attrib demo
 
-# Every test of every module; then, alone (they load the CPU), the tests against real models
-# on llama.cpp servers, which run where scripts/install-real-models.sh has run (CI runs it).
-test: deps
+# Every test of every module (the Swift ones against a real worker process included) and the
+# worker's own Python tests; then, alone (they load the CPU), the tests against real models on
+# llama.cpp servers, which run where scripts/install-real-models.sh has run (CI runs it).
+test: deps worker
 	$(SWIFT) build --build-tests
+	PYTHONPATH=worker $$(bash scripts/install-worker.sh) -m unittest discover -s worker/tests
 	$(SWIFT) test --skip-build --skip RealModel
 	ATTRIB_REAL_MODEL_TESTS=1 $(SWIFT) test --skip-build --filter RealModel
 

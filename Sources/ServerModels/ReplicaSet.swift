@@ -74,7 +74,7 @@ public final class ReplicaSet: Sendable {
             (try? JSONEncoder().encode(make(endpoint))).map { Array($0) } ?? []
         })
         do {
-            return try JSONDecoder().decode(Answer.self, from: Data(bytes.body))
+            return try attribJSONDecoder().decode(Answer.self, from: Data(bytes.body))
         } catch {
             throw ServerModelError(url: bytes.url + path, reason: "the answer is not the expected JSON (\(error))")
         }
@@ -84,7 +84,7 @@ public final class ReplicaSet: Sendable {
     func get<Answer: Decodable>(_ path: String, as: Answer.Type, replica: Int? = nil) throws(ServerModelError) -> Answer {
         let bytes = try exchange(path, method: .get, make: { _ in [] }, only: replica)
         do {
-            return try JSONDecoder().decode(Answer.self, from: Data(bytes.body))
+            return try attribJSONDecoder().decode(Answer.self, from: Data(bytes.body))
         } catch {
             throw ServerModelError(url: bytes.url + path, reason: "the answer is not the expected JSON (\(error))")
         }

@@ -1,0 +1,154 @@
+import Common
+import Foundation
+import LanguageModels
+
+/// A candidate base served by attrib's model worker (`worker/`, `attrib worker`): PyTorch and
+/// Hugging Face transformers behind the worker's JSON protocol, one or more workers (one per
+/// GPU, per core group or per machine) behind a `ReplicaSet`. A `BatchLanguageModel` whose
+/// every batch is one request; one-at-a-time calls (`nextTokenLogProbabilities`) are batches
+/// of one. The tokenizer is the model's own (`WorkerTokenizer`).
+public struct WorkerLanguageModel: LanguageModel, BatchLanguageModel {
+    public let name: String
+    public let replicas: ReplicaSet
+    private let workerTokenizer: WorkerTokenizer
+    public let contextWindow: Int?
+
+    public var tokenizer: any Tokenizer { workerTokenizer }
+
+    /// Connects to the model `name` on the workers of `replicas`: checks the protocol version
+    /// and that the worker serves the model, and reads its vocabulary's pieces.
+    public static func connect(_ replicas: ReplicaSet, name: String) throws(ServerModelError) -> WorkerLanguageModel {
+        let url = replicas.endpoints[0].url
+        let description = try replicas.get("/v1/models", as: WorkerWire.Models.self)
+        guard description.protocol_ == WorkerWire.protocolVersion else {
+            throw ServerModelError(url: url, reason: "the worker speaks protocol \(description.protocol_), this attrib \(WorkerWire.protocolVersion)")
+        }
+        guard let model = description.models.first(where: { $0.name == name }) else {
+            throw ServerModelError(url: url, reason: "the worker does not serve \(name) (it serves \(description.models.map(\.name).joined(separator: ", ")))")
+        }
+        let hex = try replicas.post("/v1/pieces", { _ in WorkerWire.PiecesRequest(model: name) }, as: WorkerWire.PiecesAnswer.self).pieces
+        guard hex.count == model.vocab_size else {
+            throw ServerModelError(url: url, reason: "\(name) has \(model.vocab_size) ids but \(hex.count) pieces")
+        }
+        let pieces = try hex.map { h throws(ServerModelError) -> [UInt8] in
+            guard let bytes = Self.bytes(hex: h) else { throw ServerModelError(url: url, reason: "piece \"\(h)\" of \(name) is not hex") }
+            return bytes
+        }
+        let tokenizer = WorkerTokenizer(modelName: name, pieces: pieces, endOfTextToken: model.end_of_text, replicas: replicas)
+        // The worker puts the start token before every context: one position of the window.
+        return WorkerLanguageModel(name: name, replicas: replicas, workerTokenizer: tokenizer, contextWindow: model.context_window - 1)
+    }
+
+    static func bytes(hex: String) -> [UInt8]? {
+        guard hex.count % 2 == 0 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(hex.count / 2)
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            let next = hex.index(index, offsetBy: 2)
+            guard let byte = UInt8(hex[index..<next], radix: 16) else { return nil }
+            out.append(byte)
+            index = next
+        }
+        return out
+    }
+
+    private static func decoding(_ settings: DecodingSettings) -> WorkerWire.Decoding {
+        WorkerWire.Decoding(temperature: settings.temperature, top_k: settings.topK, top_p: settings.topP)
+    }
+
+    public func nextTokenLogProbabilities(context: [Int]) -> [Double] {
+        orStop { () throws(ServerModelError) in try distributions(contexts: [context])[0] }
+    }
+
+    public func scoreBatch(_ requests: [ScoringRequest], settings: DecodingSettings) throws(ServerModelError) -> [ContinuationScore] {
+        guard !requests.isEmpty else { return [] }
+        let limits = requests.map { settings.newTokenLimit(promptTokenCount: $0.context.count) }
+        let body = WorkerWire.ScoreRequest(model: name, decoding: Self.decoding(settings), requests: zip(requests, limits).map {
+            .init(context: $0.context, continuation: $0.continuation, limit: $1)
+        })
+        let answer = try replicas.post("/v1/score", { _ in body }, as: WorkerWire.ScoreAnswer.self)
+        guard answer.scores.count == requests.count else {
+            throw ServerModelError(url: replicas.endpoints[0].url, reason: "\(answer.scores.count) scores for \(requests.count) requests")
+        }
+        return zip(requests, zip(answer.scores, limits)).map { request, scored in
+            let (score, limit) = scored
+            return ContinuationScore(promptTokenCount: request.context.count, tokens: request.continuation,
+                                     rawLogProbabilities: score.raw, decodedLogProbabilities: score.decoded, newTokenLimit: limit,
+                                     endOfText: score.end_of_text.map { .init(raw: $0.raw, decoded: $0.decoded) })
+        }
+    }
+
+    public func sampleBatch(_ requests: [SamplingRequest], settings: DecodingSettings) throws(ServerModelError) -> [Generation] {
+        guard !requests.isEmpty else { return [] }
+        let body = WorkerWire.SampleRequest(model: name, decoding: Self.decoding(settings), requests: requests.map {
+            .init(prompt: $0.prompt, seed: $0.seed, limit: settings.newTokenLimit(promptTokenCount: $0.prompt.count))
+        })
+        let answer = try replicas.post("/v1/sample", { _ in body }, as: WorkerWire.SampleAnswer.self)
+        return zip(requests, answer.generations).map { request, g in
+            Generation(promptTokens: request.prompt, tokens: g.tokens, endedWithEndOfText: g.ended, text: tokenizer.decode(g.tokens))
+        }
+    }
+
+    public func distributions(contexts: [[Int]]) throws(ServerModelError) -> [[Double]] {
+        guard !contexts.isEmpty else { return [] }
+        let answer = try replicas.post("/v1/distributions", { _ in WorkerWire.DistributionsRequest(model: name, contexts: contexts) },
+                                       as: WorkerWire.DistributionsAnswer.self)
+        guard answer.log_probs.count == contexts.count else {
+            throw ServerModelError(url: replicas.endpoints[0].url, reason: "\(answer.log_probs.count) distributions for \(contexts.count) contexts")
+        }
+        return answer.log_probs
+    }
+
+    /// Runs a worker exchange for a protocol requirement that cannot throw: a worker that
+    /// stays away past the replica set's patience ends the run with the reason.
+    private func orStop<T>(_ body: () throws(ServerModelError) -> T) -> T {
+        do { return try body() } catch { fatalError("\(error)") }
+    }
+}
+
+/// The tokenizer of a model on the worker: text is tokenized by the worker (the model's own
+/// Hugging Face tokenizer, no special tokens added), cached per text; every token's piece is
+/// held here, so decoding is local.
+public final class WorkerTokenizer: Tokenizer, @unchecked Sendable {
+    public let identifier: String
+    public let vocabularySize: Int
+    public let endOfTextToken: Int
+    private let pieces: [[UInt8]]
+    private let modelName: String
+    private let replicas: ReplicaSet
+    private let cache = Locked<[String: [Int]]>([:])
+
+    init(modelName: String, pieces: [[UInt8]], endOfTextToken: Int, replicas: ReplicaSet) {
+        var hash = StableHash()
+        for piece in pieces {
+            hash.combine(UInt64(piece.count))
+            hash.combine(piece)
+        }
+        identifier = "worker-\(modelName)-\(pieces.count)-\(hash.hex)"
+        vocabularySize = pieces.count
+        self.endOfTextToken = endOfTextToken
+        self.pieces = pieces
+        self.modelName = modelName
+        self.replicas = replicas
+    }
+
+    public func encode(_ text: String) -> [Int] {
+        if text.isEmpty { return [] }
+        if let hit = cache.withLock({ $0[text] }) { return hit }
+        let tokens: [Int]
+        do {
+            tokens = try replicas.post("/v1/tokenize", { _ in WorkerWire.TokenizeRequest(model: modelName, texts: [text]) },
+                                       as: WorkerWire.TokenizeAnswer.self).tokens[0]
+        } catch {
+            fatalError("\(error)")
+        }
+        cache.withLock { $0[text] = tokens }
+        return tokens
+    }
+
+    public func piece(of token: Int) -> [UInt8] {
+        precondition(token >= 0 && token < pieces.count, "token \(token) outside vocabulary of \(pieces.count)")
+        return token == endOfTextToken ? [] : pieces[token]
+    }
+}

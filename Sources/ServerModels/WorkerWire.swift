@@ -1,0 +1,65 @@
+/// The model worker's JSON protocol, version 1 (`worker/protocol.md`): what attrib sends and
+/// reads. Token ids are the model's own; every context is preceded by the model's start
+/// token on the worker's side; log-probabilities are natural logs.
+enum WorkerWire {
+    static let protocolVersion = 1
+
+    struct Models: Decodable {
+        var protocol_: Int
+        var models: [Model]
+        enum CodingKeys: String, CodingKey { case protocol_ = "protocol", models }
+        struct Model: Decodable {
+            var name: String
+            var vocab_size: Int
+            var end_of_text: Int
+            var start_token: Int
+            var context_window: Int
+            var device: String
+            var dtype: String
+        }
+    }
+
+    struct Decoding: Encodable {
+        var temperature: Double
+        var top_k: Int?
+        var top_p: Double?
+    }
+
+    struct PiecesRequest: Encodable { var `protocol` = WorkerWire.protocolVersion; var model: String }
+    struct PiecesAnswer: Decodable { var pieces: [String] }
+
+    struct TokenizeRequest: Encodable { var `protocol` = WorkerWire.protocolVersion; var model: String; var texts: [String] }
+    struct TokenizeAnswer: Decodable { var tokens: [[Int]] }
+
+    struct ScoreRequest: Encodable {
+        var `protocol` = WorkerWire.protocolVersion
+        var model: String
+        var decoding: Decoding
+        var requests: [Item]
+        struct Item: Encodable { var context: [Int]; var continuation: [Int]; var limit: Int }
+    }
+    struct ScoreAnswer: Decodable {
+        var scores: [Score]
+        struct Score: Decodable {
+            var raw: [Double]
+            var decoded: [Double]
+            var end_of_text: EndOfText?
+        }
+        struct EndOfText: Decodable { var raw: Double; var decoded: Double }
+    }
+
+    struct SampleRequest: Encodable {
+        var `protocol` = WorkerWire.protocolVersion
+        var model: String
+        var decoding: Decoding
+        var requests: [Item]
+        struct Item: Encodable { var prompt: [Int]; var seed: UInt64; var limit: Int }
+    }
+    struct SampleAnswer: Decodable {
+        var generations: [Generation]
+        struct Generation: Decodable { var tokens: [Int]; var ended: Bool }
+    }
+
+    struct DistributionsRequest: Encodable { var `protocol` = WorkerWire.protocolVersion; var model: String; var contexts: [[Int]] }
+    struct DistributionsAnswer: Decodable { var log_probs: [[Double]] }
+}

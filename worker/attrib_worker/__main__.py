@@ -1,0 +1,71 @@
+"""``python -m attrib_worker --model SPEC [--model SPEC ...] --port P``: load the models and
+serve the protocol on 127.0.0.1 until interrupted. Prints one JSON line when ready."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+import time
+
+import torch
+
+from . import PROTOCOL_VERSION
+from .batcher import Batcher
+from .loading import ModelLoadError, load
+from .server import Worker, serve
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="attrib-worker", description=__doc__)
+    parser.add_argument("--model", action="append", required=True,
+                        help="NAME=SPEC or SPEC: a Hugging Face model directory, a .gguf file or tiny:SEED (repeatable)")
+    parser.add_argument("--port", type=int, default=0, help="TCP port on 127.0.0.1 (0: any free port)")
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu", help="cpu or cuda[:N]")
+    parser.add_argument("--dtype", default="float32", choices=["float32", "bfloat16", "float64"],
+                        help="weights' dtype (log-softmax is float32 or better whatever this is)")
+    parser.add_argument("--threads", type=int, default=0, help="CPU threads for PyTorch (0: its default)")
+    parser.add_argument("--max-wait-ms", type=float, default=5.0, help="how long a batch waits for more requests")
+    parser.add_argument("--max-batch-tokens", type=int, default=16384, help="tokens per merged batch at most")
+    parser.add_argument("--exit-with-parent", action="store_true", help="exit when the process that started this one ends")
+    args = parser.parse_args(argv)
+    # A parent may have blocked these (a Swift test runner does): a worker must die when told.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+    if not 0 <= args.port <= 65535:
+        parser.error(f"--port must be in 0...65535, got {args.port}")
+    if args.exit_with_parent:
+        parent = os.getppid()
+
+        def watch() -> None:
+            while os.getppid() == parent:
+                time.sleep(1)
+            os._exit(0)
+
+        threading.Thread(target=watch, daemon=True).start()
+    if args.threads > 0:
+        torch.set_num_threads(args.threads)
+    try:
+        models = []
+        for entry in args.model:
+            name, _, spec = entry.partition("=") if "=" in entry and not entry.startswith("tiny:") else (None, "", entry)
+            models.append(load(spec, name=name, device=args.device, dtype=args.dtype))
+    except ModelLoadError as error:
+        print(f"attrib-worker: {error}", file=sys.stderr)
+        return 1
+    worker = Worker(models, Batcher(max_wait_seconds=args.max_wait_ms / 1000, max_tokens=args.max_batch_tokens))
+    server = serve(worker, "127.0.0.1", args.port)
+    ready = {"protocol": PROTOCOL_VERSION, "url": f"http://127.0.0.1:{server.server_address[1]}",
+             "models": [m.name for m in models]}
+    print(json.dumps(ready), flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

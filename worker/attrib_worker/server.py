@@ -1,0 +1,132 @@
+"""The worker's JSON protocol over HTTP on loopback (``protocol.md``): one handler, every
+model call through the batcher, every failure one sentence in ``{"error": ...}``."""
+
+from __future__ import annotations
+
+import json
+import math
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from . import PROTOCOL_VERSION
+from .batcher import Batcher
+from .engine import Decoding, Engine
+from .loading import LoadedModel
+from .pieces import pieces
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with every non-finite float as the string ``"inf"``, ``"-inf"`` or ``"nan"``
+    (what attrib's JSON decoder reads), since JSON has no infinities."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    return value
+
+
+class ProtocolError(Exception):
+    """A request the protocol refuses: HTTP 400 with this sentence."""
+
+
+class Worker:
+    """The loaded models and their engines, and the batcher they share."""
+
+    def __init__(self, models: list[LoadedModel], batcher: Batcher) -> None:
+        self.models = {m.name: m for m in models}
+        self.engines = {m.name: Engine(m) for m in models}
+        self.batcher = batcher
+
+    def describe(self) -> dict[str, Any]:
+        return {"protocol": PROTOCOL_VERSION, "models": [
+            {"name": m.name, "vocab_size": m.vocab_size, "end_of_text": m.end_of_text, "start_token": m.start_token,
+             "context_window": m.context_window, "device": str(m.device), "dtype": str(m.dtype).replace("torch.", "")}
+            for m in self.models.values()]}
+
+    def _model(self, body: dict[str, Any]) -> str:
+        name = body.get("model")
+        if name not in self.models:
+            raise ProtocolError(f"model {name!r} is not served here (serving {', '.join(sorted(self.models))})")
+        return str(name)
+
+    @staticmethod
+    def _decoding(body: dict[str, Any]) -> Decoding:
+        d = body.get("decoding") or {}
+        decoding = Decoding(temperature=float(d.get("temperature", 3.0)), top_k=d.get("top_k"), top_p=d.get("top_p"))
+        if not decoding.temperature > 0:
+            raise ProtocolError(f"decoding.temperature must be positive, got {decoding.temperature}")
+        return decoding
+
+    def handle(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        version = body.get("protocol", PROTOCOL_VERSION)
+        if version != PROTOCOL_VERSION:
+            raise ProtocolError(f"this worker speaks protocol {PROTOCOL_VERSION}, the request protocol {version}")
+        if path == "/v1/pieces":
+            name = self._model(body)
+            m = self.models[name]
+            return {"pieces": [p.hex() for p in pieces(m.tokenizer, m.vocab_size, m.end_of_text)]}
+        if path == "/v1/tokenize":
+            m = self.models[self._model(body)]
+            return {"tokens": [m.tokenizer.encode(t, add_special_tokens=False) for t in body.get("texts", [])]}
+        if path == "/v1/score":
+            name, decoding = self._model(body), self._decoding(body)
+            items = [(list(r["context"]), list(r["continuation"]), int(r["limit"])) for r in body.get("requests", [])]
+            engine = self.engines[name]
+            scored = self.batcher.submit(("score", name, decoding), items, sum(len(c) + len(t) + 1 for c, t, _ in items),
+                                         lambda batch: engine.score(batch, decoding))
+            return {"scores": [{"raw": s.raw, "decoded": s.decoded,
+                                "end_of_text": None if s.end_of_text is None else {"raw": s.end_of_text[0], "decoded": s.end_of_text[1]}}
+                               for s in scored]}
+        if path == "/v1/sample":
+            name, decoding = self._model(body), self._decoding(body)
+            items = [(list(r["prompt"]), int(r["seed"]), int(r["limit"])) for r in body.get("requests", [])]
+            engine = self.engines[name]
+            drawn = self.batcher.submit(("sample", name, decoding), items, sum(len(p) + n for p, _, n in items),
+                                        lambda batch: engine.sample(batch, decoding))
+            return {"generations": [{"tokens": t, "ended": e} for t, e in drawn]}
+        if path == "/v1/distributions":
+            name = self._model(body)
+            contexts = [list(c) for c in body.get("contexts", [])]
+            engine = self.engines[name]
+            rows = self.batcher.submit(("distributions", name), contexts, sum(len(c) + 1 for c in contexts),
+                                       lambda batch: engine.distributions(batch))
+            return {"log_probs": rows}
+        raise ProtocolError(f"no endpoint {path} in protocol {PROTOCOL_VERSION}")
+
+
+def serve(worker: Worker, host: str, port: int) -> ThreadingHTTPServer:
+    """An HTTP server for ``worker`` (not yet serving: call ``serve_forever``)."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def _answer(self, status: int, payload: dict[str, Any]) -> None:
+            data = json.dumps(_finite(payload), allow_nan=False).encode("utf-8")
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+            if self.path in ("/v1/models", "/v1/health"):
+                self._answer(200, worker.describe())
+            else:
+                self._answer(404, {"error": f"no endpoint GET {self.path} in protocol {PROTOCOL_VERSION}"})
+
+        def do_POST(self) -> None:  # noqa: N802
+            try:
+                length = int(self.headers.get("Content-Length", "0"))
+                body = json.loads(self.rfile.read(length) or b"{}")
+                if not isinstance(body, dict):
+                    raise ProtocolError("the request body must be a JSON object")
+                self._answer(200, worker.handle(self.path, body))
+            except (ProtocolError, KeyError, TypeError, ValueError) as error:
+                self._answer(400, {"error": str(error) if not isinstance(error, KeyError) else f"field {error} is missing"})
+            except Exception as error:  # a model failure: the worker stays up for the next request
+                self._answer(500, {"error": f"{type(error).__name__}: {error}"})
+
+        def log_message(self, format: str, *args: Any) -> None:  # quiet: attrib prints progress
+            return
+
+    return ThreadingHTTPServer((host, port), Handler)

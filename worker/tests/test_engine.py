@@ -1,0 +1,104 @@
+"""The engine against exact answers: a float64 evaluation of the same tiny model, one
+sequence at a time, and attrib's decoding rule written out by hand."""
+
+from __future__ import annotations
+
+import math
+import random
+import unittest
+
+import torch
+
+from attrib_worker.engine import Decoding, Engine, decoded_log_probs
+from attrib_worker.loading import load
+
+
+def reference_decoded(raw: list[float], decoding: Decoding) -> list[float]:
+    """attrib's ``DecodingSettings.decodedLogProbabilities`` in plain Python, float64."""
+    scaled = [r / decoding.temperature for r in raw]
+    keep = [True] * len(scaled)
+    if decoding.top_k is not None or decoding.top_p is not None:
+        order = sorted(range(len(scaled)), key=lambda i: (-scaled[i], i))
+        kept = min(decoding.top_k or len(order), len(order))
+        if decoding.top_p is not None:
+            top = max(scaled[i] for i in order[:kept])
+            z = top + math.log(sum(math.exp(scaled[i] - top) for i in order[:kept]))
+            mass, needed = 0.0, 0
+            for i in order[:kept]:
+                mass += math.exp(scaled[i] - z)
+                needed += 1
+                if mass >= decoding.top_p:
+                    break
+            kept = max(1, needed)
+        keep = [False] * len(scaled)
+        for i in order[:kept]:
+            keep[i] = True
+    filtered = [s if k else -math.inf for s, k in zip(scaled, keep)]
+    top = max(filtered)
+    z = top + math.log(sum(math.exp(f - top) for f in filtered if f > -math.inf))
+    return [f - z for f in filtered]
+
+
+class EngineTests(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls) -> None:
+        cls.model = load("tiny:3")
+        cls.exact = load("tiny:3", dtype="float64")
+        cls.engine = Engine(cls.model)
+        encode = cls.model.tokenizer.encode
+        # Latin, Cyrillic, CJK, code: multi-byte scripts as single byte tokens.
+        cls.texts = [encode(t, add_special_tokens=False) for t in
+                     ["The cat sat on the mat. ", "Привет, мир! ", "天気がいいですね。", "for (i = 0; i < n; i++) {"]]
+
+    def direct(self, context: list[int], continuation: list[int]) -> list[float]:
+        """Raw log-probabilities of ``continuation`` from one unpadded float64 forward pass."""
+        ids = torch.tensor([[self.exact.start_token] + context + continuation])
+        with torch.inference_mode():
+            logp = torch.log_softmax(self.exact.model(input_ids=ids).logits[0].double(), dim=-1)
+        return [float(logp[len(context) + j, t]) for j, t in enumerate(continuation)]
+
+    def test_a_padded_batch_agrees_with_float64_one_sequence_at_a_time(self) -> None:
+        requests = [(t[: len(t) // 2], t[len(t) // 2 :], 64) for t in self.texts]
+        scored = self.engine.score(requests, Decoding())
+        positions = 0
+        for (context, continuation, _), s in zip(requests, scored):
+            expected = self.direct(context, continuation)
+            for a, b in zip(s.raw, expected):
+                self.assertLess(abs(a - b), 1e-5)
+            positions += len(continuation)
+        self.assertGreaterEqual(positions, 50)
+
+    def test_the_decoded_terms_follow_attribs_rule(self) -> None:
+        rng = random.Random(5)
+        for decoding in [Decoding(3.0), Decoding(1.0, top_k=5), Decoding(0.7, top_p=0.8), Decoding(2.0, top_k=40, top_p=0.5)]:
+            raw = [rng.gauss(0, 3) for _ in range(257)]
+            raw[10] = raw[11]  # a tie at the same value
+            got = decoded_log_probs(torch.tensor([raw], dtype=torch.float64), decoding)[0].tolist()
+            want = reference_decoded(raw, decoding)
+            for a, b in zip(got, want):
+                self.assertTrue((a == b == -math.inf) or abs(a - b) < 1e-9, (decoding, a, b))
+
+    def test_the_end_of_text_term_appears_only_below_the_limit(self) -> None:
+        t = self.texts[0]
+        short, full = self.engine.score([(t[:3], t[3:6], 4), (t[:3], t[3:6], 3)], Decoding())
+        self.assertIsNotNone(short.end_of_text)
+        self.assertIsNone(full.end_of_text)
+
+    def test_sampling_is_fixed_by_each_requests_seed_and_keeps_the_limit(self) -> None:
+        prompt = self.texts[1][:4]
+        alone = self.engine.sample([(prompt, 11, 6)], Decoding())
+        together = self.engine.sample([(self.texts[0][:2], 3, 6), (prompt, 11, 6)], Decoding())
+        self.assertEqual(alone[0], together[1])
+        for tokens, ended in together:
+            self.assertLessEqual(len(tokens), 6)
+            self.assertTrue(ended or len(tokens) == 6)
+
+    def test_distributions_are_the_scored_rows(self) -> None:
+        t = self.texts[2]
+        row = self.engine.distributions([t[:5]])[0]
+        self.assertAlmostEqual(math.fsum(math.exp(x) for x in row), 1.0, places=5)
+        self.assertAlmostEqual(row[t[5]], self.engine.score([(t[:5], [t[5]], 9)], Decoding())[0].raw[0], places=6)
+
+
+if __name__ == "__main__":
+    unittest.main()

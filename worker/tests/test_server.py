@@ -1,0 +1,127 @@
+"""The protocol over real HTTP on loopback: every endpoint, its refusals, and requests that
+arrive together merged into one batch with the same answers as alone."""
+
+from __future__ import annotations
+
+import json
+import threading
+import unittest
+import urllib.error
+import urllib.request
+from typing import Any
+
+from attrib_worker import PROTOCOL_VERSION
+from attrib_worker.batcher import Batcher
+from attrib_worker.engine import Decoding, Engine
+from attrib_worker.loading import load
+from attrib_worker.pieces import pieces
+from attrib_worker.server import Worker, serve
+
+
+class ServerTests(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls) -> None:
+        cls.model = load("tiny:7", name="tiny")
+        cls.worker = Worker([cls.model], Batcher(max_wait_seconds=0.2, max_tokens=100_000))
+        cls.server = serve(cls.worker, "127.0.0.1", 0)
+        threading.Thread(target=cls.server.serve_forever, daemon=True).start()
+        cls.url = f"http://127.0.0.1:{cls.server.server_address[1]}"
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.server.shutdown()
+
+    def call(self, path: str, body: dict[str, Any] | None = None) -> tuple[int, dict[str, Any]]:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.url + path, data=data, headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.status, json.load(response)
+        except urllib.error.HTTPError as error:
+            return error.code, json.load(error)
+
+    def test_models_describe_the_vocabulary_and_the_protocol(self) -> None:
+        status, body = self.call("/v1/models")
+        self.assertEqual(status, 200)
+        self.assertEqual(body["protocol"], PROTOCOL_VERSION)
+        self.assertEqual(body["models"][0]["name"], "tiny")
+        self.assertEqual(body["models"][0]["vocab_size"], 257)
+        self.assertEqual(body["models"][0]["end_of_text"], 256)
+
+    def test_tokenize_and_pieces_round_trip_the_bytes(self) -> None:
+        text = "naïve 東京 \t code();"
+        _, tokens = self.call("/v1/tokenize", {"model": "tiny", "texts": [text]})
+        _, answer = self.call("/v1/pieces", {"model": "tiny"})
+        table = [bytes.fromhex(p) for p in answer["pieces"]]
+        self.assertEqual(b"".join(table[t] for t in tokens["tokens"][0]).decode(), text)
+        self.assertEqual(table[256], b"")
+
+    def test_scores_over_http_are_the_engines(self) -> None:
+        tokens = self.model.tokenizer.encode("hello there", add_special_tokens=False)
+        body = {"model": "tiny", "decoding": {"temperature": 3.0},
+                "requests": [{"context": tokens[:4], "continuation": tokens[4:], "limit": 20}]}
+        status, answer = self.call("/v1/score", body)
+        self.assertEqual(status, 200)
+        direct = Engine(self.model).score([(tokens[:4], tokens[4:], 20)], Decoding(3.0))[0]
+        self.assertEqual(answer["scores"][0]["raw"], direct.raw)
+        self.assertEqual(answer["scores"][0]["end_of_text"]["decoded"], direct.end_of_text[1])
+
+    def test_requests_that_arrive_together_share_a_batch(self) -> None:
+        tokens = self.model.tokenizer.encode("abcdefghij", add_special_tokens=False)
+        bodies = [{"model": "tiny", "requests": [{"context": tokens[:k], "continuation": tokens[k:], "limit": 30}]} for k in range(1, 7)]
+        answers: list[Any] = [None] * len(bodies)
+        before = self.worker.batcher.batches
+
+        def ask(k: int) -> None:
+            answers[k] = self.call("/v1/score", bodies[k])[1]
+
+        threads = [threading.Thread(target=ask, args=(k,)) for k in range(len(bodies))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertLess(self.worker.batcher.batches - before, len(bodies))
+        engine = Engine(self.model)
+        for k, answer in enumerate(answers):
+            alone = engine.score([(tokens[: k + 1], tokens[k + 1 :], 30)], Decoding())[0]
+            for a, b in zip(answer["scores"][0]["raw"], alone.raw):
+                self.assertLess(abs(a - b), 1e-5)
+
+    def test_sampling_and_distributions_over_http(self) -> None:
+        _, drawn = self.call("/v1/sample", {"model": "tiny", "requests": [{"prompt": [104, 105], "seed": 4, "limit": 5}]})
+        _, again = self.call("/v1/sample", {"model": "tiny", "requests": [{"prompt": [104, 105], "seed": 4, "limit": 5}]})
+        self.assertEqual(drawn, again)
+        self.assertLessEqual(len(drawn["generations"][0]["tokens"]), 5)
+        _, rows = self.call("/v1/distributions", {"model": "tiny", "contexts": [[104], []]})
+        self.assertEqual([len(r) for r in rows["log_probs"]], [257, 257])
+
+    def test_refusals_are_sentences(self) -> None:
+        for path, body, fragment in [
+            ("/v1/score", {"model": "nope", "requests": []}, "model 'nope' is not served here"),
+            ("/v1/score", {"model": "tiny", "protocol": 99, "requests": []}, "speaks protocol 1"),
+            ("/v1/score", {"model": "tiny", "decoding": {"temperature": -3}, "requests": []}, "temperature must be positive"),
+            ("/v1/score", {"model": "tiny", "requests": [{"context": [1]}]}, "field 'continuation' is missing"),
+            ("/v1/score", {"model": "tiny", "requests": [{"context": [1] * 200, "continuation": [2], "limit": 3}]}, "context window of 128"),
+            ("/v1/finetune", {"model": "tiny"}, "no endpoint /v1/finetune"),
+        ]:
+            status, answer = self.call(path, body)
+            self.assertIn(status, (400, 500))
+            self.assertIn(fragment, answer["error"])
+
+
+class PiecesTests(unittest.TestCase):
+    def test_sentencepiece_conventions(self) -> None:
+        class SentencePieceLike:
+            all_special_ids = [0, 1]
+
+            def __len__(self) -> int:
+                return 5
+
+            def convert_ids_to_tokens(self, ids: list[int]) -> list[str]:
+                return ["<eos>", "<bos>", "\u2581the", "<0xE6>", "cat"][: len(ids)]
+
+        self.assertEqual(pieces(SentencePieceLike(), 6, end_of_text=0), [b"", b"<bos>", b" the", b"\xe6", b"cat", b""])
+
+
+if __name__ == "__main__":
+    unittest.main()
