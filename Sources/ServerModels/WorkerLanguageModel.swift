@@ -9,6 +9,9 @@ import LanguageModels
 /// of one. The tokenizer is the model's own (`WorkerTokenizer`).
 public struct WorkerLanguageModel: LanguageModel, BatchLanguageModel {
     public let name: String
+    /// Names the model's weights and vocabulary (the worker's fingerprint): what the tensor
+    /// store and the calibration cache key on.
+    public let identity: String
     public let replicas: ReplicaSet
     private let workerTokenizer: WorkerTokenizer
     public let contextWindow: Int?
@@ -36,7 +39,8 @@ public struct WorkerLanguageModel: LanguageModel, BatchLanguageModel {
         }
         let tokenizer = WorkerTokenizer(modelName: name, pieces: pieces, endOfTextToken: model.end_of_text, replicas: replicas)
         // The worker puts the start token before every context: one position of the window.
-        return WorkerLanguageModel(name: name, replicas: replicas, workerTokenizer: tokenizer, contextWindow: model.context_window - 1)
+        return WorkerLanguageModel(name: name, identity: "worker:\(name):\(model.fingerprint)", replicas: replicas,
+                                   workerTokenizer: tokenizer, contextWindow: model.context_window - 1)
     }
 
     static func bytes(hex: String) -> [UInt8]? {

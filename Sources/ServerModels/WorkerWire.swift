@@ -10,6 +10,7 @@ enum WorkerWire {
         enum CodingKeys: String, CodingKey { case protocol_ = "protocol", models }
         struct Model: Decodable {
             var name: String
+            var fingerprint: String
             var vocab_size: Int
             var end_of_text: Int
             var start_token: Int

@@ -25,7 +25,13 @@ import Simulation
 ///     {"name": "smollm2", "server": {"url": "http://127.0.0.1:8401", "model": "smollm2"},
 ///      "replicas": [{"url": "http://127.0.0.1:8411"}], "concurrency": 2}
 ///
-/// Both kinds mix freely in one file (`ServerModels/README.md` says what the server must offer).
+/// Or a `worker`: a model on attrib's model worker (`attrib worker`, `worker/README.md`), by
+/// the worker's model name (default: the entry's name), with the same `replicas` and
+/// `concurrency`:
+///
+///     {"name": "smollm2", "worker": {"url": "http://127.0.0.1:8601", "model": "smollm2"}}
+///
+/// All kinds mix freely in one file (`ServerModels/README.md` says what the server must offer).
 public struct BasesFile: Codable, Sendable, Equatable {
     public struct Entry: Codable, Sendable, Equatable {
         public var name: String
@@ -35,13 +41,16 @@ public struct BasesFile: Codable, Sendable, Equatable {
         public var drift: String?
         /// The first inference server of a model on servers.
         public var server: ServerEndpoint?
-        /// Further servers of the same model file.
+        /// The first model worker of a model on workers.
+        public var worker: ServerEndpoint?
+        /// Further servers (or workers) of the same model.
         public var replicas: [ServerEndpoint]?
         /// Requests in flight per replica.
         public var concurrency: Int?
 
         public init(name: String, model: String? = nil, drift: String? = nil, server: ServerEndpoint? = nil,
-                    replicas: [ServerEndpoint]? = nil, concurrency: Int? = nil) {
+                    worker: ServerEndpoint? = nil, replicas: [ServerEndpoint]? = nil, concurrency: Int? = nil) {
+            self.worker = worker
             self.name = name
             self.model = model
             self.drift = drift
@@ -50,8 +59,8 @@ public struct BasesFile: Codable, Sendable, Equatable {
             self.concurrency = concurrency
         }
 
-        /// Every endpoint of a model on servers, the first one first.
-        var endpoints: [ServerEndpoint] { server.map { [$0] + (replicas ?? []) } ?? [] }
+        /// Every endpoint of a model on servers or workers, the first one first.
+        var endpoints: [ServerEndpoint] { (server ?? worker).map { [$0] + (replicas ?? []) } ?? [] }
     }
 
     public var decoding: DecodingSpec?
@@ -91,24 +100,29 @@ public struct BasesFile: Codable, Sendable, Equatable {
         var seen = Set<String>()
         let entries = file.bases.enumerated().map { ($1, "bases.\($0)") } + (file.none ?? []).enumerated().map { ($1, "none.\($0)") }
         for (entry, field) in entries {
-            switch (entry.model, entry.server) {
-            case (nil, nil):
-                throw AttribError.invalid(file: path, field: field, reason: "names neither a \"model\" file nor a \"server\"")
-            case (.some, .some):
-                throw AttribError.invalid(file: path, field: field, reason: "names both a \"model\" file and a \"server\"; choose one")
+            let kinds = [entry.model == nil ? nil : "\"model\" file", entry.server == nil ? nil : "\"server\"",
+                         entry.worker == nil ? nil : "\"worker\""].compactMap { $0 }
+            guard kinds.count == 1 else {
+                throw AttribError.invalid(file: path, field: field, reason: kinds.isEmpty
+                    ? "names none of a \"model\" file, a \"server\" and a \"worker\""
+                    : "names \(kinds.joined(separator: " and ")); choose one")
+            }
+            switch (entry.model, entry.server ?? entry.worker) {
+            case (nil, nil), (.some, .some):
+                break
             case (.some, nil):
                 if entry.replicas != nil || entry.concurrency != nil {
-                    throw AttribError.invalid(file: path, field: field, reason: "\"replicas\" and \"concurrency\" apply to a \"server\" entry only")
+                    throw AttribError.invalid(file: path, field: field, reason: "\"replicas\" and \"concurrency\" apply to a \"server\" or \"worker\" entry only")
                 }
             case (nil, .some):
                 if entry.drift != nil {
-                    throw AttribError.invalid(file: path, field: "\(field).drift", reason: "a model on a server takes no drift model file")
+                    throw AttribError.invalid(file: path, field: "\(field).drift", reason: "a model on a server or worker takes no drift model file")
                 }
                 if let c = entry.concurrency, c < 1 {
                     throw AttribError.invalid(file: path, field: "\(field).concurrency", reason: "must be at least 1, not \(c)")
                 }
                 for (r, endpoint) in entry.endpoints.enumerated() where !(endpoint.url.hasPrefix("http://") || endpoint.url.hasPrefix("https://")) {
-                    let name = r == 0 ? "\(field).server.url" : "\(field).replicas.\(r - 1).url"
+                    let name = r == 0 ? "\(field).\(entry.server == nil ? "worker" : "server").url" : "\(field).replicas.\(r - 1).url"
                     throw AttribError.invalid(file: path, field: name, reason: "\"\(endpoint.url)\" is not an http(s) URL")
                 }
             }
@@ -170,6 +184,14 @@ public struct BasesFile: Codable, Sendable, Equatable {
             return (m, m.contentHash)
         }
         let replicas = ReplicaSet(endpoints: entry.endpoints, concurrencyPerReplica: entry.concurrency ?? 2, patience: patience)
+        if let worker = entry.worker {
+            do {
+                let m = try WorkerLanguageModel.connect(replicas, name: worker.model.isEmpty ? entry.name : worker.model)
+                return (m, m.identity)
+            } catch {
+                throw AttribError.invalid(file: directory.path, field: "\(field).worker", reason: "\(error)")
+            }
+        }
         do {
             let m = try ServerLanguageModel.connect(replicas, name: entry.name)
             return (m, m.identity)

@@ -1,8 +1,11 @@
+import AttributionCore
 import Common
+import Engine
 import Foundation
 import LanguageModels
 import Testing
 @testable import ServerModels
+@testable import Workflow
 
 /// attrib against a real model worker process on loopback (`worker/`, a tiny GPT-2-shaped model
 /// made from a config): the batch path (`/v1/score`, decoded on the worker) against attrib's
@@ -73,4 +76,55 @@ struct WorkerModelTests {
             #expect(error.description.contains("did not start"))
         }
     }
+
+    /// Bases on a worker named in a bases file, end to end: the file loads them (one worker
+    /// serving both), the EIG tensors are computed through the worker, and a run whose
+    /// fine-tunes are the two models themselves attributes each to its own base.
+    @Test func basesOnAWorkerAttributeEndToEnd() async throws {
+        let worker = try WorkerProcess(models: ["alpha=tiny:3", "beta=tiny:11"], extra: ["--threads", "1"])
+        defer { worker.stop() }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("attrib-worker-bases-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let json = #"{"decoding": {"temperature": 3.0, "maxTotalTokens": 14}, "bases": [{"name": "alpha", "worker": {"url": "URL"}}, {"name": "b", "worker": {"url": "URL", "model": "beta"}}]}"#
+        try json.replacingOccurrences(of: "URL", with: worker.url).write(to: folder.appendingPathComponent("bases.json"), atomically: true, encoding: .utf8)
+        let file = try BasesFile.load(path: folder.appendingPathComponent("bases.json").path)
+        let models = try file.hypothesisModels(directory: folder)
+        #expect(models.hypotheses.map(\.identity).allSatisfy { $0.hasPrefix("worker:") } && Set(models.hypotheses.map(\.identity)).count == 2)
+
+        var settings = EngineSettings()
+        settings.observation.samples = 2
+        settings.observation.noneMass = 0
+        settings.observation.latentGrid = []
+        settings.stopping.budgetPerModel = 3
+        settings.stopping.eigFloor = nil
+        let prompts = ["The cat ", "Hello, ", "def f(", "Once "]
+        let builder = settings.observation.tensorBuilder(models: models, seed: 1)
+        let bank = PromptBank(space: builder.space, tensors: builder.tensors(prompts: prompts))
+        let runner = AttributionRunner(bank: bank, prompts: prompts, models: models, settings: settings)
+        let oracle = SamplingOracle(models: models.hypotheses.map(\.model), settings: models.settings)
+        let results = try await runner.run(models: [0, 1], oracle: oracle)
+        #expect(results.map(\.attribution) == [.base("alpha"), .base("b")])
+    }
 }
+
+/// Answers fine-tune `k` by sampling from `models[k]` (seeded per query), in process.
+actor SamplingOracle: Oracle {
+    let models: [any LanguageModel]
+    let settings: DecodingSettings
+    var asked = 0
+
+    init(models: [any LanguageModel], settings: DecodingSettings) {
+        self.models = models
+        self.settings = settings
+    }
+
+    func ask(model: Int, prompt: String) async throws -> OracleAnswer {
+        asked += 1
+        var generator = SeededGenerator(seed: UInt64(asked))
+        return OracleAnswer(prompt: prompt, continuation: models[model].sample(prompt: prompt, settings: settings, using: &generator).text)
+    }
+
+    func queryCounts() async throws -> [Int: Int]? { nil }
+}
+

@@ -27,9 +27,11 @@ import Testing
 
     @Test func mistakesNameTheField() {
         #expect(error(#"{"bases": [{"name": "a"}]}"#).contains("bases.0"))
-        #expect(error(#"{"bases": [{"name": "a"}]}"#).contains("neither"))
-        #expect(error(#"{"bases": [{"name": "a", "model": "a.ngram", "server": {"url": "http://x"}}]}"#).contains("both"))
-        #expect(error(#"{"bases": [{"name": "a", "model": "a.ngram", "replicas": []}]}"#).contains("\"server\" entry only"))
+        #expect(error(#"{"bases": [{"name": "a"}]}"#).contains("names none of"))
+        #expect(error(#"{"bases": [{"name": "a", "model": "a.ngram", "server": {"url": "http://x"}}]}"#).contains("choose one"))
+        #expect(error(#"{"bases": [{"name": "a", "server": {"url": "http://x"}, "worker": {"url": "http://y"}}]}"#).contains("\"server\" and \"worker\""))
+        #expect(error(#"{"bases": [{"name": "a", "worker": {"url": "127.0.0.1:8601"}}]}"#).contains("bases.0.worker.url"))
+        #expect(error(#"{"bases": [{"name": "a", "model": "a.ngram", "replicas": []}]}"#).contains("\"worker\" entry only"))
         #expect(error(#"{"bases": [{"name": "a", "server": {"url": "http://x"}, "drift": "d.ngram"}]}"#).contains("bases.0.drift"))
         #expect(error(#"{"bases": [{"name": "a", "server": {"url": "http://x"}, "concurrency": 0}]}"#).contains("bases.0.concurrency"))
         #expect(error(#"{"bases": [{"name": "a", "server": {"url": "127.0.0.1:8401"}}]}"#).contains("bases.0.server.url"))

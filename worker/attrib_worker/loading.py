@@ -9,6 +9,7 @@ A model spec is one of:
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 
@@ -29,6 +30,20 @@ class LoadedModel:
     tokenizer: PreTrainedTokenizerFast
     device: torch.device
     dtype: torch.dtype
+
+    @property
+    def fingerprint(self) -> str:
+        """A hash of the weights and the tokenizer's vocabulary: equal fingerprints, the same
+        model (what attrib's tensor store and calibration cache key on)."""
+        if not hasattr(self, "_fingerprint"):
+            digest = hashlib.sha256()
+            for key, tensor in sorted(self.model.state_dict().items()):
+                digest.update(key.encode())
+                digest.update(tensor.detach().to("cpu", torch.float32).contiguous().numpy().tobytes())
+            for token, token_id in sorted(self.tokenizer.get_vocab().items(), key=lambda kv: kv[1]):
+                digest.update(f"{token_id}:{token}".encode())
+            self._fingerprint = digest.hexdigest()[:32]
+        return self._fingerprint
 
     @property
     def vocab_size(self) -> int:

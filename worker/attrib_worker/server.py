@@ -41,7 +41,7 @@ class Worker:
 
     def describe(self) -> dict[str, Any]:
         return {"protocol": PROTOCOL_VERSION, "models": [
-            {"name": m.name, "vocab_size": m.vocab_size, "end_of_text": m.end_of_text, "start_token": m.start_token,
+            {"name": m.name, "fingerprint": m.fingerprint, "vocab_size": m.vocab_size, "end_of_text": m.end_of_text, "start_token": m.start_token,
              "context_window": m.context_window, "device": str(m.device), "dtype": str(m.dtype).replace("torch.", "")}
             for m in self.models.values()]}
 
