@@ -61,9 +61,9 @@ class Engine:
         self.loaded = loaded
         self.math = torch.float64 if loaded.dtype == torch.float64 else torch.float32
 
-    def _sequences(self, sequences: list[list[int]]) -> torch.Tensor:
-        """Raw log-probabilities after every position of each sequence (start token added),
-        as one right-padded batch: shape (batch, longest + 1, vocabulary)."""
+    def _logits(self, sequences: list[list[int]]) -> torch.Tensor:
+        """The logits after every position of each sequence (start token added), as one
+        right-padded batch: shape (batch, longest + 1, vocabulary), the weights' dtype."""
         start = self.loaded.start_token
         rows = [[start] + s for s in sequences]
         longest = max(len(r) for r in rows)
@@ -77,7 +77,10 @@ class Engine:
             mask[k, : len(r)] = 1
         device = self.loaded.device
         with torch.inference_mode():
-            logits = self.loaded.model(input_ids=ids.to(device), attention_mask=mask.to(device)).logits
+            return self.loaded.model(input_ids=ids.to(device), attention_mask=mask.to(device)).logits
+
+    def _log_probs(self, logits: torch.Tensor) -> torch.Tensor:
+        """Raw log-probabilities of logits rows, in float32 (float64 for a float64 model)."""
         return torch.log_softmax(logits.to(self.math), dim=-1)
 
     def score(self, requests: list[tuple[list[int], list[int], int]], decoding: Decoding) -> list[Scored]:
@@ -85,12 +88,13 @@ class Engine:
         end-of-text term when it has fewer tokens than its limit."""
         if not requests:
             return []
-        raw = self._sequences([c + t for c, t, _ in requests])
+        logits = self._logits([c + t for c, t, _ in requests])
         eos = self.loaded.end_of_text
         out: list[Scored] = []
         for k, (context, continuation, limit) in enumerate(requests):
             first = len(context)  # the row predicting continuation[0] (the start token shifts by one)
-            positions = raw[k, first : first + len(continuation) + 1]
+            # Only the rows scored: a context's own rows never reach the log-softmax.
+            positions = self._log_probs(logits[k, first : first + len(continuation) + 1])
             decoded = decoded_log_probs(positions, decoding)
             tokens = torch.tensor(continuation, dtype=torch.long, device=positions.device)
             steps = torch.arange(len(continuation), device=positions.device)
@@ -106,8 +110,8 @@ class Engine:
         """The raw next-token distribution after each context (natural log, whole vocabulary)."""
         if not contexts:
             return []
-        raw = self._sequences(contexts)
-        return [raw[k, len(c)].tolist() for k, c in enumerate(contexts)]
+        logits = self._logits(contexts)
+        return [self._log_probs(logits[k, len(c)]).tolist() for k, c in enumerate(contexts)]
 
     def sample(self, requests: list[tuple[list[int], int, int]], decoding: Decoding) -> list[tuple[list[int], bool]]:
         """Each (prompt, seed, new-token limit): tokens drawn from the decoded distribution until
@@ -120,7 +124,7 @@ class Engine:
             tokens: list[int] = []
             ended = False
             while len(tokens) < limit:
-                raw = self._sequences([prompt + tokens])[0, len(prompt) + len(tokens)]
+                raw = self._log_probs(self._logits([prompt + tokens])[0, len(prompt) + len(tokens)])
                 probs = torch.exp(decoded_log_probs(raw, decoding)).to("cpu", torch.float64)
                 token = int(torch.multinomial(probs, 1, generator=generator))
                 if token == eos:
