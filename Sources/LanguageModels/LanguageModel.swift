@@ -13,6 +13,10 @@ public protocol LanguageModel: Sendable {
     /// `tokenizer.vocabularySize` entries whose exponentials sum to 1. An empty context means
     /// the start of a text, with no begin-of-text token implied.
     func nextTokenLogProbabilities(context: [Int]) -> [Double]
+    /// Scores many tokenized continuations of one tokenized prompt under `settings`. By default
+    /// a loop over positions sharing next-token distributions (`LanguageModel+Scoring.swift`);
+    /// a model served in batches answers it with one batch (`ServerModels.WorkerLanguageModel`).
+    func scoreContinuations(promptTokens: [Int], continuations: [[Int]], settings: DecodingSettings) -> [ContinuationScore]
 }
 
 extension LanguageModel {

@@ -65,6 +65,14 @@ public struct WorkerLanguageModel: LanguageModel, BatchLanguageModel {
         orStop { () throws(ServerModelError) in try distributions(contexts: [context])[0] }
     }
 
+    /// One batch for all the continuations (what the EIG tensors and the answers' canonical
+    /// scoring ask for), instead of a request per position.
+    public func scoreContinuations(promptTokens: [Int], continuations: [[Int]], settings: DecodingSettings) -> [ContinuationScore] {
+        orStop { () throws(ServerModelError) in
+            try scoreBatch(continuations.map { ScoringRequest(context: promptTokens, continuation: $0) }, settings: settings)
+        }
+    }
+
     public func scoreBatch(_ requests: [ScoringRequest], settings: DecodingSettings) throws(ServerModelError) -> [ContinuationScore] {
         guard !requests.isEmpty else { return [] }
         let limits = requests.map { settings.newTokenLimit(promptTokenCount: $0.context.count) }
