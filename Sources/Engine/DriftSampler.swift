@@ -38,4 +38,72 @@ public struct DriftSampler: Sendable {
         }
         return model.tokenizer.decode(tokens)
     }
+
+    /// `count` responses for `prompt` from hypothesis `h` with drift `eps`. Drawn one after
+    /// the other with `rng` (exactly `sample` called `count` times), unless a component of
+    /// the hypothesis is served in batches (`BatchServedLanguageModel`): then every response
+    /// gets a generator of its own drawn from `rng`, and the responses advance in lockstep,
+    /// one `distributions` request per position for all of them.
+    public func sample(prompt: String, hypothesis h: Int, eps: Double, count: Int, rng: inout SeededGenerator) -> [String] {
+        let group = models.components[h]
+        guard group.contains(where: { $0.model is any BatchServedLanguageModel }) else {
+            return (0..<count).map { _ in sample(prompt: prompt, hypothesis: h, eps: eps, rng: &rng) }
+        }
+        var draws = (0..<count).map { _ -> (component: Int, rng: SeededGenerator) in
+            let c = group.count == 1 ? 0 : Int(rng.next() % UInt64(group.count))
+            return (c, SeededGenerator(seed: rng.next()))
+        }
+        var out = [String](repeating: "", count: count)
+        for c in Set(draws.map(\.component)).sorted() {
+            let members = draws.indices.filter { draws[$0].component == c }
+            var generators = members.map { draws[$0].rng }
+            let texts = lockstep(prompt: prompt, component: group[c], eps: eps, generators: &generators)
+            for (k, s) in members.enumerated() { out[s] = texts[k]; draws[s].rng = generators[k] }
+        }
+        return out
+    }
+
+    /// Responses of one component, one per generator, advanced together: per position, each
+    /// live response draws from the drift (locally) or from the model, whose distributions for
+    /// every response that needs one come in one batch.
+    private func lockstep(prompt: String, component hm: HypothesisModel, eps: Double, generators: inout [SeededGenerator]) -> [String] {
+        let model = hm.model
+        let settings = models.settings
+        let promptTokens = model.tokenizer.encode(prompt)
+        let limit = settings.newTokenLimit(promptTokenCount: promptTokens.count)
+        let eos = model.tokenizer.endOfTextToken
+        var tokens = [[Int]](repeating: [], count: generators.count)
+        var live = Array(generators.indices)
+        while !live.isEmpty {
+            var fromModel: [Int] = []
+            var drawn: [Int: Int] = [:]
+            for k in live {
+                if eps > 0 && generators[k].nextUnit() < eps {
+                    drawn[k] = hm.driftModel.map { $0.sampleNextToken(context: promptTokens + tokens[k], settings: settings, using: &generators[k]) }
+                        ?? sampleIndex(logProbabilities: hm.background, using: &generators[k])
+                } else {
+                    fromModel.append(k)
+                }
+            }
+            if !fromModel.isEmpty {
+                let contexts = fromModel.map { promptTokens + tokens[$0] }
+                let rows: [[Double]]
+                if let batch = model as? any BatchLanguageModel {
+                    // A worker that stays away past its replica set's patience ends the run with the reason.
+                    do { rows = try batch.distributions(contexts: contexts) } catch { fatalError("\(error)") }
+                } else {
+                    rows = contexts.map(model.nextTokenLogProbabilities)
+                }
+                for (k, row) in zip(fromModel, rows) {
+                    drawn[k] = sampleIndex(logProbabilities: settings.decodedLogProbabilities(raw: row), using: &generators[k])
+                }
+            }
+            live = live.filter { k in
+                guard let token = drawn[k], token != eos else { return false }
+                tokens[k].append(token)
+                return tokens[k].count < limit
+            }
+        }
+        return tokens.map { model.tokenizer.decode($0) }
+    }
 }

@@ -41,9 +41,7 @@ public struct TensorBuilder: Sendable {
         responses.reserveCapacity(n * samples)
         for i in 0..<n {
             var rng = SeededGenerator.stream(seed ^ hash.value, UInt64(i))
-            for _ in 0..<samples {
-                responses.append(sampler.sample(prompt: prompt, hypothesis: space.hypothesis(ofState: i), eps: eps(ofState: i), rng: &rng))
-            }
+            responses += sampler.sample(prompt: prompt, hypothesis: space.hypothesis(ofState: i), eps: eps(ofState: i), count: samples, rng: &rng)
         }
         let ll = EvidenceScorer(models: models, segmentationBeam: segmentationBeam).logLikelihoods(prompt: prompt, responses: responses, observation: observation, space: space)
         var values = [Float](repeating: 0, count: n * samples * n)

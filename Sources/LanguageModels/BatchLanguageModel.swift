@@ -40,6 +40,11 @@ public protocol BatchLanguageModel: Sendable {
     func distributions(contexts: [[Int]]) throws -> [[Double]]
 }
 
+/// A model whose one-at-a-time calls each cost a request (a model on the worker): a step that
+/// draws many samples asks it for the next-token distributions of all of them at once, one
+/// request per token position instead of one per token of every sample.
+public protocol BatchServedLanguageModel: BatchLanguageModel, LanguageModel {}
+
 extension LanguageModel {
     public func scoreBatch(_ requests: [ScoringRequest], settings: DecodingSettings) throws -> [ContinuationScore] {
         requests.map { scoreContinuation(promptTokens: $0.context, continuationTokens: $0.continuation, settings: settings) }

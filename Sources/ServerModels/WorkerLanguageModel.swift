@@ -7,7 +7,7 @@ import LanguageModels
 /// GPU, per core group or per machine) behind a `ReplicaSet`. A `BatchLanguageModel` whose
 /// every batch is one request; one-at-a-time calls (`nextTokenLogProbabilities`) are batches
 /// of one. The tokenizer is the model's own (`WorkerTokenizer`).
-public struct WorkerLanguageModel: LanguageModel, BatchLanguageModel {
+public struct WorkerLanguageModel: BatchServedLanguageModel {
     public let name: String
     /// Names the model's weights and vocabulary (the worker's fingerprint): what the tensor
     /// store and the calibration cache key on.
