@@ -106,10 +106,10 @@ public struct WorkerLanguageModel: BatchServedLanguageModel {
         guard !contexts.isEmpty else { return [] }
         let answer = try replicas.post("/v1/distributions", { _ in WorkerWire.DistributionsRequest(model: name, contexts: contexts) },
                                        as: WorkerWire.DistributionsAnswer.self)
-        guard answer.log_probs.count == contexts.count else {
-            throw ServerModelError(url: replicas.endpoints[0].url, reason: "\(answer.log_probs.count) distributions for \(contexts.count) contexts")
+        guard let rows = answer.rows(), rows.count == contexts.count else {
+            throw ServerModelError(url: replicas.endpoints[0].url, reason: "the distributions for \(contexts.count) contexts are not \(contexts.count) rows of float32")
         }
-        return answer.log_probs
+        return rows
     }
 
     /// Runs a worker exchange for a protocol requirement that cannot throw: a worker that

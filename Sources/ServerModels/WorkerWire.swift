@@ -1,3 +1,5 @@
+import Foundation
+
 /// The model worker's JSON protocol, version 1 (`worker/protocol.md`): what attrib sends and
 /// reads. Token ids are the model's own; every context is preceded by the model's start
 /// token on the worker's side; log-probabilities are natural logs.
@@ -61,6 +63,27 @@ enum WorkerWire {
         struct Generation: Decodable { var tokens: [Int]; var ended: Bool }
     }
 
-    struct DistributionsRequest: Encodable { var `protocol` = WorkerWire.protocolVersion; var model: String; var contexts: [[Int]] }
-    struct DistributionsAnswer: Decodable { var log_probs: [[Double]] }
+    struct DistributionsRequest: Encodable {
+        var `protocol` = WorkerWire.protocolVersion
+        var model: String
+        var contexts: [[Int]]
+        var encoding = "f32-base64"
+    }
+    struct DistributionsAnswer: Decodable {
+        /// Per context, the distribution as base64 of little-endian float32.
+        var log_probs_f32: [String]
+
+        /// The rows as natural-log probabilities; nil when a row is not base64 of whole floats.
+        func rows() -> [[Double]]? {
+            var out: [[Double]] = []
+            out.reserveCapacity(log_probs_f32.count)
+            for text in log_probs_f32 {
+                guard let data = Data(base64Encoded: text), data.count % 4 == 0 else { return nil }
+                out.append(data.withUnsafeBytes { raw in
+                    (0..<(data.count / 4)).map { Double(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)))) }
+                })
+            }
+            return out
+        }
+    }
 }

@@ -3,8 +3,10 @@ model call through the batcher, every failure one sentence in ``{"error": ...}``
 
 from __future__ import annotations
 
+import base64
 import json
 import math
+import struct
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -92,6 +94,9 @@ class Worker:
             engine = self.engines[name]
             rows = self.batcher.submit(("distributions", name), contexts, sum(len(c) + 1 for c in contexts),
                                        lambda batch: engine.distributions(batch))
+            if body.get("encoding") == "f32-base64":
+                # Whole vocabularies as text cost more than the model: little-endian float32, base64.
+                return {"log_probs_f32": [base64.b64encode(struct.pack(f"<{len(r)}f", *r)).decode("ascii") for r in rows]}
             return {"log_probs": rows}
         raise ProtocolError(f"no endpoint {path} in protocol {PROTOCOL_VERSION}")
 

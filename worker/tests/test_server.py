@@ -3,7 +3,9 @@ arrive together merged into one batch with the same answers as alone."""
 
 from __future__ import annotations
 
+import base64
 import json
+import struct
 import threading
 import unittest
 import urllib.error
@@ -94,6 +96,9 @@ class ServerTests(unittest.TestCase):
         self.assertLessEqual(len(drawn["generations"][0]["tokens"]), 5)
         _, rows = self.call("/v1/distributions", {"model": "tiny", "contexts": [[104], []]})
         self.assertEqual([len(r) for r in rows["log_probs"]], [257, 257])
+        _, packed = self.call("/v1/distributions", {"model": "tiny", "contexts": [[104], []], "encoding": "f32-base64"})
+        unpacked = [list(struct.unpack("<257f", base64.b64decode(r))) for r in packed["log_probs_f32"]]
+        self.assertEqual(unpacked, rows["log_probs"])  # float32 values, exactly
 
     def test_refusals_are_sentences(self) -> None:
         for path, body, fragment in [
