@@ -60,7 +60,9 @@ public struct ServerLanguageModel: StepwiseLanguageModel {
         }
         let start = prefix.isEmpty ? [eos] : prefix
         let full = try fullDistribution(replicas, prompt: start, vocabularySize: vocabularySize!, endOfText: eos)
-        let tokenizer = ServerTokenizer(modelName: name, pieces: full.pieces, endOfTextToken: eos, replicas: replicas)
+        let tokenizer = ServerTokenizer(kind: "server", modelName: name, pieces: full.pieces, endOfTextToken: eos) { text throws(ServerModelError) in
+            try replicas.post("/tokenize", { _ in TokenizeRequest(content: text, add_special: false) }, as: TokenizeResponse.self).tokens
+        }
         var hash = StableHash()
         hash.combine(tokenizer.identifier)
         for lp in full.logProbabilities { hash.combine(lp.bitPattern) }

@@ -13,7 +13,7 @@ public struct WorkerLanguageModel: BatchServedLanguageModel {
     /// store and the calibration cache key on.
     public let identity: String
     public let replicas: ReplicaSet
-    private let workerTokenizer: WorkerTokenizer
+    private let workerTokenizer: ServerTokenizer
     public let contextWindow: Int?
 
     public var tokenizer: any Tokenizer { workerTokenizer }
@@ -37,7 +37,9 @@ public struct WorkerLanguageModel: BatchServedLanguageModel {
             guard let bytes = Self.bytes(hex: h) else { throw ServerModelError(url: url, reason: "piece \"\(h)\" of \(name) is not hex") }
             return bytes
         }
-        let tokenizer = WorkerTokenizer(modelName: name, pieces: pieces, endOfTextToken: model.end_of_text, replicas: replicas)
+        let tokenizer = ServerTokenizer(kind: "worker", modelName: name, pieces: pieces, endOfTextToken: model.end_of_text) { text throws(ServerModelError) in
+            try replicas.post("/v1/tokenize", { _ in WorkerWire.TokenizeRequest(model: name, texts: [text]) }, as: WorkerWire.TokenizeAnswer.self).tokens[0]
+        }
         // The worker puts the start token before every context: one position of the window.
         return WorkerLanguageModel(name: name, identity: "worker:\(name):\(model.fingerprint)", replicas: replicas,
                                    workerTokenizer: tokenizer, contextWindow: model.context_window - 1)
@@ -116,51 +118,5 @@ public struct WorkerLanguageModel: BatchServedLanguageModel {
     /// stays away past the replica set's patience ends the run with the reason.
     private func orStop<T>(_ body: () throws(ServerModelError) -> T) -> T {
         do { return try body() } catch { fatalError("\(error)") }
-    }
-}
-
-/// The tokenizer of a model on the worker: text is tokenized by the worker (the model's own
-/// Hugging Face tokenizer, no special tokens added), cached per text; every token's piece is
-/// held here, so decoding is local.
-public final class WorkerTokenizer: Tokenizer, @unchecked Sendable {
-    public let identifier: String
-    public let vocabularySize: Int
-    public let endOfTextToken: Int
-    private let pieces: [[UInt8]]
-    private let modelName: String
-    private let replicas: ReplicaSet
-    private let cache = Locked<[String: [Int]]>([:])
-
-    init(modelName: String, pieces: [[UInt8]], endOfTextToken: Int, replicas: ReplicaSet) {
-        var hash = StableHash()
-        for piece in pieces {
-            hash.combine(UInt64(piece.count))
-            hash.combine(piece)
-        }
-        identifier = "worker-\(modelName)-\(pieces.count)-\(hash.hex)"
-        vocabularySize = pieces.count
-        self.endOfTextToken = endOfTextToken
-        self.pieces = pieces
-        self.modelName = modelName
-        self.replicas = replicas
-    }
-
-    public func encode(_ text: String) -> [Int] {
-        if text.isEmpty { return [] }
-        if let hit = cache.withLock({ $0[text] }) { return hit }
-        let tokens: [Int]
-        do {
-            tokens = try replicas.post("/v1/tokenize", { _ in WorkerWire.TokenizeRequest(model: modelName, texts: [text]) },
-                                       as: WorkerWire.TokenizeAnswer.self).tokens[0]
-        } catch {
-            fatalError("\(error)")
-        }
-        cache.withLock { $0[text] = tokens }
-        return tokens
-    }
-
-    public func piece(of token: Int) -> [UInt8] {
-        precondition(token >= 0 && token < pieces.count, "token \(token) outside vocabulary of \(pieces.count)")
-        return token == endOfTextToken ? [] : pieces[token]
     }
 }
