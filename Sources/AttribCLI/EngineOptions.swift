@@ -103,14 +103,15 @@ struct EngineOptions: ParsableArguments {
 
 /// Options of a run's scheduling and stopping: what `run` and `demo` add to `EngineOptions`.
 struct RunOptions: ParsableArguments {
-    @Option(help: StoppingSettings.help("budgetPerModel")) var budget = StoppingSettings().budgetPerModel
-    @Option(help: StoppingSettings.help("globalBudget")) var globalBudget: Int?
+    // Unconditional: `--budget -3` parses, and its range refuses it with a sentence.
+    @Option(parsing: .unconditional, help: StoppingSettings.help("budgetPerModel")) var budget = StoppingSettings().budgetPerModel
+    @Option(parsing: .unconditional, help: StoppingSettings.help("globalBudget")) var globalBudget: Int?
     @Option(help: SchedulingSettings.help("strategy")) var strategy = SchedulingSettings().strategy
     @Option(help: SchedulingSettings.help("tieBreak"))
     var tieBreak = SchedulingSettings().tieBreak
     @Option(help: SchedulingSettings.help("tieTolerance"))
     var tieTolerance = SchedulingSettings().tieTolerance
-    @Option(help: StoppingSettings.help("eigFloor"))
+    @Option(parsing: .unconditional, help: StoppingSettings.help("eigFloor"))
     var eigFloor: Double = StoppingSettings().eigFloor ?? 0
     @Option(help: StoppingSettings.help("eigFloorAfter")) var eigFloorAfter = StoppingSettings().eigFloorAfter
     @Flag(inversion: .prefixedNo, help: SchedulingSettings.help("repeatPrompts")) var repeatPrompts = SchedulingSettings().repeatPrompts

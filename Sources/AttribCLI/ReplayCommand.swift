@@ -33,6 +33,7 @@ struct ReplayCommand: AsyncParsableCommand {
     @OptionGroup var calibration: CalibrationOptions
 
     func validate() throws {
+        if let out { try OutputFolder.check(out, flag: "--out") }
         try calibration.validate(with: engine)
     }
 

@@ -44,6 +44,7 @@ struct RunCommand: AsyncParsableCommand {
     enum APIKind: String, ExpressibleByArgument, CaseIterable { case mlmac, openai }
 
     func validate() throws {
+        try OutputFolder.check(out, flag: "--out")
         if let models, models < 1 { throw ValidationError("--models must be at least 1.") }
         if apiKind == .openai {
             guard apiModels != nil else { throw ValidationError("--api-kind openai needs --api-models (one entry per suspect).") }

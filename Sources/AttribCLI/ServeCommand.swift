@@ -26,6 +26,13 @@ struct ServeCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (zoo == nil) != (suspects == nil) else { throw ValidationError("Give exactly one of --zoo and --suspects.") }
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be in 0...65535, got \(port).") }
+        for (flag, rate) in [("--error-rate", errorRate), ("--drop-rate", dropRate), ("--malformed-rate", malformedRate)] where !(0...1).contains(rate) {
+            throw ValidationError("\(flag) is a fraction in [0, 1], got \(rate).")
+        }
+        guard loadingSeconds >= 0 else { throw ValidationError("--loading-seconds cannot be negative, got \(loadingSeconds).") }
+        guard delay >= 0 else { throw ValidationError("--delay cannot be negative, got \(delay).") }
+        if let rateLimit, rateLimit < 1 { throw ValidationError("--rate-limit must be at least 1 request per second, got \(rateLimit).") }
     }
 
     func run() async throws {

@@ -38,6 +38,11 @@ public struct PromptPool: Equatable, Sendable {
     }
 
     /// Parses pool text; `file` names it in errors.
+    /// The longest prompt a pool may hold, in UTF-8 bytes: far past any use (the prompt's
+    /// tokens count toward the API's length limit), and a line of megabytes is refused at once
+    /// instead of being tokenized for minutes.
+    public static let maximumPromptBytes = 4096
+
     public static func parse(_ text: String, file: String) throws(PromptPoolError) -> PromptPool {
         // Split on LF bytes (a String split would treat CRLF as one character), then drop a CR.
         let lines = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { bytes in
@@ -67,6 +72,12 @@ public struct PromptPool: Equatable, Sendable {
                     }
                     cost = c
                 }
+            }
+            if prompt.isEmpty { throw .malformed(file: file, line: number, field: jsonl ? "prompt" : nil, reason: "is empty (give text to continue)") }
+            if prompt.utf8.contains(0) { throw .malformed(file: file, line: number, field: jsonl ? "prompt" : nil, reason: "holds a NUL byte") }
+            if prompt.utf8.count > Self.maximumPromptBytes {
+                throw .malformed(file: file, line: number, field: jsonl ? "prompt" : nil, reason:
+                    "is \(prompt.utf8.count) bytes, over the limit of \(Self.maximumPromptBytes) (a prompt's tokens count toward the API's length limit, 20 tokens under MLMAC's rule)")
             }
             if let first = seen[id] { throw .duplicateID(file: file, line: number, id: id, firstLine: first) }
             seen[id] = number

@@ -1,3 +1,4 @@
+import Common
 import Foundation
 import LanguageModels
 
@@ -22,6 +23,11 @@ extension ZooSpec {
             throw Self.describe(error, file: file)
         } catch {
             throw ZooSpecError(file: file, field: "(file)", reason: "is not valid JSON (\(error))")
+        }
+        if let given = try? JSONDecoder().decode(JSONValue.self, from: data),
+           let unknown = given.unknownField(comparedTo: try JSONValue(encoding: spec), value: spec) {
+            throw ZooSpecError(file: file, field: unknown.path,
+                               reason: "is not a field" + (unknown.nearest.map { " (did you mean \($0)?)" } ?? ""))
         }
         try spec.validate(file: file, knownCorpora: knownCorpora)
         return spec
@@ -94,12 +100,7 @@ extension ZooSpec {
     }
 
     private static func check(_ decoding: DecodingSpec, field: String, fail: (String, String) -> ZooSpecError) throws {
-        if let t = decoding.temperature, !(t > 0 && t.isFinite) { throw fail("\(field).temperature", "must be positive") }
-        if let k = decoding.topK, k < 1 { throw fail("\(field).topK", "must be at least 1") }
-        if let p = decoding.topP, !(p > 0 && p <= 1) { throw fail("\(field).topP", "must be in (0, 1]") }
-        if let n = decoding.maxNewTokens, n < 1 { throw fail("\(field).maxNewTokens", "must be at least 1") }
-        if let n = decoding.maxTotalTokens, n < 1 { throw fail("\(field).maxTotalTokens", "must be at least 1") }
-        if let n = decoding.minNewTokens, n < 0 { throw fail("\(field).minNewTokens", "must not be negative") }
+        if let p = decoding.problems().first { throw fail("\(field).\(p.field)", p.reason) }
     }
 
     private static func check(

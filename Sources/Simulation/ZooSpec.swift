@@ -111,6 +111,19 @@ public struct DecodingSpec: Codable, Sendable, Hashable {
         self.minNewTokens = minNewTokens
     }
 
+    /// Every value out of range, as (field, reason): the one check of a decoding, for zoo specs
+    /// and bases files alike.
+    public func problems() -> [(field: String, reason: String)] {
+        var out: [(field: String, reason: String)] = []
+        if let t = temperature, !(t > 0 && t.isFinite) { out.append(("temperature", "must be positive")) }
+        if let k = topK, k < 1 { out.append(("topK", "must be at least 1")) }
+        if let p = topP, !(p > 0 && p <= 1) { out.append(("topP", "must be in (0, 1]")) }
+        if let n = maxNewTokens, n < 1 { out.append(("maxNewTokens", "must be at least 1")) }
+        if let n = maxTotalTokens, n < 1 { out.append(("maxTotalTokens", "must be at least 1")) }
+        if let n = minNewTokens, n < 0 { out.append(("minNewTokens", "must not be negative")) }
+        return out
+    }
+
     /// `parent` with the fields set here replacing its own.
     public func applied(to parent: DecodingSettings) -> DecodingSettings {
         var settings = parent

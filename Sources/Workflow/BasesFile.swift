@@ -97,6 +97,7 @@ public struct BasesFile: Codable, Sendable, Equatable {
     public static func load(path: String) throws -> BasesFile {
         let file = try decodeJSONFile(BasesFile.self, path: path)
         guard !file.bases.isEmpty else { throw AttribError.invalid(file: path, field: "bases", reason: "lists no base model") }
+        if let p = file.decoding?.problems().first { throw AttribError.invalid(file: path, field: "decoding.\(p.field)", reason: p.reason) }
         var seen = Set<String>()
         let entries = file.bases.enumerated().map { ($1, "bases.\($0)") } + (file.none ?? []).enumerated().map { ($1, "none.\($0)") }
         for (entry, field) in entries {

@@ -171,7 +171,8 @@ private struct FineTunes: FineTuneResponder {
         for (extra, flag) in [(["--samples", "0"], "--samples"), (["--answer-cap=-1"], "--answer-cap"), (["--budget", "0"], "--budget"),
                               (["--tie-tolerance", "2"], "--tie-tolerance"), (["--none-mass", "1"], "--none-mass"),
                               (["--threshold", "1.5"], "--threshold"), (["--concurrency", "0"], "--concurrency"),
-                              (["--eig-floor-after=-1"], "--eig-floor-after"), (["--drift-grid", "0.2,1.5"], "--drift-grid")] {
+                              (["--eig-floor-after=-1"], "--eig-floor-after"), (["--drift-grid", "0.2,1.5"], "--drift-grid"),
+                              (["--budget", "-3"], "--budget"), (["--global-budget", "-5"], "--global-budget"), (["--eig-floor", "-1"], "--eig-floor")] {
             do {
                 _ = try RunCommand.parse(base + extra)
                 Issue.record("\(extra) was accepted")
@@ -180,6 +181,25 @@ private struct FineTunes: FineTuneResponder {
             }
         }
         #expect(EngineOptions.flag("budgetPerModel") == "--budget" && EngineOptions.flag("eigFloorAfter") == "--eig-floor-after")
+        for (arguments, flag) in [(["--port", "99999"], "--port"), (["--error-rate", "1.5"], "--error-rate"), (["--drop-rate=-0.1"], "--drop-rate"),
+                                  (["--loading-seconds=-5"], "--loading-seconds"), (["--rate-limit", "0"], "--rate-limit")] {
+            do {
+                _ = try ServeCommand.parse(["--zoo", "z", "--tokens", "t"] + arguments)
+                Issue.record("serve \(arguments) was accepted")
+            } catch {
+                #expect(ServeCommand.message(for: error).contains(flag), "\(arguments): \(ServeCommand.message(for: error))")
+            }
+        }
+        // An --out that is a file is refused before anything is asked (or paid).
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("attrib-out-file-\(UUID().uuidString)")
+        try Data("x".utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        do {
+            _ = try RunCommand.parse(base + ["--out", file.path])
+            Issue.record("an --out that is a file was accepted")
+        } catch {
+            #expect(RunCommand.message(for: error).contains("is a file, not a folder"))
+        }
     }
 }
 

@@ -37,6 +37,8 @@ import Testing
         #expect(error(#"{"bases": [{"name": "a", "server": {"url": "127.0.0.1:8401"}}]}"#).contains("bases.0.server.url"))
         #expect(error(#"{"bases": [{"name": "a", "server": {"url": "http://x"}, "replicas": [{"url": "x:1"}]}]}"#).contains("bases.0.replicas.0.url"))
         #expect(error(#"{"bases": [{"name": "a", "model": "a.ngram"}], "none": [{"name": "None"}]}"#).contains("none.0"))
+        #expect(error(#"{"decoding": {"temperature": -3}, "bases": [{"name": "a", "model": "a.ngram"}]}"#).contains("decoding.temperature\": must be positive"))
+        #expect(error(#"{"decoding": {"topP": 1.5}, "bases": [{"name": "a", "model": "a.ngram"}]}"#).contains("decoding.topP"))
     }
 
     /// Connecting to a server that is not there fails with the entry's field, not later.

@@ -1,5 +1,7 @@
 import AttributionCore
 import Common
+import Corpora
+import Simulation
 import Engine
 @testable import Calibration
 @testable import Experiments
@@ -41,7 +43,7 @@ import Testing
             ("{\"name\": \"x\", \"zoo\": \"\(zoo)\", \"strategies\": [\"eig\"], \"thresholds\": [0.9], \"budgets\": [5], \"seeds\": [1], \"settings\": {\"calibration_answers\": true}}", "settings.calibration_answers"),
         ]
         for (json, field) in cases {
-            let path = try Self.write(json, "spec.json")
+            let path = try ExperimentTests.write(json, "spec.json")
             defer { try? FileManager.default.removeItem(atPath: path) }
             #expect {
                 try ExperimentSpec.load(path: path)
@@ -292,6 +294,36 @@ extension ExperimentTests {
         #expect(Set(keys).count == 3)
         #expect(Set(keys.filter { $0.variant == "fixed" }.map(\.calibrationAnswers)) == [12])
         #expect(keys.filter { $0.variant == "budget" }.map(\.calibrationAnswers) == [3, top, top])
+    }
+
+    /// Every committed spec and zoo reads under the strict check, and a misspelled field is
+    /// refused with its path and the nearest field (spec, variant, bases file, zoo spec).
+    @Test func misspelledFieldsAreRefusedAndEveryCommittedFileReads() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
+        for file in try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("Experiments").path) where file.hasSuffix(".json") {
+            _ = try ExperimentSpec.load(path: root.appendingPathComponent("Experiments/\(file)").path)
+        }
+        let known = Set(CorpusCatalog.sources.map(\.name))
+        for file in try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("Experiments/zoos").path) where file.hasSuffix(".json") {
+            _ = try ZooSpec.load(contentsOf: root.appendingPathComponent("Experiments/zoos/\(file)"), knownCorpora: known)
+        }
+        let zoo = root.appendingPathComponent("Experiments/zoos/round1-like.json").path
+        for (json, field, nearest) in [
+            ("{\"name\": \"x\", \"zoo\": \"\(zoo)\", \"strategies\": [\"eig\"], \"thresholds\": [0.9], \"budgets\": [5], \"seeds\": [1], \"variantz\": []}", "variantz", "variants"),
+            ("{\"name\": \"x\", \"zoo\": \"\(zoo)\", \"strategies\": [\"eig\"], \"thresholds\": [0.9], \"budgets\": [5], \"seeds\": [1], \"decoding\": [\"greedy\"]}", "decoding", "decodings"),
+        ] {
+            let path = try ExperimentTests.write(json, "spec.json")
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            #expect(throws: AttribError.invalid(file: path, field: field, reason: "is not a field (did you mean \(nearest)?)")) { try ExperimentSpec.load(path: path) }
+        }
+        let bases = try ExperimentTests.write(#"{"decodng": {"temperature": 3}, "bases": [{"name": "a", "model": "a.ngram"}]}"#, "bases.json")
+        defer { try? FileManager.default.removeItem(atPath: bases) }
+        #expect(throws: AttribError.invalid(file: bases, field: "decodng", reason: "is not a field (did you mean decoding?)")) { try BasesFile.load(path: bases) }
+        var spec = try String(contentsOfFile: zoo, encoding: .utf8)
+        spec = spec.replacingOccurrences(of: "\"order\": 4", with: "\"ordr\": 4")
+        #expect { try ZooSpec.decode(Data(spec.utf8), file: "zoo.json", knownCorpora: known) } throws: { error in
+            "\(error)".contains("bases.0.ordr") && "\(error)".contains("did you mean order?")
+        }
     }
 
     @Test func committedCellsOfEveryExperimentStillLoad() throws {

@@ -29,6 +29,9 @@ import Testing
         #expect(message("{\"prompt\": \"a\"}\nnot json") == "p.jsonl:2: not a JSON object")
         #expect(message("{\"prompt\": \"a\", \"id\": \"k\"}\n{\"prompt\": \"b\", \"id\": \"k\"}") == "p.jsonl:2: prompt id \"k\" already used on line 1")
         #expect(message("\n  \n") == "the prompt pool p.jsonl holds no prompt")
+        #expect(message("{\"prompt\": \"a\"}\n{\"prompt\": \"\"}") == "p.jsonl:2: field \"prompt\" is empty (give text to continue)")
+        #expect(message("{\"prompt\": \"a\\u0000b\"}") == "p.jsonl:1: field \"prompt\" holds a NUL byte")
+        #expect(message("fine\n" + String(repeating: "x", count: 1_000_000)).hasPrefix("p.jsonl:2: is 1000000 bytes, over the limit of 4096"))
         do { _ = try PromptPool.load(path: "/no/such/pool.txt"); Issue.record("expected an error") } catch {
             #expect(error.description.hasPrefix("cannot read the prompt pool /no/such/pool.txt"))
         }

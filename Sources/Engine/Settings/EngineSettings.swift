@@ -75,25 +75,7 @@ public struct EngineSettings: Sendable, Equatable {
     }
 
     /// The known key closest to `key` by edit distance, when it is close.
-    public static func nearestKey(to key: String) -> String? {
-        let scored = keys.map { ($0, editDistance(Array($0.lowercased()), Array(key.lowercased()))) }
-        guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(2, key.count / 3) else { return nil }
-        return best.0
-    }
-
-    private static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
-        var row = Array(0...b.count)
-        for i in 1...max(1, a.count) where !a.isEmpty {
-            var previous = row[0]
-            row[0] = i
-            for j in stride(from: 1, through: b.count, by: 1) {
-                let keep = row[j]
-                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
-                previous = keep
-            }
-        }
-        return a.isEmpty ? b.count : row[b.count]
-    }
+    public static func nearestKey(to key: String) -> String? { nearestName(to: key, among: keys) }
 
     /// A fingerprint of `keys`' values (all when nil): the canonical JSON of those settings.
     public func fingerprint(of keys: [String]? = nil) -> String {
