@@ -11,6 +11,8 @@ public enum AttribError: Error, Equatable, CustomStringConvertible {
     case unmet(requirement: String)
     /// Another attrib process holds the folder's lock.
     case busy(directory: String)
+    /// Another process (its id, when known) is running on this query journal.
+    case journalInUse(path: String, holder: Int32?)
 
     public var description: String {
         switch self {
@@ -20,6 +22,9 @@ public enum AttribError: Error, Equatable, CustomStringConvertible {
         case .unusable(let path, let r): return "\(path): \(r)"
         case .option(let flag, let r): return "\(flag): \(r)"
         case .unmet(let requirement): return requirement
+        case .journalInUse(let path, let holder):
+            return "the query journal \(path) is in use by \(holder.map { "process \($0)" } ?? "another process") (an attrib run on it); "
+                + "wait for it to finish, or pass another --journal: two runs on one journal would each send the other's pending queries again"
         }
     }
 }

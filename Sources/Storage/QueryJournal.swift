@@ -22,6 +22,9 @@ public actor QueryJournal {
     /// Opens (creating if needed) the journal at `path`.
     public init(path: String) throws(JournalError) {
         self.path = path
+        if let reason = SQLiteOwnership.refusal(path: path, id: SQLiteOwnership.journal, tables: ["runs", "queries", "server_counts"]) {
+            throw .open(path: path, reason: reason)
+        }
         do {
             var configuration = Configuration()
             configuration.busyMode = .timeout(10)
@@ -30,6 +33,7 @@ public actor QueryJournal {
             }
             pool = try DatabasePool(path: path, configuration: configuration)
             try Self.migrator.migrate(pool)
+            try SQLiteOwnership.mark(pool, id: SQLiteOwnership.journal)
         } catch {
             throw .open(path: path, reason: "\(error)")
         }

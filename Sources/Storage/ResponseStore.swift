@@ -29,6 +29,9 @@ public final class ResponseStore: Sendable {
     /// Opens (creating if needed) the store at `path`.
     public init(path: String) throws(ResponseStoreError) {
         self.path = path
+        if let reason = SQLiteOwnership.refusal(path: path, id: SQLiteOwnership.store, tables: ["tensors"]) {
+            throw .open(path: path, reason: reason)
+        }
         do {
             var configuration = Configuration()
             configuration.busyMode = .timeout(30)
@@ -46,6 +49,7 @@ public final class ResponseStore: Sendable {
                     """)
             }
             try migrator.migrate(pool)
+            try SQLiteOwnership.mark(pool, id: SQLiteOwnership.store)
         } catch {
             throw .open(path: path, reason: "\(error)")
         }

@@ -14,7 +14,15 @@ extension AttributionJob.Prepared {
                     events: @escaping @Sendable (JobEvent) -> Void = { _ in }) async throws -> AttributionJob.Outcome {
         var journaled: JournaledOracle?
         var findings: [Reconciliation] = []
+        var lock: FileLock?
+        defer { withExtendedLifetime(lock) {} }
         if let journal {
+            // One process per journal, for the whole run: the lock dies with its process.
+            do { lock = try FileLock(path: journal.path + ".lock") } catch .held(let holder) {
+                throw AttribError.journalInUse(path: journal.path, holder: holder)
+            } catch .unopenable(let reason) {
+                throw AttribError.unusable(path: journal.path + ".lock", reason: "cannot be opened as a lock file: \(reason)")
+            }
             let oracle = JournaledOracle(oracle: source.oracle, journal: try QueryJournal(path: journal.path), runID: journal.runID)
             findings = try await oracle.open()
             for f in findings { events(.step("journal: \(f)")) }

@@ -126,3 +126,17 @@ struct JSONValueTests {
     }
 }
 
+struct FileLockTests {
+    /// One holder at a time: a second lock on the same file fails at once, naming the holder's
+    /// process id; released, it can be taken again.
+    @Test func aSecondHolderIsRefusedWithTheFirstHoldersProcess() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("attrib-lock-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var first: FileLock? = try FileLock(path: path)
+        #expect(throws: FileLock.Failure.held(by: ProcessInfo.processInfo.processIdentifier)) { try FileLock(path: path) }
+        first = nil
+        _ = first
+        _ = try FileLock(path: path)
+    }
+}
+

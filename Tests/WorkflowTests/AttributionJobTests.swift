@@ -72,6 +72,18 @@ struct ModelsResponder: FineTuneResponder {
         #expect(await server.counts()["tester"]?.values.reduce(0, +) == answered)
         #expect(again.cached == 5 && again.computed == 0)
         #expect(again.report.models == first.report.models)
+
+        // While another process holds the journal (its lock file), a run on it is refused
+        // before anything is sent: two runs would each resend the other's pending queries.
+        let holder = try FileLock(path: journal.path + ".lock")
+        do {
+            _ = try await job.execute(source: source, journal: journal, modelIDs: [0, 1, 2])
+            Issue.record("a run on a held journal went ahead")
+        } catch let error as AttribError {
+            #expect(error == .journalInUse(path: journal.path, holder: ProcessInfo.processInfo.processIdentifier))
+        }
+        withExtendedLifetime(holder) {}
+        #expect(await server.counts()["tester"]?.values.reduce(0, +) == answered)
         await server.stop()
     }
 
