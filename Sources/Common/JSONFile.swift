@@ -6,6 +6,10 @@ import Foundation
 /// nearest one it does.
 public func decodeJSONFile<T: Decodable>(_ type: T.Type, path: String, strict: Bool = true) throws -> T {
     let data: Data
+    var isFolder: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+        throw AttribError.unusable(path: path, reason: "is a folder, not a JSON file")
+    }
     do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
         throw AttribError.unusable(path: path, reason: "cannot be read: \(error.localizedDescription)")
     }

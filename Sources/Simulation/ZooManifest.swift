@@ -60,10 +60,21 @@ public struct ZooManifest: Codable, Sendable, Hashable {
     /// Reads `DIR/manifest.json`.
     public static func load(directory: URL) throws -> ZooManifest {
         let url = directory.appendingPathComponent("manifest.json")
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isFolder), isFolder.boolValue else {
+            throw SimulationError.badManifest(path: directory.path, reason: "no such zoo folder (attrib zoo build SPEC --out DIR builds one)")
+        }
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw SimulationError.badManifest(path: url.path, reason: "missing or unreadable (is \(directory.path) a zoo built by attrib zoo build?)")
+        }
         do {
-            return try JSONDecoder().decode(ZooManifest.self, from: Data(contentsOf: url))
+            return try JSONDecoder().decode(ZooManifest.self, from: data)
+        } catch let DecodingError.keyNotFound(key, context) {
+            throw SimulationError.badManifest(path: url.path, reason: "field \((context.codingPath + [key]).map(\.stringValue).joined(separator: ".")) is missing")
+        } catch let DecodingError.typeMismatch(_, context) {
+            throw SimulationError.badManifest(path: url.path, reason: "field \(context.codingPath.map(\.stringValue).joined(separator: ".")) has the wrong type")
         } catch {
-            throw SimulationError.badManifest(path: url.path, reason: "\(error)")
+            throw SimulationError.badManifest(path: url.path, reason: "not a zoo manifest (not valid JSON)")
         }
     }
 

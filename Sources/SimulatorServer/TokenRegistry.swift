@@ -14,9 +14,16 @@ public struct TokenRegistry: Sendable {
 
     /// Reads the token file at `path`.
     public init(contentsOf path: String) throws(SimulatorError) {
-        guard let data = FileManager.default.contents(atPath: path),
-              let text = String(data: data, encoding: .utf8) else {
-            throw .tokenFile(path: path, line: 0, reason: "cannot read the file as UTF-8 text")
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+            throw .tokenFile(path: path, line: 0, reason: "does not exist (one token per line: TOKEN or TOKEN NAME)")
+        }
+        guard !isFolder.boolValue else { throw .tokenFile(path: path, line: 0, reason: "is a folder, not a token file") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .tokenFile(path: path, line: 0, reason: "cannot be read (permission denied)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw .tokenFile(path: path, line: 0, reason: "is not UTF-8 text")
         }
         var names: [String: String] = [:]
         for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {

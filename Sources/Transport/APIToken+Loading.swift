@@ -20,6 +20,7 @@ extension APIToken {
         guard stat(path, &info) == 0 else {
             throw .unreadableFile(path: path, reason: String(cString: strerror(errno)))
         }
+        guard info.st_mode & S_IFMT != S_IFDIR else { throw .unreadableFile(path: path, reason: "is a folder, not a file holding the token") }
         let mode = UInt16(info.st_mode & 0o7777)
         if mode & 0o004 != 0 { throw .worldReadable(path: path, mode: mode) }
         guard let data = FileManager.default.contents(atPath: path) else {

@@ -114,4 +114,25 @@ struct GoldenOutputTests {
         #expect(status == 1)
         #expect(err.contains(Self.root.standardizedFileURL.appendingPathComponent(".cache/demo/zoo-no-such-zoo/manifest.json").path), "\(err)")
     }
+
+    /// Bad paths get one sentence naming them, a non-zero exit, and never a raw NSError or
+    /// DecodingError dump.
+    @Test func badPathsAreSentencesNotErrorDumps() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("attrib-bad-paths-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("zoo"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data("{".utf8).write(to: folder.appendingPathComponent("zoo/manifest.json"))
+        let cases: [([String], String)] = [
+            (["precompute", "--bases", folder.path, "--pool", "p.txt", "--no-calibration"], "is a folder, not a JSON file"),
+            (["serve", "--zoo", folder.appendingPathComponent("nope").path, "--tokens", "t.txt"], "no such zoo folder"),
+            (["serve", "--zoo", folder.appendingPathComponent("zoo").path, "--tokens", "t.txt"], "not a zoo manifest"),
+            (["run", "--api", "http://127.0.0.1:9", "--bases", "b.json", "--pool", "p.txt", "--token-file", folder.path], "is a folder, not a file holding the token"),
+        ]
+        for (arguments, sentence) in cases {
+            let (status, _, err) = try Self.run(arguments)
+            #expect(status != 0 && err.contains(sentence), "attrib \(arguments.joined(separator: " ")): \(err)")
+            #expect(!err.contains("NSCocoaErrorDomain") && !err.contains("DecodingError"), "\(err)")
+        }
+    }
 }
+
