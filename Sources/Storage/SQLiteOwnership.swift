@@ -17,6 +17,7 @@ enum SQLiteOwnership {
         do {
             var configuration = Configuration()
             configuration.readonly = true
+            configuration.busyMode = .timeout(30)
             let queue = try DatabaseQueue(path: path, configuration: configuration)
             return try queue.read { db -> String? in
                 let found = try Int32(Int.fetchOne(db, sql: "PRAGMA application_id") ?? 0)
@@ -27,6 +28,9 @@ enum SQLiteOwnership {
                     : "another program's database (tables \(names.sorted().prefix(5).joined(separator: ", ")))"
                 return "is \(kind), not this kind of attrib file; it was left untouched"
             }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+            // In use by another connection right now: the open that follows waits its turn.
+            return nil
         } catch {
             return "is not an SQLite database attrib can read (\(error)); it was left untouched"
         }

@@ -89,6 +89,16 @@ public struct Replay: Sendable {
             for r in log.records where answerKey.truth[r.model] == nil {
                 throw ReplayLogError(file: r.file, line: r.line, reason: "model \(r.model) is not in the answer key \(answerKey.file)")
             }
+            // The key must speak of this log and these bases, or the score means nothing.
+            let logged = Set(log.records.map(\.model)), bases = Set(models.baseNames)
+            if let id = answerKey.truth.keys.sorted().first(where: { !logged.contains($0) }) {
+                throw AttribError.invalid(file: answerKey.file, field: "model_id \(id)", reason: "is a model the log never asked")
+            }
+            if let (id, base) = answerKey.truth.sorted(by: { $0.key < $1.key }).compactMap({ k, v in v.base.map { (k, $0) } })
+                .first(where: { !bases.contains($0.1) }) {
+                throw AttribError.invalid(file: answerKey.file, field: "model_id \(id)", reason:
+                    "names the base \(base), which the bases file does not list (it lists \(models.baseNames.joined(separator: ", ")))")
+            }
         }
         let (pool, logged) = Self.pool(of: log)
         var settings = self.settings

@@ -84,5 +84,14 @@ import Transport
         await #expect(throws: ReplayLogError(file: "log", line: 13, reason: "model 2 is not in the answer key key.csv")) {
             _ = try await partial.execute()
         }
+        // A key of models the log never asked, or of bases the bases file lacks, is refused before anything runs.
+        let extra = Replay(log: log, models: models, settings: Self.settings(), calibration: .fixed, storePath: store,
+                           order: .eig, answerKey: AnswerKey(truth: [0: "b", 1: "a", 2: .none, 9: "a"], file: "key.csv"))
+        await #expect(throws: AttribError.invalid(file: "key.csv", field: "model_id 9", reason: "is a model the log never asked")) {
+            _ = try await extra.execute()
+        }
+        let unknownBase = Replay(log: log, models: models, settings: Self.settings(), calibration: .fixed, storePath: store,
+                                 order: .eig, answerKey: AnswerKey(truth: [0: "gpt2", 1: "a", 2: .none], file: "key.csv"))
+        await #expect { _ = try await unknownBase.execute() } throws: { "\($0)".contains("names the base gpt2, which the bases file does not list") }
     }
 }
