@@ -19,6 +19,10 @@ public struct TokenRegistry: Sendable {
             throw .tokenFile(path: path, line: 0, reason: "does not exist (one token per line: TOKEN or TOKEN NAME)")
         }
         guard !isFolder.boolValue else { throw .tokenFile(path: path, line: 0, reason: "is a folder, not a token file") }
+        // As `attrib run` refuses a readable token file, the server refuses readable tokens.
+        if let mode = (try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int, mode & 0o004 != 0 {
+            throw .tokenFile(path: path, line: 0, reason: "mode \(String(mode & 0o777, radix: 8)) lets every user read the tokens; run `chmod 600 \(path)`")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .tokenFile(path: path, line: 0, reason: "cannot be read (permission denied)")
         }

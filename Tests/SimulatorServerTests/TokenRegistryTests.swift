@@ -7,7 +7,16 @@ struct TokenRegistryTests {
     func file(_ text: String) throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("tokens-\(UUID().uuidString)").path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
         return path
+    }
+
+    @Test func aTokenFileEveryUserCanReadIsRefused() throws {
+        let path = try file("abc alice\n")
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
+        #expect(throws: SimulatorError.tokenFile(path: path, line: 0, reason: "mode 644 lets every user read the tokens; run `chmod 600 \(path)`")) {
+            try TokenRegistry(contentsOf: path)
+        }
     }
 
     @Test func readsTokensNamesAndComments() throws {
