@@ -18,9 +18,13 @@ public actor MLMACClient {
         /// Limit for one request, response included.
         public var requestTimeout: Double
         public var retry: RetryPolicy
+        /// Told before each wait for a loading model: a line for a person ("model 3 is loading:
+        /// waiting 20 s, 40 s so far, at most 900 s").
+        public var onLoadingWait: (@Sendable (String) -> Void)?
 
         public init(baseURL: String, connectTimeout: Double = 10, requestTimeout: Double = 120,
-                    retry: RetryPolicy = RetryPolicy()) {
+                    retry: RetryPolicy = RetryPolicy(), onLoadingWait: (@Sendable (String) -> Void)? = nil) {
+            self.onLoadingWait = onLoadingWait
             self.baseURL = baseURL
             self.connectTimeout = connectTimeout
             self.requestTimeout = requestTimeout
@@ -97,6 +101,8 @@ public actor MLMACClient {
             guard loadingWaited + step <= policy.maxLoadingWait else {
                 throw .modelStillLoading(model: model ?? -1, waitedSeconds: loadingWaited, attempts: attempts)
             }
+            configuration.onLoadingWait?(String(format: "%@ is loading (the API estimates %.0f s): waiting %.0f s, %.0f s so far, at most %.0f s",
+                                                model.map { "model \($0)" } ?? "the API", estimate, step, loadingWaited, policy.maxLoadingWait))
             loadingWaited += step
             return step
         }, parse: parse)

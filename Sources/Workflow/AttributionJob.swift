@@ -92,7 +92,7 @@ public struct AttributionJob: Sendable {
     public func execute(source: OracleSource, journal: JournalSpec?, modelIDs: [Int],
                         events: @escaping @Sendable (JobEvent) -> Void = { _ in }) async throws -> Outcome {
         let prepared = try prepare(events: events)
-        return try await source.using(concurrency: settings.scheduling.concurrency) { opened in
+        return try await source.using(concurrency: settings.scheduling.concurrency, log: { events(.step($0)) }) { opened in
             events(.step("asking \(opened.description)"))
             return try await prepared.run(on: opened, journal: journal, modelIDs: modelIDs, events: events)
         }

@@ -25,8 +25,10 @@ public enum OracleSource: Sendable {
 
     /// Opens the source, runs `body` on it and closes it, whether `body` returns or throws:
     /// the one way a caller uses a source.
-    public func using<T: Sendable>(concurrency: Int, _ body: (OpenedOracle) async throws -> T) async throws -> T {
-        let opened = try await open(concurrency: concurrency)
+    /// `log` hears what a person waiting should know (a model still loading, and for how long).
+    public func using<T: Sendable>(concurrency: Int, log: @escaping @Sendable (String) -> Void = { _ in },
+                                   _ body: (OpenedOracle) async throws -> T) async throws -> T {
+        let opened = try await open(concurrency: concurrency, log: log)
         do {
             let result = try await body(opened)
             await opened.close()
@@ -38,10 +40,11 @@ public enum OracleSource: Sendable {
     }
 
     /// Connects (or starts the simulator). `concurrency`: requests in flight at once.
-    func open(concurrency: Int) async throws -> OpenedOracle {
+    func open(concurrency: Int, log: @escaping @Sendable (String) -> Void = { _ in }) async throws -> OpenedOracle {
         switch self {
         case .mlmac(let url, let token):
-            let client = try MLMACClient(configuration: .init(baseURL: url), token: token, transport: CurlTransportPool(size: concurrency))
+            let client = try MLMACClient(configuration: .init(baseURL: url, onLoadingWait: log), token: token,
+                                         transport: CurlTransportPool(size: concurrency))
             return OpenedOracle(oracle: client, paid: true, description: "the MLMAC API at \(url)") {}
         case .openAI(let targets, let temperature, let maxTokens, let token):
             let oracle = try OpenAICompletionsOracle(targets: targets, temperature: temperature, maxTokens: maxTokens, token: token,

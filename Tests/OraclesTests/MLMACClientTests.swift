@@ -1,3 +1,4 @@
+import Common
 import Foundation
 import Oracles
 import SimulatorServer
@@ -43,9 +44,12 @@ struct MLMACClientTests {
         let test = try await TestServer.start(knobs: FaultKnobs(loadingSeconds: 0.4))
         let sleeper = RecordingSleeper(scale: 1)
         let retry = RetryPolicy(minLoadingWait: 0.05, baseBackoff: 0.01)
-        let client = try test.client(retry: retry, sleeper: sleeper)
+        let lines = Locked<[String]>([])
+        let client = try test.client(retry: retry, sleeper: sleeper, onLoadingWait: { line in lines.withLock { $0.append(line) } })
         let result = try await client.query(model: 1, prompt: "hello")
         #expect(result.queryCounts == [1: 1])
+        // A person waiting is told which model, the API's estimate, the wait and the bound.
+        #expect(lines.value.first.map { $0.hasPrefix("model 1 is loading (the API estimates") && $0.contains("at most 900 s") } == true, "\(lines.value)")
         let waits = await sleeper.waits
         #expect(!waits.isEmpty)
         #expect(waits[0] > 0.3 && waits[0] <= 0.4)

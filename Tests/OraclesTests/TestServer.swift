@@ -55,13 +55,14 @@ struct TestServer {
     }
 
     func client(token: String = testSecret, retry: RetryPolicy = RetryPolicy(maxTransientRetries: 3, baseBackoff: 0.01),
-                requestTimeout: Double = 120, sleeper: any Sleeper = RecordingSleeper()) throws -> MLMACClient {
+                requestTimeout: Double = 120, sleeper: any Sleeper = RecordingSleeper(),
+                onLoadingWait: (@Sendable (String) -> Void)? = nil) throws -> MLMACClient {
         // Loopback answers in milliseconds; generous limits keep a loaded machine (the whole
         // suite in parallel beside a build) from turning slowness into retries that the
         // server counts twice. Tests of timeouts pass their own.
         try MLMACClient(
             configuration: .init(baseURL: server.baseURL + "/", connectTimeout: 30,
-                                 requestTimeout: requestTimeout, retry: retry),
+                                 requestTimeout: requestTimeout, retry: retry, onLoadingWait: onLoadingWait),
             token: APIToken(token), sleeper: sleeper)
     }
 
