@@ -53,6 +53,10 @@ extension QueryJournal {
                     continue
                 }
                 let delta = statusCounts[model, default: 0] - before
+                if delta < 0 {
+                    findings.append(Reconciliation(model: model, key: entry.key, finding: .countWentBack(from: before, to: before + delta)))
+                    continue
+                }
                 guard delta > 0 else {
                     findings.append(Reconciliation(model: model, key: entry.key, finding: .notCounted))
                     continue
@@ -65,6 +69,8 @@ extension QueryJournal {
             for (model, count) in statusCounts.sorted(by: { $0.key < $1.key }) where !explained.contains(model) {
                 if let before = previous[model], count > before {
                     findings.append(Reconciliation(model: model, key: nil, finding: .unexplainedCount(count - before)))
+                } else if let before = previous[model], count < before {
+                    findings.append(Reconciliation(model: model, key: nil, finding: .countWentBack(from: before, to: count)))
                 }
             }
             let now = Date().timeIntervalSince1970

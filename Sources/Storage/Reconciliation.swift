@@ -12,6 +12,9 @@ public struct Reconciliation: Sendable, Equatable, CustomStringConvertible {
         /// The server counted this many queries that no journal entry accounts for (another
         /// client on the same token, or a journal from another machine).
         case unexplainedCount(Int)
+        /// The server now counts fewer queries than it did (a fresh or reset server): its
+        /// counts no longer compare with the journal's.
+        case countWentBack(from: Int, to: Int)
     }
 
     public var model: Int
@@ -36,6 +39,9 @@ public struct Reconciliation: Sendable, Equatable, CustomStringConvertible {
             return "\(subject): intended, and no earlier server count is known; re-sending it."
         case .unexplainedCount(let n):
             return "\(subject): the server counted \(n) query(ies) that the journal does not account for."
+        case .countWentBack(let from, let to):
+            return "\(subject): the server now counts \(to) queries where it counted \(from) before (a fresh or reset server?); "
+                + "its counts no longer compare with the journal's."
         }
     }
 }

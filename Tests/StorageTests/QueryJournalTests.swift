@@ -76,6 +76,22 @@ struct QueryJournalTests {
         }
     }
 
+    /// A server whose counts went backwards (fresh or reset) is said so, for a model with a
+    /// pending query and for one without.
+    @Test func reconcileSaysWhenTheServersCountsWentBack() async throws {
+        let journal = try QueryJournal(path: path)
+        try await journal.beginRun("r", baseline: [0: 10, 1: 20])
+        try await journal.recordServerCounts([0: 10, 1: 20], runID: "r")
+        let pending = QueryKey(runID: "r", model: 0, sequence: 0, prompt: "a")
+        try await journal.recordIntent(pending, serverCountBefore: 10)
+        let findings = try await journal.reconcile(runID: "r", statusCounts: [0: 0, 1: 0])
+        #expect(findings == [
+            Reconciliation(model: 0, key: pending, finding: .countWentBack(from: 10, to: 0)),
+            Reconciliation(model: 1, key: nil, finding: .countWentBack(from: 20, to: 0)),
+        ])
+        #expect(findings[1].description.contains("now counts 0 queries where it counted 20 before"))
+    }
+
     @Test func reconcileTellsCountedFromUncountedIntents() async throws {
         let journal = try QueryJournal(path: path)
         try await journal.beginRun("r", baseline: [0: 10, 1: 20, 2: 5])
