@@ -97,12 +97,12 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "CorporaTests", dependencies: ["Common", "Corpora"]),
-        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Common"]),
-        .testTarget(name: "EngineTests", dependencies: ["Common", "Engine"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Common", "Corpora", "LanguageModels"]),
+        .testTarget(name: "EngineTests", dependencies: ["AttributionCore", "Common", "Engine", "LanguageModels"]),
         .testTarget(name: "WorkflowTests", dependencies: [
             "Calibration", "Common", "Diagnostics", "Experiments", "Workflow", "Engine", "Storage", "LanguageModels", "LinearAlgebra", "AttributionCore", "Oracles", "SimulatorServer", "Simulation", "Corpora", "Transport",
         ]),
-        .testTarget(name: "OraclesTests", dependencies: ["Common", "Oracles", "SimulatorServer", "Transport"]),
+        .testTarget(name: "OraclesTests", dependencies: ["Common", "Oracles", "SimulatorServer", "Storage", "Transport"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "ServerModelsTests", dependencies: [
             "AttributionCore", "Calibration", "Common", "Engine", "LanguageModels", "Oracles", "ServerModels", "Storage", "Transport", "Workflow",
