@@ -9,8 +9,9 @@ struct ModuleReadmeTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let uncounted: Set<String> = ["Foundation", "Dispatch", "Glibc", "Darwin", "ucrt", "Testing"]
 
-    /// Target name → the names of its dependencies (targets and products), from `swift package dump-package`.
-    static func packageDependencies() throws -> [String: Set<String>] {
+    /// Target name → the names of its dependencies (targets and products), from `swift package
+    /// dump-package`; `tests` selects the test targets instead of the source ones.
+    static func packageDependencies(tests: Bool = false) throws -> [String: Set<String>] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         // A scratch path of its own: `swift test` holds the lock on .build while tests run.
@@ -26,7 +27,8 @@ struct ModuleReadmeTests {
         let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         var out: [String: Set<String>] = [:]
         for target in json["targets"] as? [[String: Any]] ?? [] {
-            guard let name = target["name"] as? String, (target["type"] as? String) == "regular" || (target["type"] as? String) == "executable" else { continue }
+            let type = target["type"] as? String
+            guard let name = target["name"] as? String, tests ? type == "test" : (type == "regular" || type == "executable") else { continue }
             var names = Set<String>()
             for dependency in target["dependencies"] as? [[String: Any]] ?? [] {
                 for key in ["byName", "target", "product"] {
@@ -109,4 +111,27 @@ struct ModuleReadmeTests {
             }
         }
     }
+
+    /// Every test target lists the modules its files import: a module reached only through
+    /// another is not rebuilt with the test when it changes, and a stale layout crashes the suite.
+    @Test func testTargetsListTheModulesTheyImport() throws {
+        let package = try Self.packageDependencies(tests: true)
+        #expect(package.count >= 10, "dump-package found \(package.count) test targets")
+        let ours = Set(try FileManager.default.contentsOfDirectory(atPath: Self.root.appendingPathComponent("Sources").path))
+        for (target, declared) in package.sorted(by: { $0.key < $1.key }) {
+            let folder = Self.root.appendingPathComponent("Tests/\(target)")
+            var imports = Set<String>()
+            for file in (FileManager.default.subpaths(atPath: folder.path) ?? []) where file.hasSuffix(".swift") {
+                let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+                for line in text.split(separator: "\n") {
+                    let words = line.split(separator: " ")
+                    guard let i = words.firstIndex(of: "import"), words[..<i].allSatisfy({ $0.hasPrefix("@") }), i + 1 < words.count else { continue }
+                    imports.insert(String(words[i + 1]))
+                }
+            }
+            let missing = imports.intersection(ours).subtracting(declared)
+            #expect(missing.isEmpty, "Tests/\(target) imports \(missing.sorted()) without listing them in Package.swift")
+        }
+    }
 }
+
