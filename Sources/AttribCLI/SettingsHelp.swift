@@ -2,18 +2,17 @@ import ArgumentParser
 import Common
 import Engine
 
+/// The help of setting `key` of `type`, as its `helpTexts` state it.
+private func settingHelp(_ key: String, in texts: [String: String], of type: Any.Type) -> ArgumentHelp {
+    guard let text = texts[key] else { preconditionFailure("\(type) has no help for \(key)") }
+    return ArgumentHelp(text)
+}
+
 extension SettingsGroup {
-    /// The help of setting `key`, as the settings type states it.
-    static func help(_ key: String) -> ArgumentHelp {
-        guard let text = helpTexts[key] else { preconditionFailure("\(Self.self) has no help for \(key)") }
-        return ArgumentHelp(text)
-    }
+    static func help(_ key: String) -> ArgumentHelp { settingHelp(key, in: helpTexts, of: Self.self) }
 }
 
 extension EngineSettings {
     /// The help of the engine's own settings (`seed`, `threads`).
-    static func help(_ key: String) -> ArgumentHelp {
-        guard let text = helpTexts[key] else { preconditionFailure("EngineSettings has no help for \(key)") }
-        return ArgumentHelp(text)
-    }
+    static func help(_ key: String) -> ArgumentHelp { settingHelp(key, in: helpTexts, of: Self.self) }
 }

@@ -49,7 +49,7 @@ public struct DriftSampler: Sendable {
         guard group.contains(where: { $0.model is any BatchServedLanguageModel }) else {
             return (0..<count).map { _ in sample(prompt: prompt, hypothesis: h, eps: eps, rng: &rng) }
         }
-        var draws = (0..<count).map { _ -> (component: Int, rng: SeededGenerator) in
+        let draws = (0..<count).map { _ -> (component: Int, rng: SeededGenerator) in
             let c = group.count == 1 ? 0 : Int(rng.next() % UInt64(group.count))
             return (c, SeededGenerator(seed: rng.next()))
         }
@@ -58,7 +58,7 @@ public struct DriftSampler: Sendable {
             let members = draws.indices.filter { draws[$0].component == c }
             var generators = members.map { draws[$0].rng }
             let texts = lockstep(prompt: prompt, component: group[c], eps: eps, generators: &generators)
-            for (k, s) in members.enumerated() { out[s] = texts[k]; draws[s].rng = generators[k] }
+            for (k, s) in members.enumerated() { out[s] = texts[k] }
         }
         return out
     }

@@ -102,7 +102,7 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
             let names = Dictionary(uniqueKeysWithValues: EngineSettings.keys.map { (Self.specName($0), $0) })
             for (key, value) in values where key != "pool_size" {
                 guard let name = names[key] else {
-                    let near = EngineSettings.nearestKey(to: key.replacingOccurrences(of: "_", with: "")).map { " (did you mean \(Self.specName($0))?)" } ?? ""
+                    let near = EngineSettings.nearestKey(to: key).map { " (did you mean \(Self.specName($0))?)" } ?? ""
                     throw AttribError.invalid(file: file, field: "\(field).\(key)", reason: "is not a setting\(near)")
                 }
                 engine[name] = name == "eigFloor" && value == .integer(0) ? .null : value

@@ -108,14 +108,11 @@ public struct BasesFile: Codable, Sendable, Equatable {
                     ? "names none of a \"model\" file, a \"server\" and a \"worker\""
                     : "names \(kinds.joined(separator: " and ")); choose one")
             }
-            switch (entry.model, entry.server ?? entry.worker) {
-            case (nil, nil), (.some, .some):
-                break
-            case (.some, nil):
+            if entry.model != nil {
                 if entry.replicas != nil || entry.concurrency != nil {
                     throw AttribError.invalid(file: path, field: field, reason: "\"replicas\" and \"concurrency\" apply to a \"server\" or \"worker\" entry only")
                 }
-            case (nil, .some):
+            } else {
                 if entry.drift != nil {
                     throw AttribError.invalid(file: path, field: "\(field).drift", reason: "a model on a server or worker takes no drift model file")
                 }

@@ -39,23 +39,19 @@ public enum JSONValue: Codable, Equatable, Sendable {
         }
     }
 
-    /// `value` as JSON.
+    /// `value` as JSON (a non-finite number as the string `inf`, `-inf` or `nan`, as attrib writes it).
     public init(encoding value: some Encodable) throws {
-        self = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(value))
+        self = try JSONDecoder().decode(JSONValue.self, from: attribJSONEncoder().encode(value))
     }
 
     /// This JSON decoded as `T`.
     public func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        try JSONDecoder().decode(T.self, from: JSONEncoder().encode(self))
+        try attribJSONDecoder().decode(T.self, from: attribJSONEncoder().encode(self))
     }
 
     /// Canonical text: keys sorted, numbers as Swift prints them (a fingerprint's input).
     public var canonical: String {
-        let data = (try? { () throws -> Data in
-            let e = JSONEncoder()
-            e.outputFormatting = [.sortedKeys]
-            return try e.encode(self)
-        }()) ?? Data()
-        return String(decoding: data, as: UTF8.self)
+        // A JSON value holds finite numbers only (see `init(encoding:)`): encoding cannot fail.
+        String(decoding: try! attribJSONEncoder().encode(self), as: UTF8.self)
     }
 }
