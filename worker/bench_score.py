@@ -1,79 +1,162 @@
-"""Scoring throughput and agreement of the worker's engine on one model (a benchmark that
-prints figures; no test asserts on time).
+"""Throughput and agreement of the worker on one model (a benchmark that prints figures; no
+test asserts on time).
 
-    PYTHONPATH=worker python worker/bench_score.py MODEL_SPEC [--prompts 16] [--samples 4] [--json]
+    PYTHONPATH=worker python worker/bench_score.py MODEL_SPEC [--device cuda] [--dtype bfloat16]
+        [--prompts 16] [--samples 4] [--json] [--out FILE]
 
-The request mix is the precompute's: per prompt of 6 tokens, `samples` continuations of 12
-tokens, scored at temperature 3 with the end-of-text term. Figures: scored continuation tokens
-per second batched (all requests at once), one request at a time, and the raw batched forward
-pass of the same sequences (logits only), their ratio; the largest difference in nats between
-the engine's float32 log-probabilities and a float64 evaluation of the same model and tokens.
+The request mix is the precompute's: per prompt of `--context` tokens, `--samples`
+continuations of `--continuation` tokens, scored at temperature 3 with the end-of-text term;
+responses drawn at temperature 3. Figures (tokens per second are scored or drawn
+continuation tokens):
+- scored_tokens_per_s: the engine, all requests at once (split into the worker's batches);
+- http_scored_tokens_per_s: the same through the protocol on loopback, `--clients` threads
+  each posting one prompt's continuations per request, as attrib's precompute does;
+- one_at_a_time_tokens_per_s: one request per forward pass;
+- raw_forward_tokens_per_s and vs_raw_forward: the plain forward pass of the same sequences
+  in the same batches (logits at every position, nothing gathered), and the engine's share;
+- sampled_tokens_per_s (`/v1/sample`) and lockstep_tokens_per_s (`/v1/distributions` grown
+  one token per row, as attrib draws responses with answer drift);
+- max_abs_error_nats: the largest difference between the engine's raw and decoded terms and
+  a float64 evaluation of the same model and tokens, over error_positions positions.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import random
 import resource
+import threading
 import time
+import urllib.request
+from typing import Any, Callable
 
 import torch
 
+from attrib_worker.batcher import Batcher
 from attrib_worker.engine import Decoding, Engine
 from attrib_worker.loading import load
+from attrib_worker.server import Worker, serve
+
+
+def timed(run: Callable[[], Any], device: torch.device) -> float:
+    """Seconds for ``run``, the device drained before and after; the best of two runs."""
+    best = float("inf")
+    for _ in range(2):
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+        start = time.perf_counter()
+        run()
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def post(url: str, group: list[tuple[list[int], list[int], int]]) -> int:
+    """One /v1/score request for ``group``; the number of scores that came back."""
+    body = {"model": "bench", "decoding": {"temperature": 3.0},
+            "requests": [{"context": c, "continuation": t, "limit": n} for c, t, n in group]}
+    request = urllib.request.Request(url, json.dumps(body).encode(), {"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=600) as answer:
+        return len(json.load(answer)["scores"])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("model")
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--dtype", default="float32", choices=["float32", "bfloat16"])
     parser.add_argument("--prompts", type=int, default=16)
     parser.add_argument("--samples", type=int, default=4)
+    parser.add_argument("--context", type=int, default=6)
+    parser.add_argument("--continuation", type=int, default=12)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--lockstep-rows", type=int, default=256, help="responses drawn in lockstep (whole vocabularies come back)")
+    parser.add_argument("--max-batch-tokens", type=int, default=0, help="0: the worker's default for the device")
     parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--out", help="also write the figures to this JSON file")
     args = parser.parse_args()
     if args.threads > 0:
         torch.set_num_threads(args.threads)
-    model = load(args.model, name="bench")
-    engine = Engine(model)
+    device = torch.device(args.device)
+    max_tokens = args.max_batch_tokens or (4096 if device.type == "cpu" else 65536)
+    model = load(args.model, name="bench", device=args.device, dtype=args.dtype)
+    engine = Engine(model, max_tokens=max_tokens)
     rng = random.Random(1)
     top = min(model.vocab_size, len(model.tokenizer)) - 1
-    requests = []
+    groups = []
     for _ in range(args.prompts):
-        context = [rng.randrange(1, top) for _ in range(6)]
-        requests += [(context, [rng.randrange(1, top) for _ in range(12)], 14) for _ in range(args.samples)]
+        context = [rng.randrange(1, top) for _ in range(args.context)]
+        groups.append([(context, [rng.randrange(1, top) for _ in range(args.continuation)], args.continuation + 2)
+                       for _ in range(args.samples)])
+    requests = [r for g in groups for r in g]
     scored_tokens = sum(len(t) for _, t, _ in requests)
+    decoding = Decoding()
 
-    engine.score(requests[:2], Decoding())  # warm-up
-    start = time.perf_counter()
-    batched = engine.score(requests, Decoding())
-    batched_s = time.perf_counter() - start
+    engine.score(requests[:2], decoding)  # warm-up
+    batched: list[Any] = []
+    batched_s = timed(lambda: batched.__setitem__(slice(None), engine.score(requests, decoding)), device)
+    worker = Worker([model], Batcher(max_wait_seconds=0.005, max_tokens=max_tokens))
+    server = serve(worker, "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/v1/score"
+    # The clients are other processes, as attrib is: in this one they would hold the GIL the server needs.
+    with multiprocessing.get_context("spawn").Pool(args.clients) as pool:
+        pool.starmap(post, [(url, g) for g in groups[: args.clients]])  # warm-up: the pool's processes start
+        http_s = timed(lambda: pool.starmap(post, [(url, g) for g in groups], chunksize=1), device)
+    server.shutdown()
+    few = requests[: max(4, len(requests) // 64)]
+    single_s = timed(lambda: [engine.score([r], decoding) for r in few], device) * len(requests) / len(few)
 
-    start = time.perf_counter()
-    for r in requests[: max(4, len(requests) // 8)]:
-        engine.score([r], Decoding())
-    single_s = (time.perf_counter() - start) * len(requests) / max(4, len(requests) // 8)
+    def raw_forward() -> None:
+        for run in engine._chunks([len(c) + len(t) + 1 for c, t, _ in requests]):
+            ids = torch.tensor([[model.start_token] + requests[k][0] + requests[k][1] for k in run], device=device)
+            with torch.inference_mode():
+                model.model(input_ids=ids, use_cache=False).logits.sum().item()
 
-    ids = torch.tensor([[model.start_token] + c + t for c, t, _ in requests])
-    start = time.perf_counter()
-    with torch.inference_mode():
-        model.model(input_ids=ids)
-    raw_s = time.perf_counter() - start
+    raw_s = timed(raw_forward, device)
+    prompts = [(g[0][0], seed, args.continuation) for seed, g in enumerate(groups) for _ in range(args.samples)]
+    prompts = [(p, seed * 1000 + k, n) for k, (p, seed, n) in enumerate(prompts)]
+    drawn: list[Any] = []
+    sample_s = timed(lambda: drawn.__setitem__(slice(None), engine.sample(prompts, decoding)), device)
+    sampled_tokens = sum(len(t) for t, _ in drawn)
 
-    exact = Engine(load(args.model, name="exact", dtype="float64"))
-    reference = exact.score(requests[: max(1, 256 // 12)], Decoding())
+    def lockstep() -> None:
+        contexts = [list(p) for p, _, _ in prompts[: args.lockstep_rows]]
+        for _ in range(args.continuation):
+            engine.distributions(contexts)
+            contexts = [c + [rng.randrange(1, top)] for c in contexts]
+
+    lockstep_s = timed(lockstep, device)
+
+    exact = Engine(load(args.model, name="exact", device=args.device, dtype="float64"))
+    reference = exact.score(requests[: max(1, 256 // args.continuation + 1)], decoding)
     error = max(abs(a - b) for s, r in zip(batched, reference) for a, b in zip(s.raw + s.decoded, r.raw + r.decoded))
     figures = {
-        "model": args.model, "threads": torch.get_num_threads(), "requests": len(requests),
+        "model": args.model, "device": str(device), "dtype": args.dtype, "threads": torch.get_num_threads(),
+        "requests": len(requests), "max_batch_tokens": max_tokens,
         "scored_tokens_per_s": round(scored_tokens / batched_s, 1),
+        "http_scored_tokens_per_s": round(scored_tokens / http_s, 1),
         "one_at_a_time_tokens_per_s": round(scored_tokens / single_s, 1),
         "raw_forward_tokens_per_s": round(scored_tokens / raw_s, 1),
         "vs_raw_forward": round(raw_s / batched_s, 3),
+        "http_vs_raw_forward": round(raw_s / http_s, 3),
+        "sampled_tokens_per_s": round(sampled_tokens / sample_s, 1),
+        "lockstep_tokens_per_s": round(min(len(prompts), args.lockstep_rows) * args.continuation / lockstep_s, 1),
         "max_abs_error_nats": error,
         "error_positions": sum(len(r.raw) for r in reference),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
-    print(json.dumps(figures) if args.json else "\n".join(f"{k}: {v}" for k, v in figures.items()))
+    if device.type == "cuda":
+        figures["gpu"] = torch.cuda.get_device_name(device)
+        figures["peak_gpu_mb"] = round(torch.cuda.max_memory_allocated(device) / 2**20, 1)
+    print(json.dumps(figures) if args.json else "\n".join(f"{k}: {v}" for k, v in figures.items()), flush=True)
+    if args.out:
+        with open(args.out, "w") as file:
+            json.dump(figures, file, indent=2)
 
 
 if __name__ == "__main__":

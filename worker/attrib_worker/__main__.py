@@ -29,13 +29,19 @@ def main(argv: list[str] | None = None) -> int:
                         help="weights' dtype (log-softmax is float32 or better whatever this is)")
     parser.add_argument("--threads", type=int, default=0, help="CPU threads for PyTorch (0: its default)")
     parser.add_argument("--max-wait-ms", type=float, default=5.0, help="how long a batch waits for more requests")
-    parser.add_argument("--max-batch-tokens", type=int, default=16384, help="tokens per merged batch at most")
+    parser.add_argument("--max-batch-tokens", type=int, default=0,
+                        help="tokens per model batch at most (0: 4096 on a CPU, 65536 on a GPU)")
+    parser.add_argument("--cache-mb", type=int, default=1024,
+                        help="MiB of key/value caches kept for requests that grow a batch by one token (0: none)")
     parser.add_argument("--exit-with-parent", action="store_true", help="exit when the process that started this one ends")
     args = parser.parse_args(argv)
     # A parent may have blocked these (a Swift test runner does): a worker must die when told.
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     if not 0 <= args.port <= 65535:
         parser.error(f"--port must be in 0...65535, got {args.port}")
+    if args.max_batch_tokens < 0 or args.cache_mb < 0 or args.max_wait_ms < 0:
+        parser.error("--max-batch-tokens, --cache-mb and --max-wait-ms must not be negative")
+    max_tokens = args.max_batch_tokens or (4096 if args.device == "cpu" else 65536)
     if args.exit_with_parent:
         parent = os.getppid()
 
@@ -55,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     except ModelLoadError as error:
         print(f"attrib-worker: {error}", file=sys.stderr)
         return 1
-    worker = Worker(models, Batcher(max_wait_seconds=args.max_wait_ms / 1000, max_tokens=args.max_batch_tokens))
+    worker = Worker(models, Batcher(max_wait_seconds=args.max_wait_ms / 1000, max_tokens=max_tokens), cache_bytes=args.cache_mb << 20)
     server = serve(worker, "127.0.0.1", args.port)
     ready = {"protocol": PROTOCOL_VERSION, "url": f"http://127.0.0.1:{server.server_address[1]}",
              "models": [m.name for m in models]}

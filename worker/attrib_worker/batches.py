@@ -1,0 +1,102 @@
+"""Left-padded batches with the model's key/value cache: a batch of sequences is evaluated
+once (``prefill``) and then grown one token per row (``extend``), so a response being drawn
+costs one position per token instead of its whole prefix again.
+
+Rows are padded on the left, so every row's last token is in the last column: the logits
+that predict each row's next token are one slice, and a new token goes in one new column.
+Positions are given explicitly (``cumsum(mask) - 1``), so padding never shifts a row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import inspect
+
+import torch
+from transformers import DynamicCache
+
+from .loading import LoadedModel
+
+
+def _forward(model: LoadedModel, cache: Any, **inputs: Any) -> Any:
+    """The model's forward pass filling ``cache`` in place (transformers names the argument
+    ``cache`` from 5.2x on, ``past_key_values`` before)."""
+    parameters = inspect.signature(model.model.forward).parameters
+    keyword = "cache" if "cache" in parameters else "past_key_values"
+    return model.model(**inputs, **{keyword: cache}, use_cache=True)
+
+
+@dataclass
+class Batch:
+    """Rows evaluated so far: the cache, the attention mask (rows, width), each row's real
+    length, and the logits after each row's last token (rows, vocabulary; weights' dtype)."""
+
+    cache: Any
+    mask: torch.Tensor
+    lengths: list[int]
+    last: torch.Tensor
+
+    @property
+    def cache_bytes(self) -> int:
+        """What the cache holds, in bytes (keys and values of every layer)."""
+        total = 0
+        for layer in getattr(self.cache, "layers", []):
+            for name in ("keys", "values"):
+                tensor = getattr(layer, name, None)
+                if isinstance(tensor, torch.Tensor):
+                    total += tensor.numel() * tensor.element_size()
+        return total
+
+
+def left_padded(rows: list[list[int]], device: torch.device) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(ids, mask, positions) for rows padded on the left to the longest (built as one
+    tensor each: a row at a time costs more than the model for thousands of short rows)."""
+    width = max(len(r) for r in rows)
+    ids = torch.tensor([[0] * (width - len(r)) + r for r in rows], dtype=torch.long)
+    lengths = torch.tensor([len(r) for r in rows], dtype=torch.long)
+    mask = (torch.arange(width).unsqueeze(0) >= (width - lengths).unsqueeze(1)).long()
+    positions = (mask.cumsum(-1) - 1).clamp(min=0)
+    return ids.to(device), mask.to(device), positions.to(device)
+
+
+def check_window(model: LoadedModel, longest: int) -> None:
+    if longest > model.context_window:
+        raise ValueError(f"a sequence of {longest} tokens is longer than {model.name}'s context window of {model.context_window}")
+
+
+def prefill(model: LoadedModel, rows: list[list[int]]) -> Batch:
+    """Evaluates ``rows`` (start token included) with the cache kept; each distinct row once."""
+    check_window(model, max(len(r) for r in rows))
+    distinct = list(dict.fromkeys(tuple(r) for r in rows))
+    ids, mask, positions = left_padded([list(r) for r in distinct], model.device)
+    cache = DynamicCache(config=model.model.config)
+    with torch.inference_mode():
+        out = _forward(model, cache, input_ids=ids, attention_mask=mask, position_ids=positions, logits_to_keep=1)
+    batch = Batch(cache=cache, mask=mask, lengths=[len(r) for r in distinct], last=out.logits[:, -1])
+    where = {r: k for k, r in enumerate(distinct)}
+    return select(batch, [where[tuple(r)] for r in rows])
+
+
+def select(batch: Batch, rows: list[int]) -> Batch:
+    """The batch of ``rows`` (indices, repeats allowed), in that order. The cache is changed
+    in place: ``batch`` is not to be used again."""
+    if rows == list(range(len(batch.lengths))):
+        return batch
+    index = torch.tensor(rows, dtype=torch.long, device=batch.mask.device)
+    batch.cache.batch_select_indices(index)
+    return Batch(cache=batch.cache, mask=batch.mask[index], lengths=[batch.lengths[r] for r in rows], last=batch.last[index])
+
+
+def extend(model: LoadedModel, batch: Batch, rows: list[int], tokens: list[int]) -> Batch:
+    """Row ``rows[k]`` of ``batch`` grown by ``tokens[k]``, for every k (``batch`` is used up)."""
+    chosen = select(batch, rows)
+    check_window(model, max(chosen.lengths) + 1)
+    device = chosen.mask.device
+    ids = torch.tensor(tokens, dtype=torch.long, device=device).unsqueeze(1)
+    mask = torch.cat([chosen.mask, torch.ones((len(rows), 1), dtype=torch.long, device=device)], dim=1)
+    positions = torch.tensor(chosen.lengths, dtype=torch.long, device=device).unsqueeze(1)
+    with torch.inference_mode():
+        out = _forward(model, chosen.cache, input_ids=ids, attention_mask=mask, position_ids=positions)
+    return Batch(cache=chosen.cache, mask=mask, lengths=[n + 1 for n in chosen.lengths], last=out.logits[:, -1])

@@ -1,0 +1,56 @@
+"""The batches a later request is likely to grow by one token: attrib draws a group of
+responses in lockstep, asking for the next-token distribution after every live response's
+context, each context its previous one plus the token just drawn. Keeping each answered
+batch (its key/value cache) lets the next request cost one position per row.
+
+Bounded by the bytes the caches hold; the oldest batch goes first. A batch that is grown is
+used up (its cache changes in place), so its rows leave the index.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from .batches import Batch
+
+
+class Continuations:
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.batches: OrderedDict[int, tuple[Batch, list[tuple[int, ...]]]] = OrderedDict()
+        self.index: dict[tuple[int, ...], tuple[int, int]] = {}
+        self.next_id = 0
+        self.hits = 0
+        self.misses = 0
+
+    def find(self, context: tuple[int, ...]) -> tuple[int, int] | None:
+        """(batch id, row) of a kept row whose context is ``context`` less its last token."""
+        found = self.index.get(context[:-1]) if len(context) > 1 else None
+        if found is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return found
+
+    def take(self, batch_id: int) -> Batch:
+        """The kept batch, removed (it is about to be grown in place)."""
+        batch, contexts = self.batches.pop(batch_id)
+        for c in contexts:
+            if self.index.get(c, (None,))[0] == batch_id:
+                del self.index[c]
+        return batch
+
+    def keep(self, batch: Batch, contexts: list[tuple[int, ...]]) -> None:
+        """Keeps ``batch`` whose row k ends with ``contexts[k]``; drops the oldest past the bound."""
+        if self.max_bytes <= 0:
+            return
+        batch_id = self.next_id
+        self.next_id += 1
+        self.batches[batch_id] = (batch, contexts)
+        for row, c in enumerate(contexts):
+            self.index[c] = (batch_id, row)
+        total = sum(b.cache_bytes for b, _ in self.batches.values())
+        while total > self.max_bytes and self.batches:
+            oldest = next(iter(self.batches))
+            total -= self.batches[oldest][0].cache_bytes
+            self.take(oldest)
