@@ -41,7 +41,9 @@ struct WorkerModelTests {
                 positions += request.continuation.count
             }
             #expect(positions >= 50)
-            #expect(worst < 1e-5, "largest difference \(worst) nats")
+            // Two float32 evaluations: whole sequences (scoring) and one position at a time on the
+            // key/value cache (distributions); each is within 1e-5 of float64 (the worker's tests).
+            #expect(worst < 5e-5, "largest difference \(worst) nats")
         }
     }
 

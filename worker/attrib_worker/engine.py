@@ -68,6 +68,12 @@ class Engine:
         self.math = torch.float64 if loaded.dtype == torch.float64 else torch.float32
         self.max_tokens = max_tokens
         self.continuations = Continuations(cache_bytes)
+        # What this engine has done: positions the model evaluated (padding not counted),
+        # continuation tokens scored, tokens drawn, next-token distributions answered.
+        self.counts = {"positions": 0, "scored_tokens": 0, "drawn_tokens": 0, "distributions": 0}
+
+    def stats(self) -> dict[str, int]:
+        return dict(self.counts, cache_hits=self.continuations.hits, cache_misses=self.continuations.misses)
 
     def _chunks(self, sizes: list[int]) -> list[list[int]]:
         """Indices of the items, in runs whose sizes (tokens) sum to at most ``max_tokens``
@@ -105,6 +111,8 @@ class Engine:
         # Rows end in the last column, so the positions that predict continuation tokens and
         # end-of-text are the last `keep` columns; only those reach the output layer.
         keep = max(len(t) for _, t, _ in requests) + 1
+        self.counts["positions"] += sum(len(r) for r in rows)
+        self.counts["scored_tokens"] += sum(len(t) for _, t, _ in requests)
         with torch.inference_mode():
             logits = self.loaded.model(input_ids=ids, attention_mask=mask, position_ids=positions,
                                        use_cache=False, logits_to_keep=keep).logits
@@ -146,11 +154,13 @@ class Engine:
         for batch_id, members in groupby(grown, key=lambda pair: pair[0]):
             ks = [k for _, k in members]
             batch = extend(self.loaded, self.continuations.take(batch_id), [found[k][1] for k in ks], [contexts[k][-1] for k in ks])
+            self.counts["positions"] += len(ks)
             self._answer(batch, ks, contexts, out)
         fresh = [k for k, f in enumerate(found) if f is None]
         for run in self._chunks([len(contexts[k]) + 1 for k in fresh]):
             ks = [fresh[i] for i in run]
             batch = prefill(self.loaded, [[self.loaded.start_token] + contexts[k] for k in ks])
+            self.counts["positions"] += sum(len(r) + 1 for r in {tuple(contexts[k]) for k in ks})
             self._answer(batch, ks, contexts, out)
         return [row for row in out if row is not None]
 
@@ -159,6 +169,7 @@ class Engine:
             rows = self._log_probs(batch.last).cpu()
         for i, k in enumerate(ks):
             out[k] = rows[i]
+        self.counts["distributions"] += len(ks)
         self.continuations.keep(batch, [tuple(contexts[k]) for k in ks])
 
     def sample(self, requests: list[tuple[list[int], int, int]], decoding: Decoding) -> list[tuple[list[int], bool]]:
@@ -180,6 +191,7 @@ class Engine:
         if not live:
             return [(t, e) for t, e in zip(tokens, ended)]
         batch = prefill(self.loaded, [[self.loaded.start_token] + requests[k][0] for k in live])
+        self.counts["positions"] += sum(len(p) + 1 for p in {tuple(requests[k][0]) for k in live})
         step = 0
         while live:
             with torch.inference_mode():
@@ -198,6 +210,8 @@ class Engine:
                     still.append(k)
             live = still
             step += 1
+            self.counts["drawn_tokens"] += len(drawn)
             if live:
                 batch = extend(self.loaded, batch, rows, next_tokens)
+                self.counts["positions"] += len(rows)
         return [(t, e) for t, e in zip(tokens, ended)]

@@ -121,6 +121,9 @@ def serve(worker: Worker, host: str, port: int) -> ThreadingHTTPServer:
         def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
             if self.path in ("/v1/models", "/v1/health"):
                 self._answer(200, worker.describe())
+            elif self.path == "/v1/stats":
+                self._answer(200, {"protocol": PROTOCOL_VERSION, "batches": worker.batcher.batches,
+                                   "models": {name: e.stats() for name, e in worker.engines.items()}})
             else:
                 self._answer(404, {"error": f"no endpoint GET {self.path} in protocol {PROTOCOL_VERSION}"})
 

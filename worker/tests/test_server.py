@@ -50,6 +50,17 @@ class ServerTests(unittest.TestCase):
         self.assertEqual(body["models"][0]["vocab_size"], 257)
         self.assertEqual(body["models"][0]["end_of_text"], 256)
 
+    def test_stats_count_what_the_engine_did(self) -> None:
+        _, before = self.call("/v1/stats")
+        self.call("/v1/score", {"model": "tiny", "requests": [{"context": [1, 2], "continuation": [3, 4, 5], "limit": 3}]})
+        self.call("/v1/distributions", {"model": "tiny", "contexts": [[9, 8], [9, 8]]})
+        self.call("/v1/distributions", {"model": "tiny", "contexts": [[9, 8, 7], [9, 8, 6]]})
+        _, after = self.call("/v1/stats")
+        grew = {k: after["models"]["tiny"][k] - before["models"]["tiny"][k] for k in before["models"]["tiny"]}
+        # score: start + 2 + 3 positions; distributions: one distinct row of 3, then 2 grown rows.
+        self.assertEqual(grew, {"positions": 6 + 3 + 2, "scored_tokens": 3, "drawn_tokens": 0, "distributions": 4,
+                                "cache_hits": 2, "cache_misses": 2})
+
     def test_tokenize_and_pieces_round_trip_the_bytes(self) -> None:
         text = "naïve 東京 \t code();"
         _, tokens = self.call("/v1/tokenize", {"model": "tiny", "texts": [text]})
