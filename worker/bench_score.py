@@ -17,7 +17,9 @@ continuation tokens):
 - sampled_tokens_per_s (`/v1/sample`) and lockstep_tokens_per_s (`/v1/distributions` grown
   one token per row, as attrib draws responses with answer drift);
 - max_abs_error_nats: the largest difference between the engine's raw and decoded terms and
-  a float64 evaluation of the same model and tokens, over error_positions positions.
+  a float64 evaluation of the same model and tokens, over error_positions positions of
+  texts in four scripts (Latin, Cyrillic, CJK, code: multi-byte characters included).
+`--raw-only` prints only the raw forward pass and the agreement.
 """
 
 from __future__ import annotations
@@ -63,6 +65,78 @@ def post(url: str, group: list[tuple[list[int], list[int], int]]) -> int:
         return len(json.load(answer)["scores"])
 
 
+def throughput(args: argparse.Namespace, model: Any, engine: Engine, groups: list[list[tuple[list[int], list[int], int]]],
+               max_tokens: int, raw_s: float) -> dict[str, float]:
+    """The engine's, the protocol's, one-at-a-time, sampling and lockstep figures."""
+    device = model.device
+    decoding = Decoding()
+    requests = [r for g in groups for r in g]
+    scored_tokens = sum(len(t) for _, t, _ in requests)
+    top = min(model.vocab_size, len(model.tokenizer)) - 1
+    rng = random.Random(2)
+    batched_s = timed(lambda: engine.score(requests, decoding), device)
+    worker = Worker([model], Batcher(max_wait_seconds=0.005, max_tokens=max_tokens))
+    server = serve(worker, "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/v1/score"
+    # The clients are other processes, as attrib is: in this one they would hold the GIL the server needs.
+    with multiprocessing.get_context("spawn").Pool(args.clients) as pool:
+        pool.starmap(post, [(url, g) for g in groups[: args.clients]])  # warm-up: the pool's processes start
+        http_s = timed(lambda: pool.starmap(post, [(url, g) for g in groups], chunksize=1), device)
+    server.shutdown()
+    few = requests[: max(4, len(requests) // 64)]
+    single_s = timed(lambda: [engine.score([r], decoding) for r in few], device) * len(requests) / len(few)
+    prompts = [(g[0][0], 1000 * p + k, args.continuation) for p, g in enumerate(groups) for k in range(args.samples)]
+    drawn: list[Any] = []
+    sample_s = timed(lambda: drawn.__setitem__(slice(None), engine.sample(prompts, decoding)), device)
+    sampled_tokens = sum(len(t) for t, _ in drawn)
+    rows = prompts[: args.lockstep_rows]
+
+    def lockstep() -> None:
+        contexts = [list(p) for p, _, _ in rows]
+        for _ in range(args.continuation):
+            engine.distributions(contexts)
+            contexts = [c + [rng.randrange(1, top)] for c in contexts]
+
+    lockstep_s = timed(lockstep, device)
+    return {
+        "scored_tokens_per_s": round(scored_tokens / batched_s, 1),
+        "http_scored_tokens_per_s": round(scored_tokens / http_s, 1),
+        "one_at_a_time_tokens_per_s": round(scored_tokens / single_s, 1),
+        "vs_raw_forward": round(raw_s / batched_s, 3),
+        "http_vs_raw_forward": round(raw_s / http_s, 3),
+        "sampled_tokens_per_s": round(sampled_tokens / sample_s, 1),
+        "lockstep_tokens_per_s": round(len(rows) * args.continuation / lockstep_s, 1),
+    }
+
+
+TEXTS = [
+    "The committee will meet again on Thursday to discuss the budget for next year.",
+    "Москва — столица России, и в ней живёт больше двенадцати миллионов человек.",
+    "東京は日本の首都で、世界で最も人口の多い都市圏の一つです。",
+    "def fibonacci(n):\n    if n < 2:\n        return n\n    return fibonacci(n - 1) + fibonacci(n - 2)",
+]
+
+
+def agreement(spec: str, device: str, engine: Engine, at_least: int = 256) -> tuple[float, int]:
+    """The largest difference (nats) between the engine's raw and decoded terms and a float64
+    evaluation of the same model, over at least ``at_least`` positions of ``TEXTS``."""
+    encode = engine.loaded.tokenizer.encode
+    requests: list[tuple[list[int], list[int], int]] = []
+    copy = 0
+    while sum(len(t) for _, t, _ in requests) < at_least:
+        for text in TEXTS:
+            ids = encode(f"{copy} {text}", add_special_tokens=False)[: engine.loaded.context_window - 1]
+            requests.append((ids[: len(ids) // 3], ids[len(ids) // 3 :], len(ids)))
+        copy += 1
+    exact = Engine(load(spec, name="exact", device=device, dtype="float64"))
+    worst = 0.0
+    for decoding in (Decoding(), Decoding(1.0)):
+        for s, r in zip(engine.score(requests, decoding), exact.score(requests, decoding)):
+            worst = max([worst] + [abs(a - b) for a, b in zip(s.raw + s.decoded, r.raw + r.decoded)])
+    return worst, sum(len(t) for _, t, _ in requests)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("model")
@@ -76,6 +150,7 @@ def main() -> None:
     parser.add_argument("--lockstep-rows", type=int, default=256, help="responses drawn in lockstep (whole vocabularies come back)")
     parser.add_argument("--max-batch-tokens", type=int, default=0, help="0: the worker's default for the device")
     parser.add_argument("--threads", type=int, default=0)
+    parser.add_argument("--raw-only", action="store_true", help="only the raw forward pass and the agreement")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--out", help="also write the figures to this JSON file")
     args = parser.parse_args()
@@ -97,19 +172,6 @@ def main() -> None:
     decoding = Decoding()
 
     engine.score(requests[:2], decoding)  # warm-up
-    batched: list[Any] = []
-    batched_s = timed(lambda: batched.__setitem__(slice(None), engine.score(requests, decoding)), device)
-    worker = Worker([model], Batcher(max_wait_seconds=0.005, max_tokens=max_tokens))
-    server = serve(worker, "127.0.0.1", 0)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/v1/score"
-    # The clients are other processes, as attrib is: in this one they would hold the GIL the server needs.
-    with multiprocessing.get_context("spawn").Pool(args.clients) as pool:
-        pool.starmap(post, [(url, g) for g in groups[: args.clients]])  # warm-up: the pool's processes start
-        http_s = timed(lambda: pool.starmap(post, [(url, g) for g in groups], chunksize=1), device)
-    server.shutdown()
-    few = requests[: max(4, len(requests) // 64)]
-    single_s = timed(lambda: [engine.score([r], decoding) for r in few], device) * len(requests) / len(few)
 
     def raw_forward() -> None:
         for run in engine._chunks([len(c) + len(t) + 1 for c, t, _ in requests]):
@@ -118,38 +180,21 @@ def main() -> None:
                 model.model(input_ids=ids, use_cache=False).logits.sum().item()
 
     raw_s = timed(raw_forward, device)
-    prompts = [(g[0][0], seed, args.continuation) for seed, g in enumerate(groups) for _ in range(args.samples)]
-    prompts = [(p, seed * 1000 + k, n) for k, (p, seed, n) in enumerate(prompts)]
-    drawn: list[Any] = []
-    sample_s = timed(lambda: drawn.__setitem__(slice(None), engine.sample(prompts, decoding)), device)
-    sampled_tokens = sum(len(t) for t, _ in drawn)
-
-    def lockstep() -> None:
-        contexts = [list(p) for p, _, _ in prompts[: args.lockstep_rows]]
-        for _ in range(args.continuation):
-            engine.distributions(contexts)
-            contexts = [c + [rng.randrange(1, top)] for c in contexts]
-
-    lockstep_s = timed(lockstep, device)
-
-    exact = Engine(load(args.model, name="exact", device=args.device, dtype="float64"))
-    reference = exact.score(requests[: max(1, 256 // args.continuation + 1)], decoding)
-    error = max(abs(a - b) for s, r in zip(batched, reference) for a, b in zip(s.raw + s.decoded, r.raw + r.decoded))
-    figures = {
+    positions = sum(len(c) + len(t) + 1 for c, t, _ in requests)
+    figures: dict[str, Any] = {
         "model": args.model, "device": str(device), "dtype": args.dtype, "threads": torch.get_num_threads(),
         "requests": len(requests), "max_batch_tokens": max_tokens,
-        "scored_tokens_per_s": round(scored_tokens / batched_s, 1),
-        "http_scored_tokens_per_s": round(scored_tokens / http_s, 1),
-        "one_at_a_time_tokens_per_s": round(scored_tokens / single_s, 1),
         "raw_forward_tokens_per_s": round(scored_tokens / raw_s, 1),
-        "vs_raw_forward": round(raw_s / batched_s, 3),
-        "http_vs_raw_forward": round(raw_s / http_s, 3),
-        "sampled_tokens_per_s": round(sampled_tokens / sample_s, 1),
-        "lockstep_tokens_per_s": round(min(len(prompts), args.lockstep_rows) * args.continuation / lockstep_s, 1),
-        "max_abs_error_nats": error,
-        "error_positions": sum(len(r.raw) for r in reference),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "raw_forward_positions_per_s": round(positions / raw_s, 1),
     }
+    if not args.raw_only:
+        figures.update(throughput(args, model, engine, groups, max_tokens, raw_s))
+    error, error_positions = agreement(args.model, args.device, engine)
+    figures.update({
+        "max_abs_error_nats": error,
+        "error_positions": error_positions,
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    })
     if device.type == "cuda":
         figures["gpu"] = torch.cuda.get_device_name(device)
         figures["peak_gpu_mb"] = round(torch.cuda.max_memory_allocated(device) / 2**20, 1)
