@@ -14,6 +14,7 @@ import torch
 from . import PROTOCOL_VERSION
 from .batcher import Batcher
 from .engine import Decoding, Engine
+from .finetune import FineTuneError, FineTuneSpec, fine_tune, mean_loss
 from .loading import LoadedModel
 from .pieces import pieces
 
@@ -40,8 +41,10 @@ class Worker:
     def __init__(self, models: list[LoadedModel], batcher: Batcher, cache_bytes: int = 1 << 30) -> None:
         self.models = {m.name: m for m in models}
         # A merged batch holds at most the batcher's tokens; the engine splits a larger request alike.
-        self.engines = {m.name: Engine(m, max_tokens=batcher.max_tokens, cache_bytes=cache_bytes // max(1, len(models))) for m in models}
+        self.cache_bytes = cache_bytes // max(1, len(models))
+        self.engines = {m.name: Engine(m, max_tokens=batcher.max_tokens, cache_bytes=self.cache_bytes) for m in models}
         self.batcher = batcher
+        self.tunes: dict[str, str] = {}  # a fine-tune's name -> the request that made it
 
     def describe(self) -> dict[str, Any]:
         return {"protocol": PROTOCOL_VERSION, "models": [
@@ -100,7 +103,49 @@ class Worker:
                 # Whole vocabularies as text cost more than the model: little-endian float32, base64.
                 return {"log_probs_f32": [base64.b64encode(r.to(torch.float32).numpy().astype("<f4").tobytes()).decode("ascii") for r in rows]}
             return {"log_probs": [r.tolist() for r in rows]}
+        if path == "/v1/finetune":
+            return self._fine_tune(body)
         raise ProtocolError(f"no endpoint {path} in protocol {PROTOCOL_VERSION}")
+
+    def _fine_tune(self, body: dict[str, Any]) -> dict[str, Any]:
+        base = self.models[self._model(body)]
+        name = str(body.get("name") or "")
+        texts = [str(t) for t in body.get("texts", [])]
+        fields = ("method", "steps", "learning_rate", "rank", "batch", "window", "seed")
+        spec = FineTuneSpec(**{k: body[k] for k in fields if k in body})
+        request = json.dumps({"base": base.fingerprint, "texts": texts, "spec": spec.__dict__}, sort_keys=True)
+        if not name or "/" in name:
+            raise ProtocolError(f"a fine-tune needs a name without '/', got {name!r}")
+        if name in self.models:
+            if self.tunes.get(name) != request:
+                raise ProtocolError(f"model {name!r} is already served here, not as this fine-tune")
+            return self._described(name, losses=None)
+
+        held_out = [str(t) for t in body.get("held_out") or []]
+
+        def run(items: list[Any]) -> list[Any]:  # on the batcher's thread, as every model call
+            try:
+                tuned, losses = fine_tune(base, texts, spec, name)
+                held = {"base": mean_loss(base, held_out), "tuned": mean_loss(tuned, held_out)} if held_out else None
+                return [(tuned, losses, held)]
+            except FineTuneError as error:
+                raise ProtocolError(f"fine-tuning {base.name} as {name}: {error}") from error
+
+        tuned, losses, held = self.batcher.submit(("finetune", name), [None], 0, run)[0]
+        self.models[name] = tuned
+        self.engines[name] = Engine(tuned, max_tokens=self.batcher.max_tokens, cache_bytes=self.cache_bytes)
+        self.tunes[name] = request
+        answer = self._described(name, losses=losses)
+        if held is not None:
+            answer["held_out_loss"] = held
+        if body.get("save_to"):
+            tuned.model.save_pretrained(str(body["save_to"]))
+            tuned.tokenizer.save_pretrained(str(body["save_to"]))
+        return answer
+
+    def _described(self, name: str, losses: list[float] | None) -> dict[str, Any]:
+        entry = next(m for m in self.describe()["models"] if m["name"] == name)
+        return {"model": entry, "losses": losses}
 
 
 def serve(worker: Worker, host: str, port: int) -> ThreadingHTTPServer:

@@ -61,6 +61,35 @@ class ServerTests(unittest.TestCase):
         self.assertEqual(grew, {"positions": 6 + 3 + 2, "scored_tokens": 3, "drawn_tokens": 0, "distributions": 4,
                                 "cache_hits": 2, "cache_misses": 2})
 
+    def test_a_fine_tune_is_served_fits_its_text_and_is_made_once(self) -> None:
+        texts = ["the cat sat on the mat and the cat sat on the hat. " * 4] * 6
+        body = {"model": "tiny", "name": "tiny-cats", "texts": texts, "steps": 25, "learning_rate": 0.02, "rank": 4,
+                "window": 32, "seed": 5, "held_out": ["the cat sat on the mat and the hat. " * 4]}
+        status, answer = self.call("/v1/finetune", body)
+        self.assertEqual(status, 200, answer)
+        self.assertEqual(len(answer["losses"]), 25)
+        self.assertLess(answer["held_out_loss"]["tuned"], answer["held_out_loss"]["base"] - 0.5)
+        self.assertNotEqual(answer["model"]["fingerprint"], self.worker.models["tiny"].fingerprint)
+        _, again = self.call("/v1/finetune", body)
+        self.assertEqual(again["model"]["fingerprint"], answer["model"]["fingerprint"])
+        self.assertIsNone(again["losses"])
+        status, refused = self.call("/v1/finetune", dict(body, seed=6))
+        self.assertEqual(status, 400)
+        self.assertIn("already served", refused["error"])
+        tokens = self.model.tokenizer.encode("the cat sat on the", add_special_tokens=False)
+        request = {"decoding": {"temperature": 1.0}, "requests": [{"context": tokens[:3], "continuation": tokens[3:], "limit": 9}]}
+        _, tuned = self.call("/v1/score", dict(request, model="tiny-cats"))
+        _, plain = self.call("/v1/score", dict(request, model="tiny"))
+        self.assertGreater(sum(tuned["scores"][0]["raw"]), sum(plain["scores"][0]["raw"]))
+
+    def test_fine_tuning_refusals_are_sentences(self) -> None:
+        status, answer = self.call("/v1/finetune", {"model": "tiny", "name": "x", "texts": ["a"], "steps": 2})
+        self.assertEqual(status, 400)
+        self.assertIn("fewer than one window", answer["error"])
+        status, answer = self.call("/v1/finetune", {"model": "tiny", "name": "y", "texts": ["a" * 500], "method": "rl"})
+        self.assertEqual(status, 400)
+        self.assertIn("method must be lora or full", answer["error"])
+
     def test_tokenize_and_pieces_round_trip_the_bytes(self) -> None:
         text = "naïve 東京 \t code();"
         _, tokens = self.call("/v1/tokenize", {"model": "tiny", "texts": [text]})
@@ -118,7 +147,8 @@ class ServerTests(unittest.TestCase):
             ("/v1/score", {"model": "tiny", "decoding": {"temperature": -3}, "requests": []}, "temperature must be positive"),
             ("/v1/score", {"model": "tiny", "requests": [{"context": [1]}]}, "field 'continuation' is missing"),
             ("/v1/score", {"model": "tiny", "requests": [{"context": [1] * 200, "continuation": [2], "limit": 3}]}, "context window of 128"),
-            ("/v1/finetune", {"model": "tiny"}, "no endpoint /v1/finetune"),
+            ("/v1/forget", {"model": "tiny"}, "no endpoint /v1/forget"),
+            ("/v1/finetune", {"model": "tiny"}, "a fine-tune needs a name"),
         ]:
             status, answer = self.call(path, body)
             self.assertIn(status, (400, 500))
