@@ -87,7 +87,14 @@ public struct Calibration: Codable, Sendable, Equatable {
     static func drifted(_ model: any FineTunableLanguageModel, toward other: any LanguageModel, seed: UInt64) throws -> any FineTunableLanguageModel {
         var rng = SeededGenerator(seed: seed)
         let settings = DecodingSettings(temperature: 1, maxNewTokens: 60, maxTotalTokens: nil)
-        let texts = (0..<driftDocuments).map { _ in other.sample(prompt: "", settings: settings, using: &rng).text }.filter { !$0.isEmpty }
+        let texts: [String]
+        if let batch = other as? any BatchServedLanguageModel {
+            // One request for all of them (each with its own seed), not a request per token.
+            let requests = (0..<driftDocuments).map { _ in SamplingRequest(prompt: [], seed: rng.next()) }
+            texts = try batch.sampleBatch(requests, settings: settings).map(\.text).filter { !$0.isEmpty }
+        } else {
+            texts = (0..<driftDocuments).map { _ in other.sample(prompt: "", settings: settings, using: &rng).text }.filter { !$0.isEmpty }
+        }
         return try model.tuned(toward: texts, strength: driftStrength, seed: seed)
     }
 

@@ -53,7 +53,7 @@ public enum NoneReference {
 
     /// A contextual drift model for `model`: an order-`order` model (a bigram by default) of
     /// the pooled held-out text in its tokenizer.
-    public static func driftModel(for model: any FineTunableLanguageModel, documents: [String], order: Int = 2) throws -> any FineTunableLanguageModel {
+    public static func driftModel(for model: any TextModellingLanguageModel, documents: [String], order: Int = 2) throws -> any TextModellingLanguageModel {
         try model.textModel(of: documents, order: order)
     }
 

@@ -87,8 +87,8 @@ public struct ZooExplain: Sendable {
         let pool = try PromptPool.load(path: dir.appendingPathComponent("default-pool.jsonl").path)
         if let order = selfDriftOrder {
             models = try models.withDriftModels { _, hm in
-                guard let m = hm.model as? any FineTunableLanguageModel else {
-                    throw FineTuningUnavailable(step: "self drift", model: hm.name, remedy: "leave out --self-drift-order")
+                guard let m = hm.model as? any TextModellingLanguageModel else {
+                    throw FineTuningUnavailable(step: "self drift", model: hm.name, remedy: "leave out --self-drift-order", needsTextModels: true)
                 }
                 let drift = try m.smoothed(toOrder: order)
                 return (drift, drift.contentHash)

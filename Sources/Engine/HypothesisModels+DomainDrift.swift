@@ -34,8 +34,8 @@ extension HypothesisModels {
         var copy = self
         copy.components = try components.map { group in
             try group.flatMap { hm -> [HypothesisModel] in
-                guard let m = hm.model as? any FineTunableLanguageModel else {
-                    throw FineTuningUnavailable(step: "domain drift", model: hm.name, remedy: "run with --no-domain-drift")
+                guard let m = hm.model as? any TextModellingLanguageModel else {
+                    throw FineTuningUnavailable(step: "domain drift", model: hm.name, remedy: "run with --no-domain-drift", needsTextModels: true)
                 }
                 return try domains.map { domain in
                     let key = m.tokenizer.identifier + "|" + domain.name

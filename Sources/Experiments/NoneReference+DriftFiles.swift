@@ -13,15 +13,16 @@ extension NoneReference {
                                       documents: () throws -> [String]) throws -> (file: BasesFile, trained: Int) {
         let components = models.components.flatMap { $0 }
         let loaded = try components.map { c in
-            guard let m = c.model as? any FineTunableLanguageModel else {
-                throw FineTuningUnavailable(step: "the contextual drift models", model: c.name, remedy: "run with --no-contextual-drift")
+            guard let m = c.model as? any TextModellingLanguageModel else {
+                throw FineTuningUnavailable(step: "the contextual drift models", model: c.name, remedy: "run with --no-contextual-drift",
+                                            needsTextModels: true)
             }
             return m
         }
         var file = file
         var entries = file.bases + (file.none ?? [])
         precondition(entries.count == loaded.count, "the models must be the file's, in order")
-        var missing: [String: any FineTunableLanguageModel] = [:]
+        var missing: [String: any TextModellingLanguageModel] = [:]
         for k in entries.indices {
             let model = loaded[k]
             let name = driftFileName(tokenizer: model.tokenizer.identifier, order: order)

@@ -67,12 +67,13 @@ public final class ReplicaSet: Sendable {
 
     /// Sends `body` as JSON to `path` on one replica and returns the decoded answer; `model`
     /// fills the request's model name per replica. A 4xx answer is the caller's error and is
-    /// not retried elsewhere.
-    func post<Body: Encodable, Answer: Decodable>(_ path: String, _ make: (ServerEndpoint) -> Body,
-                                                  as: Answer.Type) throws(ServerModelError) -> Answer {
+    /// not retried elsewhere. `replica` pins the request to one endpoint; `timeout` (seconds)
+    /// replaces the request timeout and the patience, for work known to be long (fine-tuning).
+    func post<Body: Encodable, Answer: Decodable>(_ path: String, _ make: (ServerEndpoint) -> Body, as: Answer.Type,
+                                                  replica: Int? = nil, timeout: Double? = nil) throws(ServerModelError) -> Answer {
         let bytes = try exchange(path, method: .post, make: { endpoint in
             (try? JSONEncoder().encode(make(endpoint))).map { Array($0) } ?? []
-        })
+        }, only: replica, timeout: timeout)
         do {
             return try attribJSONDecoder().decode(Answer.self, from: Data(bytes.body))
         } catch {
@@ -91,7 +92,8 @@ public final class ReplicaSet: Sendable {
     }
 
     private func exchange(_ path: String, method: HTTPRequest.Method, make: (ServerEndpoint) -> [UInt8],
-                          only: Int? = nil) throws(ServerModelError) -> (url: String, body: [UInt8]) {
+                          only: Int? = nil, timeout: Double? = nil) throws(ServerModelError) -> (url: String, body: [UInt8]) {
+        let patience = max(self.patience, timeout ?? 0)
         let deadline = Date().addingTimeInterval(patience)
         var lastProblem = "no replica answered"
         while true {
@@ -102,7 +104,7 @@ public final class ReplicaSet: Sendable {
             let endpoint = endpoints[index]
             let request = HTTPRequest(method: method, url: endpoint.url + path,
                                       headers: [("Content-Type", "application/json")], body: make(endpoint),
-                                      connectTimeout: 5, totalTimeout: requestTimeout)
+                                      connectTimeout: 5, totalTimeout: timeout ?? requestTimeout)
             let outcome: Result<HTTPResponse, TransportError>
             do { outcome = .success(try client.send(request)) } catch { outcome = .failure(error) }
             switch outcome {

@@ -15,6 +15,8 @@ public struct WorkerLanguageModel: BatchServedLanguageModel {
     public let replicas: ReplicaSet
     private let workerTokenizer: ServerTokenizer
     public let contextWindow: Int?
+    /// How `tuned(toward:strength:seed:)` fine-tunes this model on its worker.
+    public var fineTuning = WorkerFineTuning()
 
     public var tokenizer: any Tokenizer { workerTokenizer }
 

@@ -86,4 +86,22 @@ enum WorkerWire {
             return out
         }
     }
+
+    struct FineTuneRequest: Encodable {
+        var `protocol` = WorkerWire.protocolVersion
+        var model: String
+        var name: String
+        var texts: [String]
+        var method: String
+        var steps: Int
+        var learning_rate: Double
+        var rank: Int
+        var batch: Int
+        var window: Int
+        var seed: UInt64
+    }
+    struct FineTuneAnswer: Decodable {
+        var model: Models.Model
+        var losses: [Double]?
+    }
 }

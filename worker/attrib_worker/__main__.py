@@ -53,6 +53,15 @@ def main(argv: list[str] | None = None) -> int:
         threading.Thread(target=watch, daemon=True).start()
     if args.threads > 0:
         torch.set_num_threads(args.threads)
+    # attrib prints progress; the libraries' progress bars and advice would only bury it.
+    import warnings
+
+    import transformers
+
+    transformers.logging.set_verbosity_error()
+    transformers.utils.logging.disable_progress_bar()
+    warnings.filterwarnings("ignore", category=UserWarning, module="peft")
+    warnings.filterwarnings("ignore", category=FutureWarning)
     try:
         models = []
         for entry in args.model:
