@@ -109,7 +109,7 @@ let package = Package(
         ]),
         .testTarget(name: "SimulatorServerTests", dependencies: ["Common", "SimulatorServer"]),
         .testTarget(name: "AttribCLITests", dependencies: [
-            "Common", "AttribCLI", "AttributionCore", "Calibration", "Engine", "Experiments", "LanguageModels", "SimulatorServer", "Storage", "Workflow",
+            "Common", "AttribCLI", "AttributionCore", "Calibration", "Corpora", "Engine", "Experiments", "LanguageModels", "SimulatorServer", "Storage", "Workflow",
         ], exclude: ["Golden"]),
     ]
 )
