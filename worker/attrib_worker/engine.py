@@ -63,10 +63,13 @@ class Engine:
     ``max_tokens`` tokens (what bounds memory); distributions keep their batches' caches
     (``Continuations``, at most ``cache_bytes``) for the requests that grow them."""
 
-    def __init__(self, loaded: LoadedModel, max_tokens: int = 4096, cache_bytes: int = 1 << 30) -> None:
+    def __init__(self, loaded: LoadedModel, max_tokens: int = 4096, cache_bytes: int = 1 << 30,
+                 max_logit_bytes: int | None = None) -> None:
         self.loaded = loaded
         self.math = torch.float64 if loaded.dtype == torch.float64 else torch.float32
         self.max_tokens = max_tokens
+        # Rows of logits held at once: 512 MiB on a CPU, 16 GiB on a GPU.
+        self.max_logit_bytes = max_logit_bytes or (1 << 29 if loaded.device.type == "cpu" else 1 << 34)
         self.continuations = Continuations(cache_bytes)
         # What this engine has done: positions the model evaluated (padding not counted),
         # continuation tokens scored, tokens drawn, next-token distributions answered.
@@ -75,19 +78,24 @@ class Engine:
     def stats(self) -> dict[str, int]:
         return dict(self.counts, cache_hits=self.continuations.hits, cache_misses=self.continuations.misses)
 
-    def _chunks(self, sizes: list[int]) -> list[list[int]]:
-        """Indices of the items, in runs whose sizes (tokens) sum to at most ``max_tokens``
-        (an item larger than that alone), longest first so that rows of a run pad little."""
+    def _chunks(self, sizes: list[int], logit_rows: list[int] | None = None) -> list[list[int]]:
+        """Indices of the items, in runs whose sizes (tokens) sum to at most ``max_tokens`` and
+        whose rows of logits (``logit_rows``, default one per item) hold at most
+        ``max_logit_bytes`` in float32 (a vocabulary of 262,144 makes a row 1 MiB); an item
+        larger than that alone. Longest first, so that rows of a run pad little."""
+        rows = logit_rows or [1] * len(sizes)
+        max_rows = max(1, self.max_logit_bytes // (4 * self.loaded.vocab_size))
         order = sorted(range(len(sizes)), key=lambda k: -sizes[k])
         runs: list[list[int]] = []
-        total = 0
+        total = kept = 0
         for k in order:
-            if runs and total + sizes[k] <= self.max_tokens:
+            if runs and total + sizes[k] <= self.max_tokens and kept + rows[k] <= max_rows:
                 runs[-1].append(k)
                 total += sizes[k]
+                kept += rows[k]
             else:
                 runs.append([k])
-                total = sizes[k]
+                total, kept = sizes[k], rows[k]
         return runs
 
     def _log_probs(self, logits: torch.Tensor) -> torch.Tensor:
@@ -98,7 +106,8 @@ class Engine:
         """Each (context, continuation, new-token limit): the continuation's terms, and the
         end-of-text term when it has fewer tokens than its limit."""
         out: list[Scored | None] = [None] * len(requests)
-        for run in self._chunks([len(c) + len(t) + 1 for c, t, _ in requests]):
+        # Each scored row of logits is copied twice more (float32, tempered): count it thrice.
+        for run in self._chunks([len(c) + len(t) + 1 for c, t, _ in requests], [3 * (len(t) + 1) for _, t, _ in requests]):
             for k, s in zip(run, self._score_run([requests[k] for k in run], decoding)):
                 out[k] = s
         return [s for s in out if s is not None]

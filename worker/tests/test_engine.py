@@ -107,7 +107,10 @@ class EngineTests(unittest.TestCase):
         requests = [(t[:k], t[k : k + 9], 12) for t in self.texts for k in (1, 4, 7)]
         whole = self.engine.score(requests, Decoding(2.0, top_k=7))
         small = Engine(self.model, max_tokens=20).score(requests, Decoding(2.0, top_k=7))
-        for a, b in zip(whole, small):
+        # Ten rows of logits at most: runs of one request (whose 30 scored rows are over it).
+        narrow = Engine(self.model, max_logit_bytes=4 * 257 * 10).score(requests, Decoding(2.0, top_k=7))
+        self.assertEqual(len(Engine(self.model, max_logit_bytes=4 * 257 * 10)._chunks([1, 1], [6, 6])), 2)
+        for a, b in list(zip(whole, small)) + list(zip(whole, narrow)):
             for x, y in zip(a.raw + a.decoded, b.raw + b.decoded):
                 # Batches of other shapes round float32 differently (GPU kernels: up to ~3e-5).
                 self.assertTrue(x == y == -math.inf or abs(x - y) < 1e-4, (x, y))
