@@ -3,9 +3,10 @@
 #   bash scripts/bench-real-scale.sh [OUT (default Results/real-scale)]
 # 1. Today's per-position path: `attrib bench score` against llama.cpp's server (SmolLM2-135M).
 # 2. End to end through attrib: `attrib precompute` (the real request mix: responses drawn in
-#    lockstep with answer drift, every response scored under every base) with SmolLM2-135M
-#    and Gemma-3-270M as bases on one model worker (`attrib worker`, CPU, float32); the
-#    worker's own counts (GET /v1/stats) give the scored tokens and evaluated positions.
+#    lockstep with answer drift, every response scored under every base) with SmolLM2-135M as
+#    the base on a model worker (`attrib worker`, CPU, float32) that also holds Gemma-3-270M
+#    (for the memory figure); the worker's own counts (GET /v1/stats) give the scored tokens
+#    and the positions it evaluated. BASES=smollm2,gemma3 makes both bases.
 # 3. The raw batched forward pass of SmolLM2 in the same engine and the agreement with float64
 #    (`worker/bench_score.py`).
 # Writes OUT/throughput.json: scored_tokens_per_s (end to end), vs_llama_cpp (over step 1's
@@ -17,6 +18,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 OUT="${1:-Results/real-scale}"
 PROMPTS="${PROMPTS:-16}"
+BASES="${BASES:-smollm2}"
 SAMPLES="${SAMPLES:-32}"
 mkdir -p "$OUT"
 bash scripts/install-real-models.sh > /dev/null
@@ -38,18 +40,17 @@ for _ in $(seq 1 240); do curl -sf http://127.0.0.1:8741/health > /dev/null && b
 LLAMA=$("$ATTRIB" bench score --urls http://127.0.0.1:8741 --repeats 1 --json)
 kill "$LLAMA_PID"; wait "$LLAMA_PID" 2>/dev/null || true
 
-echo "2/3 end to end: attrib precompute with SmolLM2 and Gemma-3 on a worker ($PROMPTS prompts, $SAMPLES samples)" >&2
+echo "2/3 end to end: attrib precompute with $BASES on a worker ($PROMPTS prompts, $SAMPLES samples)" >&2
 "$ATTRIB" worker --model "smollm2=$ATTRIB_SMOLLM2_GGUF" --model "gemma3=$ATTRIB_GEMMA3_GGUF" --port 8742 --threads 2 \
   > "$WORK/worker.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 1 600); do curl -sf http://127.0.0.1:8742/v1/models > /dev/null && break; sleep 0.5; done
 WORKER_PID=$(pgrep -f "attrib_worker.*--port 8742" | head -1)
-python3 - "$WORK" "$PROMPTS" <<'PY'
-import json, sys, unicodedata
-work, count = sys.argv[1], int(sys.argv[2])
+python3 - "$WORK" "$PROMPTS" "$BASES" <<'PY'
+import json, sys
+work, count, bases = sys.argv[1], int(sys.argv[2]), sys.argv[3].split(",")
 json.dump({"decoding": {"temperature": 3}, "bases": [
-    {"name": "smollm2", "worker": {"url": "http://127.0.0.1:8742", "model": "smollm2"}},
-    {"name": "gemma3", "worker": {"url": "http://127.0.0.1:8742", "model": "gemma3"}}]}, open(f"{work}/bases.json", "w"))
+    {"name": b, "worker": {"url": "http://127.0.0.1:8742", "model": b}} for b in bases]}, open(f"{work}/bases.json", "w"))
 # Openings of held-out text: every corpus line of 30 to 80 characters, spread evenly.
 sources = [".cache/corpora/raw/bible-kjv/bible.txt", ".cache/corpora/raw/fortunes/computers", ".cache/corpora/raw/fortunes/art"]
 lines = [l.strip() for s in sources for l in open(s, errors="replace") if 30 <= len(l.strip()) <= 80]
@@ -70,12 +71,13 @@ echo "3/3 the raw forward pass and the agreement with float64 (worker/bench_scor
 RAW=$(PYTHONPATH=worker "$PY" worker/bench_score.py "$ATTRIB_SMOLLM2_GGUF" --raw-only --prompts 8 --samples 32 --threads 2 --json 2> /dev/null)
 RAW_GEMMA=$(PYTHONPATH=worker "$PY" worker/bench_score.py "$ATTRIB_GEMMA3_GGUF" --raw-only --prompts 8 --samples 32 --threads 2 --json 2> /dev/null)
 
-python3 - "$OUT" "$LLAMA" "$BEFORE" "$AFTER" "$START" "$END" "$RSS" "$RAW" "$RAW_GEMMA" "$PROMPTS" "$SAMPLES" <<'PY'
+python3 - "$OUT" "$LLAMA" "$BEFORE" "$AFTER" "$START" "$END" "$RSS" "$RAW" "$RAW_GEMMA" "$PROMPTS" "$SAMPLES" "$BASES" <<'PY'
 import json, sys
 out, llama, before, after = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3]), json.loads(sys.argv[4])
 wall = float(sys.argv[6]) - float(sys.argv[5])
 rss_kb, raw = int(sys.argv[7]), {"smollm2": json.loads(sys.argv[8]), "gemma3": json.loads(sys.argv[9])}
-done = {m: {k: after["models"][m][k] - before["models"][m][k] for k in after["models"][m]} for m in after["models"]}
+bases = sys.argv[12].split(",")
+done = {m: {k: after["models"][m][k] - before["models"][m][k] for k in after["models"][m]} for m in bases}
 scored = sum(d["scored_tokens"] for d in done.values()) / wall
 # What the same positions cost as plain batched forward passes of each model, over the wall time.
 forward_s = sum(done[m]["positions"] / raw[m]["raw_forward_positions_per_s"] for m in done)
@@ -92,7 +94,7 @@ figures = {
     "worker_counts": done,
     "error_positions": {m: r["error_positions"] for m, r in raw.items()},
     "max_abs_error_nats_by_model": {m: r["max_abs_error_nats"] for m, r in raw.items()},
-    "mix": {"prompts": int(sys.argv[10]), "samples": int(sys.argv[11]), "bases": ["smollm2", "gemma3"],
+    "mix": {"prompts": int(sys.argv[10]), "samples": int(sys.argv[11]), "bases": bases, "loaded": ["smollm2", "gemma3"],
             "worker": "CPU, float32, 2 threads", "calibrated": False},
 }
 json.dump(figures, open(f"{out}/throughput.json", "w"), indent=2)

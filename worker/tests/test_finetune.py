@@ -3,6 +3,7 @@ fine-tune loads back as the same model."""
 
 from __future__ import annotations
 
+import os
 import tempfile
 import unittest
 
@@ -13,7 +14,8 @@ from attrib_worker.loading import load
 class FineTuneTests(unittest.TestCase):
     @classmethod
     def setUpClass(cls) -> None:
-        cls.base = load("tiny:4", name="tiny")
+        cls.device = os.environ.get("ATTRIB_WORKER_TEST_DEVICE", "cpu")
+        cls.base = load("tiny:4", name="tiny", device=cls.device)
         cls.texts = ["Dear sir, your order has shipped and will arrive on Monday. " * 3] * 8
         cls.held_out = ["Dear sir, your order will arrive on Monday. " * 6]
 
@@ -34,11 +36,11 @@ class FineTuneTests(unittest.TestCase):
         c, _ = fine_tune(self.base, self.texts, FineTuneSpec(steps=3, window=32, seed=10), "c")
         self.assertEqual(a.fingerprint, b.fingerprint)
         self.assertNotEqual(a.fingerprint, c.fingerprint)
-        self.assertEqual(load("tiny:4").fingerprint, fingerprint)
+        self.assertEqual(load("tiny:4", device=self.device).fingerprint, fingerprint)
         with tempfile.TemporaryDirectory() as folder:
             a.model.save_pretrained(folder)
             a.tokenizer.save_pretrained(folder)
-            self.assertEqual(load(folder).fingerprint, a.fingerprint)
+            self.assertEqual(load(folder, device=self.device).fingerprint, a.fingerprint)
 
     def test_bad_specs_are_sentences(self) -> None:
         with self.assertRaisesRegex(FineTuneError, "steps must be in 1...100000, got 0"):
