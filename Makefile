@@ -17,8 +17,8 @@ demo: release
 	.build/release/attrib demo
 
 # Every test of every module (the Swift ones against a real worker process included) and the
-# worker's own Python tests; then, alone (they load the CPU), the tests against real models on
-# llama.cpp servers, which run where scripts/install-real-models.sh has run (CI runs it).
+# worker's own Python tests; then, alone (they load the CPU), the tests against the real models
+# on workers, which run where scripts/install-real-models.sh has run (CI runs it).
 test: deps worker
 	$(SWIFT) build --build-tests
 	PYTHONPATH=worker $$(bash scripts/install-worker.sh) -m unittest discover -s worker/tests

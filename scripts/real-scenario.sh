@@ -93,10 +93,13 @@ echo "real scenario: the run over the MLMAC API" >&2
 MLMAC_API_TOKEN=sk-real-scenario-token "$ATTRIB" run --api http://127.0.0.1:8753 --api-kind mlmac --models "$COUNT" \
   --pool "$OUT/pool.jsonl" --journal "$OUT/journal-mlmac.sqlite" --out "$OUT/run-mlmac" "${COMMON[@]}" \
   > "$OUT/run-mlmac.log" 2>&1
-echo "real scenario: the run over the OpenAI-compatible API ($OPENAI_POOL prompts, 4 new tokens)" >&2
+echo "real scenario: the run over the OpenAI-compatible API ($OPENAI_POOL prompts, 4 new tokens, the MLMAC run's beta and cap)" >&2
+# Another length rule is another calibration: this run reuses the fitted values instead of paying for a second fit.
+BETA=$(grep -o 'beta = [0-9.]*' "$OUT/precompute.log" | tail -1 | cut -d' ' -f3)
+CAP=$(grep -o 'answer cap [0-9.]* nats' "$OUT/precompute.log" | tail -1 | cut -d' ' -f3)
 "$ATTRIB" run --api http://127.0.0.1:8753 --api-kind openai --api-models "$(seq -s, 0 $((COUNT - 1)))" --max-tokens 4 \
   --pool "$OUT/pool-openai.jsonl" --token-file "$OUT/token" --journal "$OUT/journal-openai.sqlite" --out "$OUT/run-openai" \
-  "${COMMON[@]}" > "$OUT/run-openai.log" 2>&1
+  --no-calibration --beta "${BETA:-1}" --answer-cap "${CAP:-0}" "${COMMON[@]}" > "$OUT/run-openai.log" 2>&1
 WALL=$(( $(date +%s) - START ))
 
 python3 - "$OUT" "$WALL" "$PRECOMPUTE" "$SAMPLES" <<'PY'

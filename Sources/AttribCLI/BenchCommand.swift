@@ -9,5 +9,5 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Time the engine's hot paths and print figures.",
-        subcommands: [BenchSelect.self, BenchScore.self])
+        subcommands: [BenchSelect.self])
 }

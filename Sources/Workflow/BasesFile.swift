@@ -18,20 +18,16 @@ import Simulation
 /// (`HypothesisModel.driftModel`), for example a bigram of generic text. A zoo's
 /// `manifest.json` does not fit: `attrib demo` writes a bases file next to it.
 ///
-/// An entry names either a `model` file (an embedded n-gram model) or a `server`: a model on
-/// llama.cpp's inference server, with optional further `replicas` serving the same model
-/// file and `concurrency` (requests in flight per replica, default 2):
+/// An entry names either a `model` file (an embedded n-gram model) or a `worker`: a model on
+/// attrib's model worker (`attrib worker`, `worker/README.md`), by the worker's model name
+/// (default: the entry's name), with optional further `replicas` serving the same model and
+/// `concurrency` (requests in flight per replica, default 2):
 ///
-///     {"name": "smollm2", "server": {"url": "http://127.0.0.1:8401", "model": "smollm2"},
-///      "replicas": [{"url": "http://127.0.0.1:8411"}], "concurrency": 2}
+///     {"name": "smollm2", "worker": {"url": "http://127.0.0.1:8601", "model": "smollm2"},
+///      "replicas": [{"url": "http://127.0.0.1:8611"}], "concurrency": 2}
 ///
-/// Or a `worker`: a model on attrib's model worker (`attrib worker`, `worker/README.md`), by
-/// the worker's model name (default: the entry's name), with the same `replicas` and
-/// `concurrency`:
-///
-///     {"name": "smollm2", "worker": {"url": "http://127.0.0.1:8601", "model": "smollm2"}}
-///
-/// All kinds mix freely in one file (`ServerModels/README.md` says what the server must offer).
+/// Both kinds mix freely in one file. A `server` entry (llama.cpp's inference server, one
+/// position per request) is refused with a sentence: the worker replaced it.
 public struct BasesFile: Codable, Sendable, Equatable {
     public struct Entry: Codable, Sendable, Equatable {
         public var name: String
@@ -39,7 +35,7 @@ public struct BasesFile: Codable, Sendable, Equatable {
         public var model: String?
         /// Optional contextual drift model, sharing `model`'s tokenizer (embedded models only).
         public var drift: String?
-        /// The first inference server of a model on servers.
+        /// Retired (llama.cpp's server): read only to be refused with the way to the worker.
         public var server: ServerEndpoint?
         /// The first model worker of a model on workers.
         public var worker: ServerEndpoint?
@@ -59,8 +55,8 @@ public struct BasesFile: Codable, Sendable, Equatable {
             self.concurrency = concurrency
         }
 
-        /// Every endpoint of a model on servers or workers, the first one first.
-        var endpoints: [ServerEndpoint] { (server ?? worker).map { [$0] + (replicas ?? []) } ?? [] }
+        /// Every endpoint of a model on workers, the first one first.
+        var endpoints: [ServerEndpoint] { worker.map { [$0] + (replicas ?? []) } ?? [] }
     }
 
     public var decoding: DecodingSpec?
@@ -101,26 +97,30 @@ public struct BasesFile: Codable, Sendable, Equatable {
         var seen = Set<String>()
         let entries = file.bases.enumerated().map { ($1, "bases.\($0)") } + (file.none ?? []).enumerated().map { ($1, "none.\($0)") }
         for (entry, field) in entries {
-            let kinds = [entry.model == nil ? nil : "\"model\" file", entry.server == nil ? nil : "\"server\"",
-                         entry.worker == nil ? nil : "\"worker\""].compactMap { $0 }
+            if entry.server != nil {
+                throw AttribError.invalid(file: path, field: "\(field).server", reason:
+                    "llama.cpp's server (one position per request) is no longer supported: serve the model with "
+                    + "`attrib worker --model \(entry.name)=MODEL.gguf --port P` and name it as \"worker\": {\"url\": \"http://127.0.0.1:P\"}")
+            }
+            let kinds = [entry.model == nil ? nil : "\"model\" file", entry.worker == nil ? nil : "\"worker\""].compactMap { $0 }
             guard kinds.count == 1 else {
                 throw AttribError.invalid(file: path, field: field, reason: kinds.isEmpty
-                    ? "names none of a \"model\" file, a \"server\" and a \"worker\""
+                    ? "names neither a \"model\" file nor a \"worker\""
                     : "names \(kinds.joined(separator: " and ")); choose one")
             }
             if entry.model != nil {
                 if entry.replicas != nil || entry.concurrency != nil {
-                    throw AttribError.invalid(file: path, field: field, reason: "\"replicas\" and \"concurrency\" apply to a \"server\" or \"worker\" entry only")
+                    throw AttribError.invalid(file: path, field: field, reason: "\"replicas\" and \"concurrency\" apply to a \"worker\" entry only")
                 }
             } else {
                 if entry.drift != nil {
-                    throw AttribError.invalid(file: path, field: "\(field).drift", reason: "a model on a server or worker takes no drift model file")
+                    throw AttribError.invalid(file: path, field: "\(field).drift", reason: "a model on a worker takes no drift model file")
                 }
                 if let c = entry.concurrency, c < 1 {
                     throw AttribError.invalid(file: path, field: "\(field).concurrency", reason: "must be at least 1, not \(c)")
                 }
                 for (r, endpoint) in entry.endpoints.enumerated() where !(endpoint.url.hasPrefix("http://") || endpoint.url.hasPrefix("https://")) {
-                    let name = r == 0 ? "\(field).\(entry.server == nil ? "worker" : "server").url" : "\(field).replicas.\(r - 1).url"
+                    let name = r == 0 ? "\(field).worker.url" : "\(field).replicas.\(r - 1).url"
                     throw AttribError.invalid(file: path, field: name, reason: "\"\(endpoint.url)\" is not an http(s) URL")
                 }
             }
@@ -175,26 +175,21 @@ public struct BasesFile: Codable, Sendable, Equatable {
         try bases.enumerated().map { k, b in (b.name, try Self.load(b, directory: directory, field: "bases.\(k)").model) }
     }
 
-    /// One entry's model and identity: its file, or a connection to its servers.
+    /// One entry's model and identity: its file, or a connection to its workers.
     static func load(_ entry: Entry, directory: URL, field: String, patience: Double = 300) throws -> (model: any LanguageModel, identity: String) {
         if let path = entry.model {
             let m = try loadModel(path, directory: directory, field: "\(field).model")
             return (m, m.contentHash)
         }
-        let replicas = ReplicaSet(endpoints: entry.endpoints, concurrencyPerReplica: entry.concurrency ?? 2, patience: patience)
-        if let worker = entry.worker {
-            do {
-                let m = try WorkerLanguageModel.connect(replicas, name: worker.model.isEmpty ? entry.name : worker.model)
-                return (m, m.identity)
-            } catch {
-                throw AttribError.invalid(file: directory.path, field: "\(field).worker", reason: "\(error)")
-            }
+        guard let worker = entry.worker else {
+            throw AttribError.invalid(file: directory.path, field: field, reason: "names neither a \"model\" file nor a \"worker\"")
         }
+        let replicas = ReplicaSet(endpoints: entry.endpoints, concurrencyPerReplica: entry.concurrency ?? 2, patience: patience)
         do {
-            let m = try ServerLanguageModel.connect(replicas, name: entry.name)
+            let m = try WorkerLanguageModel.connect(replicas, name: worker.model.isEmpty ? entry.name : worker.model)
             return (m, m.identity)
         } catch {
-            throw AttribError.invalid(file: directory.path, field: "\(field).server", reason: "\(error)")
+            throw AttribError.invalid(file: directory.path, field: "\(field).worker", reason: "\(error)")
         }
     }
 

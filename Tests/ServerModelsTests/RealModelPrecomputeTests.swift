@@ -7,19 +7,19 @@ import Testing
 @testable import Workflow
 @testable import ServerModels
 
-/// Precompute over a real model on two llama.cpp replicas: one replica killed mid-precompute
-/// is routed around, and a precompute interrupted after some prompts resumes from the store
+/// Precompute over a real model on two worker replicas: one replica killed mid-precompute is
+/// routed around, and a precompute interrupted after some prompts resumes from the store
 /// without recomputing them.
 @Suite(.serialized, .enabled(if: RealModels.installed != nil, "needs ATTRIB_REAL_MODEL_TESTS=1 and scripts/install-real-models.sh"))
 struct RealModelPrecomputeTests {
     @Test func aReplicaKilledMidPrecomputeIsRoutedAroundAndTheStoreResumes() throws {
         let real = try #require(RealModels.installed)
-        let first = try LlamaServer(binary: real.server, model: real.smollm2, port: 18451)
-        let second = try LlamaServer(binary: real.server, model: real.smollm2, port: 18452)
+        let first = try WorkerProcess(models: ["smollm2=\(real.smollm2)"], extra: ["--threads", "1"])
+        let second = try WorkerProcess(models: ["smollm2=\(real.smollm2)"], extra: ["--threads", "1"])
         defer { first.stop(); second.stop() }
         let replicas = ReplicaSet(endpoints: [ServerEndpoint(url: first.url), ServerEndpoint(url: second.url)],
                                   concurrencyPerReplica: 1, cooldown: 0.2, patience: 60)
-        let smollm2 = try ServerLanguageModel.connect(replicas, name: "smollm2")
+        let smollm2 = try WorkerLanguageModel.connect(replicas, name: "smollm2")
         let text = try String(contentsOfFile: "/usr/share/common-licenses/GPL-3", encoding: .utf8)
         let ngram = try NGramLanguageModel(tokenizer: .byte, order: 3, documents: [String(text.prefix(20_000))])
         let settings = DecodingSettings(maxNewTokens: 4, maxTotalTokens: nil)
