@@ -142,6 +142,12 @@ def load(spec: str, name: str | None = None, device: str = "cpu", dtype: str = "
             folder, file = os.path.split(os.path.abspath(spec))
             tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=file)
             model = AutoModelForCausalLM.from_pretrained(folder, gguf_file=file, dtype=torch.float32)
+            # The weights are dequantized: a plain float32 model from here on, so that a
+            # fine-tune of it can be saved as a model directory.
+            model.hf_quantizer = None
+            model.is_quantized = False
+            if hasattr(model.config, "quantization_config"):
+                del model.config.quantization_config
         elif os.path.isdir(spec):
             if not os.path.isfile(os.path.join(spec, "config.json")):
                 raise ModelLoadError(f"{spec}: not a model directory (no config.json)")
