@@ -50,7 +50,8 @@ TRIALS=${1:-20}
 SEED=${2:-2024}
 MAX_DUP_TRIALS=${MAX_DUP_TRIALS:-2}
 RESULTS=${CRASH_RESULTS:-Results/crash/crash-run.md}
-ENGINE=(--samples 4 --budget 8 --seed 1 --threads 2 --concurrency 4)
+ENGINE=(--samples 4 --budget 8 --seed 1 --threads 2)
+RUN_ONLY=(--concurrency 4)    # scheduling: `attrib precompute` refuses it
 MODELS=12
 MAX_ATTEMPTS_EXTRA=4          # attempts per trial beyond its planned kills
 SCRATCH=${SCRATCH:-.build}   # the release build `make release` makes
@@ -164,7 +165,7 @@ attempt() {
     local start; start=$(now_ms)
     "$ATTRIB" run --api "$URL" --bases "$BASES" --pool "$POOL" --models "$MODELS" \
         --journal "$WORK/runs/$name.journal.sqlite" --run-id "$name" --store "$STORE" \
-        --out "$WORK/runs/$name.out" --token-file "$WORK/tok/$name" "${ENGINE[@]}" \
+        --out "$WORK/runs/$name.out" --token-file "$WORK/tok/$name" "${ENGINE[@]}" "${RUN_ONLY[@]}" \
         >"$log.stdout" 2>"$log.stderr" &
     run_pid=$!
     PRE_MS=-1
@@ -347,7 +348,7 @@ mkdir -p "$(dirname "$RESULTS")"
     echo '```'
     echo
     echo "Setup: zoo round1-like ($nbases bases as hypotheses, no None reference), $MODELS fine-tunes, 24-prompt pool,"
-    echo "engine flags \`${ENGINE[*]}\`; store precomputed once; one server token per run."
+    echo "engine flags \`${ENGINE[*]} ${RUN_ONLY[*]}\`; store precomputed once; one server token per run."
     echo "Reference run: $REF_Q queries answered, server counted $REF_C, ${T_REF} ms (queries from ~${PRE_REF} ms);"
     echo "an uninterrupted control run equals it byte for byte (submission.csv and report.json)."
     echo
