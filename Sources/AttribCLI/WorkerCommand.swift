@@ -20,7 +20,8 @@ struct WorkerCommand: ParsableCommand {
     @Option(help: "Weights' dtype: float32, bfloat16 or float64 (log-softmax is float32 or better).") var dtype = "float32"
     @Option(help: "CPU threads for PyTorch (0: its default).") var threads = 0
     @Option(help: "Milliseconds a batch waits for more requests.") var maxWaitMs = 5.0
-    @Option(help: "Tokens per merged batch at most.") var maxBatchTokens = 16384
+    @Option(help: "Tokens per model batch at most (0: 4096 on a CPU, 65536 on a GPU).") var maxBatchTokens = 0
+    @Option(help: "MiB of key/value caches the worker keeps for requests that grow a batch by one token (0: none).") var cacheMb = 1024
     @Option(help: "The worker environment's python (default: $ATTRIB_WORKER_PYTHON or ~/.cache/attrib/worker-venv).") var python: String?
 
     func validate() throws {
@@ -29,11 +30,12 @@ struct WorkerCommand: ParsableCommand {
         guard ["float32", "bfloat16", "float64"].contains(dtype) else { throw ValidationError("--dtype must be float32, bfloat16 or float64, got \(dtype).") }
         guard threads >= 0 else { throw ValidationError("--threads cannot be negative, got \(threads).") }
         guard maxWaitMs >= 0 else { throw ValidationError("--max-wait-ms cannot be negative, got \(maxWaitMs).") }
-        guard maxBatchTokens >= 1 else { throw ValidationError("--max-batch-tokens must be at least 1, got \(maxBatchTokens).") }
+        guard maxBatchTokens >= 0 else { throw ValidationError("--max-batch-tokens must not be negative, got \(maxBatchTokens).") }
+        guard cacheMb >= 0 else { throw ValidationError("--cache-mb must not be negative, got \(cacheMb).") }
     }
 
     func run() throws {
-        let extra = ["--dtype", dtype, "--threads", "\(threads)", "--max-wait-ms", "\(maxWaitMs)", "--max-batch-tokens", "\(maxBatchTokens)"]
+        let extra = ["--dtype", dtype, "--threads", "\(threads)", "--max-wait-ms", "\(maxWaitMs)", "--max-batch-tokens", "\(maxBatchTokens)", "--cache-mb", "\(cacheMb)"]
         let worker: WorkerProcess
         do {
             worker = try WorkerProcess(models: model, port: port, device: device, python: python ?? WorkerProcess.defaultPython, extra: extra)

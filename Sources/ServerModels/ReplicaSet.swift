@@ -68,12 +68,14 @@ public final class ReplicaSet: Sendable {
     /// Sends `body` as JSON to `path` on one replica and returns the decoded answer; `model`
     /// fills the request's model name per replica. A 4xx answer is the caller's error and is
     /// not retried elsewhere. `replica` pins the request to one endpoint; `timeout` (seconds)
-    /// replaces the request timeout and the patience, for work known to be long (fine-tuning).
+    /// replaces the request timeout and the patience, for work known to be long (fine-tuning),
+    /// where a server error is final too (`finalServerErrors`: retrying would redo the work).
     func post<Body: Encodable, Answer: Decodable>(_ path: String, _ make: (ServerEndpoint) -> Body, as: Answer.Type,
-                                                  replica: Int? = nil, timeout: Double? = nil) throws(ServerModelError) -> Answer {
+                                                  replica: Int? = nil, timeout: Double? = nil,
+                                                  finalServerErrors: Bool = false) throws(ServerModelError) -> Answer {
         let bytes = try exchange(path, method: .post, make: { endpoint in
             (try? JSONEncoder().encode(make(endpoint))).map { Array($0) } ?? []
-        }, only: replica, timeout: timeout)
+        }, only: replica, timeout: timeout, finalServerErrors: finalServerErrors)
         do {
             return try attribJSONDecoder().decode(Answer.self, from: Data(bytes.body))
         } catch {
@@ -92,7 +94,7 @@ public final class ReplicaSet: Sendable {
     }
 
     private func exchange(_ path: String, method: HTTPRequest.Method, make: (ServerEndpoint) -> [UInt8],
-                          only: Int? = nil, timeout: Double? = nil) throws(ServerModelError) -> (url: String, body: [UInt8]) {
+                          only: Int? = nil, timeout: Double? = nil, finalServerErrors: Bool = false) throws(ServerModelError) -> (url: String, body: [UInt8]) {
         let patience = max(self.patience, timeout ?? 0)
         let deadline = Date().addingTimeInterval(patience)
         var lastProblem = "no replica answered"
@@ -111,7 +113,8 @@ public final class ReplicaSet: Sendable {
             case .success(let response) where response.status == 200:
                 checkIn(index, failed: false)
                 return (endpoint.url, response.body)
-            case .success(let response) where (400..<500).contains(response.status) && response.status != 429:
+            case .success(let response) where ((400..<500).contains(response.status) && response.status != 429)
+                                            || (finalServerErrors && response.status >= 500):
                 checkIn(index, failed: false)
                 throw ServerModelError(url: endpoint.url + path, reason: "HTTP \(response.status): \(response.bodyText.prefix(300))")
             case .success(let response):

@@ -33,7 +33,10 @@ extension WorkerLanguageModel: FineTunableLanguageModel {
 
     /// This model fine-tuned on `documents` by the worker (`fineTuning`'s recipe), served by
     /// every replica under a name derived from everything that made it, so asking twice costs
-    /// once. Each replica trains its own copy from the same seed; they must agree.
+    /// once. Each replica trains its own copy from the same seed; they must agree (replicas on
+    /// GPUs may not: their backward passes are not deterministic). A fine-tune holds its
+    /// worker's model thread for its whole length (minutes on a CPU): fine-tune on a worker
+    /// that is not serving a run at the same time. A failure is final, not retried.
     public func tuned(toward documents: [String], strength: Double, seed: UInt64) throws -> any FineTunableLanguageModel {
         let recipe = fineTuning
         let steps = recipe.steps(strength: strength)
@@ -48,7 +51,7 @@ extension WorkerLanguageModel: FineTunableLanguageModel {
                 WorkerWire.FineTuneRequest(model: name, name: tunedName, texts: documents, method: recipe.method, steps: steps,
                                            learning_rate: recipe.learningRate, rank: recipe.rank, batch: recipe.batch,
                                            window: recipe.window, seed: seed)
-            }, as: WorkerWire.FineTuneAnswer.self, replica: r, timeout: recipe.timeout)
+            }, as: WorkerWire.FineTuneAnswer.self, replica: r, timeout: recipe.timeout, finalServerErrors: true)
             fingerprints.insert(answer.model.fingerprint)
         }
         guard fingerprints.count == 1 else {

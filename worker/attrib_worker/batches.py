@@ -82,11 +82,12 @@ def prefill(model: LoadedModel, rows: list[list[int]]) -> Batch:
 def select(batch: Batch, rows: list[int]) -> Batch:
     """The batch of ``rows`` (indices, repeats allowed), in that order. The cache is changed
     in place: ``batch`` is not to be used again."""
-    if rows == list(range(len(batch.lengths))):
+    if rows == list(range(len(batch.lengths))) and batch.last.shape[0] == len(rows):
         return batch
     index = torch.tensor(rows, dtype=torch.long, device=batch.mask.device)
     batch.cache.batch_select_indices(index)
-    return Batch(cache=batch.cache, mask=batch.mask[index], lengths=[batch.lengths[r] for r in rows], last=batch.last[index])
+    last = batch.last[index] if batch.last.shape[0] else batch.last  # a kept batch holds no last logits
+    return Batch(cache=batch.cache, mask=batch.mask[index], lengths=[batch.lengths[r] for r in rows], last=last)
 
 
 def extend(model: LoadedModel, batch: Batch, rows: list[int], tokens: list[int]) -> Batch:

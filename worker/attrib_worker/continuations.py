@@ -46,6 +46,8 @@ class Continuations:
             return
         batch_id = self.next_id
         self.next_id += 1
+        # The last logits were answered already; kept, they would hold rows x vocabulary more.
+        batch = Batch(cache=batch.cache, mask=batch.mask, lengths=batch.lengths, last=batch.last[:0])
         self.batches[batch_id] = (batch, contexts)
         for row, c in enumerate(contexts):
             self.index[c] = (batch_id, row)

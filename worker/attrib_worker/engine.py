@@ -87,15 +87,17 @@ class Engine:
         max_rows = max(1, self.max_logit_bytes // (4 * self.loaded.vocab_size))
         order = sorted(range(len(sizes)), key=lambda k: -sizes[k])
         runs: list[list[int]] = []
-        total = kept = 0
+        # A run is padded to its longest item (its first) and holds as many logit rows per
+        # item as its widest one: the bounds apply to count x those.
+        width = widest = 0
         for k in order:
-            if runs and total + sizes[k] <= self.max_tokens and kept + rows[k] <= max_rows:
+            n = len(runs[-1]) + 1 if runs else 0
+            if runs and n * width <= self.max_tokens and n * max(widest, rows[k]) <= max_rows:
                 runs[-1].append(k)
-                total += sizes[k]
-                kept += rows[k]
+                widest = max(widest, rows[k])
             else:
                 runs.append([k])
-                total, kept = sizes[k], rows[k]
+                width, widest = sizes[k], rows[k]
         return runs
 
     def _log_probs(self, logits: torch.Tensor) -> torch.Tensor:
@@ -160,9 +162,12 @@ class Engine:
         found = [self.continuations.find(tuple(c)) for c in contexts]
         out: list[torch.Tensor | None] = [None] * len(contexts)
         grown = sorted((f[0], k) for k, f in enumerate(found) if f is not None)
-        for batch_id, members in groupby(grown, key=lambda pair: pair[0]):
-            ks = [k for _, k in members]
-            batch = extend(self.loaded, self.continuations.take(batch_id), [found[k][1] for k in ks], [contexts[k][-1] for k in ks])
+        # Every kept batch this request grows is taken before any is grown: keeping a grown one
+        # may evict the oldest, which must not be one still to grow.
+        groups = [(batch_id, [k for _, k in members]) for batch_id, members in groupby(grown, key=lambda pair: pair[0])]
+        taken = {batch_id: self.continuations.take(batch_id) for batch_id, _ in groups}
+        for batch_id, ks in groups:
+            batch = extend(self.loaded, taken[batch_id], [found[k][1] for k in ks], [contexts[k][-1] for k in ks])
             self.counts["positions"] += len(ks)
             self._answer(batch, ks, contexts, out)
         fresh = [k for k, f in enumerate(found) if f is None]

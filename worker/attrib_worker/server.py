@@ -124,17 +124,19 @@ class Worker:
         held_out = [str(t) for t in body.get("held_out") or []]
 
         def run(items: list[Any]) -> list[Any]:  # on the batcher's thread, as every model call
+            if name in self.models:  # the same request, merged with this one or answered meanwhile
+                return [(self.models[name], None, None)] * len(items)
             try:
                 tuned, losses = fine_tune(base, texts, spec, name)
                 held = {"base": mean_loss(base, held_out), "tuned": mean_loss(tuned, held_out)} if held_out else None
-                return [(tuned, losses, held)]
             except FineTuneError as error:
                 raise ProtocolError(f"fine-tuning {base.name} as {name}: {error}") from error
+            self.engines[name] = Engine(tuned, max_tokens=self.batcher.max_tokens, cache_bytes=self.cache_bytes)
+            self.tunes[name] = request
+            self.models[name] = tuned
+            return [(tuned, losses, held)] * len(items)
 
         tuned, losses, held = self.batcher.submit(("finetune", name), [None], 0, run)[0]
-        self.models[name] = tuned
-        self.engines[name] = Engine(tuned, max_tokens=self.batcher.max_tokens, cache_bytes=self.cache_bytes)
-        self.tunes[name] = request
         answer = self._described(name, losses=losses)
         if held is not None:
             answer["held_out_loss"] = held

@@ -131,6 +131,27 @@ class EngineTests(unittest.TestCase):
             contexts = [c + [rng.randrange(256)] for c in contexts]
         self.assertEqual(engine.continuations.hits, 4 + 4 + 3 + 3 + 3)
 
+    def test_one_request_growing_two_kept_batches_under_a_tight_cache(self) -> None:
+        probe = Engine(self.model)
+        probe.distributions([self.texts[0][:4]])
+        one = next(iter(probe.continuations.batches.values()))[0].cache_bytes
+        engine = Engine(self.model, cache_bytes=int(one * 1.5))  # room for one kept batch, not two
+        fresh = Engine(self.model, cache_bytes=0)
+        a, b = self.texts[0][:4], self.texts[1][:4]
+        engine.distributions([a])
+        engine.distributions([b])  # evicts a's batch: the request below grows b's and recomputes a
+        contexts = [a + [65], b + [66]]
+        for got, want in zip(engine.distributions(contexts), fresh.distributions(contexts)):
+            self.assertLess(float((got - want).abs().max()), 1e-5)
+        engine.distributions([self.texts[2][:3]])
+        both = Engine(self.model, cache_bytes=int(one * 2.1))
+        both.distributions([a])
+        both.distributions([b])
+        # Growing both kept batches at once: keeping the first grown one must not evict the other.
+        for got, want in zip(both.distributions(contexts), fresh.distributions(contexts)):
+            self.assertLess(float((got - want).abs().max()), 1e-5)
+        self.assertEqual(both.continuations.hits, 2)
+
     def test_each_draw_is_the_gumbel_argmax_of_a_fresh_evaluation(self) -> None:
         decoding = Decoding(1.5, top_p=0.9)
         requests = [(self.texts[3][:5], 7, 8), (self.texts[2][:2], 8, 8)]
