@@ -95,15 +95,24 @@ public struct WorkerLanguageModel: BatchServedLanguageModel {
         }
     }
 
+    /// Responses per `/v1/sample` request: a request draws all its tokens before it answers,
+    /// so a long batch (150 texts of 60 tokens from a 262,144-token vocabulary) would outlast
+    /// the request timeout; a few at a time keeps each request short.
+    static let samplesPerRequest = 16
+
     public func sampleBatch(_ requests: [SamplingRequest], settings: DecodingSettings) throws(ServerModelError) -> [Generation] {
-        guard !requests.isEmpty else { return [] }
-        let body = WorkerWire.SampleRequest(model: name, decoding: Self.decoding(settings), requests: requests.map {
-            .init(prompt: $0.prompt, seed: $0.seed, limit: settings.newTokenLimit(promptTokenCount: $0.prompt.count))
-        })
-        let answer = try replicas.post("/v1/sample", { _ in body }, as: WorkerWire.SampleAnswer.self)
-        return zip(requests, answer.generations).map { request, g in
-            Generation(promptTokens: request.prompt, tokens: g.tokens, endedWithEndOfText: g.ended, text: tokenizer.decode(g.tokens))
+        var out: [Generation] = []
+        for start in stride(from: 0, to: requests.count, by: Self.samplesPerRequest) {
+            let part = Array(requests[start..<min(start + Self.samplesPerRequest, requests.count)])
+            let body = WorkerWire.SampleRequest(model: name, decoding: Self.decoding(settings), requests: part.map {
+                .init(prompt: $0.prompt, seed: $0.seed, limit: settings.newTokenLimit(promptTokenCount: $0.prompt.count))
+            })
+            let answer = try replicas.post("/v1/sample", { _ in body }, as: WorkerWire.SampleAnswer.self)
+            out += zip(part, answer.generations).map { request, g in
+                Generation(promptTokens: request.prompt, tokens: g.tokens, endedWithEndOfText: g.ended, text: tokenizer.decode(g.tokens))
+            }
         }
+        return out
     }
 
     public func distributions(contexts: [[Int]]) throws(ServerModelError) -> [[Double]] {
