@@ -13,12 +13,8 @@ import Testing
 @Suite(.serialized, .enabled(if: RealModels.installed != nil, "needs ATTRIB_REAL_MODEL_TESTS=1 and scripts/install-real-models.sh"))
 struct RealModelPrecomputeTests {
     @Test func aReplicaKilledMidPrecomputeIsRoutedAroundAndTheStoreResumes() throws {
-        let real = try #require(RealModels.installed)
-        let first = try WorkerProcess(models: ["smollm2=\(real.smollm2)"], extra: ["--threads", "1"])
-        let second = try WorkerProcess(models: ["smollm2=\(real.smollm2)"], extra: ["--threads", "1"])
+        let (first, second, replicas) = try #require(RealModels.installed).smollm2Replicas()
         defer { first.stop(); second.stop() }
-        let replicas = ReplicaSet(endpoints: [ServerEndpoint(url: first.url), ServerEndpoint(url: second.url)],
-                                  concurrencyPerReplica: 1, cooldown: 0.2, patience: 60)
         let smollm2 = try WorkerLanguageModel.connect(replicas, name: "smollm2")
         let text = try String(contentsOfFile: "/usr/share/common-licenses/GPL-3", encoding: .utf8)
         let ngram = try NGramLanguageModel(tokenizer: .byte, order: 3, documents: [String(text.prefix(20_000))])

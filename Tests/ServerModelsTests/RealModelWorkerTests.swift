@@ -41,12 +41,8 @@ struct RealModelWorkerTests {
     }
 
     @Test func aKilledReplicaIsRoutedAround() throws {
-        let real = try #require(RealModels.installed)
-        let first = try WorkerProcess(models: ["smollm2=\(real.smollm2)"], extra: ["--threads", "1"])
-        let second = try WorkerProcess(models: ["smollm2=\(real.smollm2)"], extra: ["--threads", "1"])
+        let (first, second, replicas) = try #require(RealModels.installed).smollm2Replicas()
         defer { first.stop(); second.stop() }
-        let replicas = ReplicaSet(endpoints: [ServerEndpoint(url: first.url), ServerEndpoint(url: second.url)],
-                                  concurrencyPerReplica: 1, cooldown: 0.2, patience: 60)
         let model = try WorkerLanguageModel.connect(replicas, name: "smollm2")
         let tokens = model.tokenizer.encode("The committee will meet again on Thursday to discuss the budget for next year")
         let settings = DecodingSettings(temperature: 3, maxTotalTokens: 200)

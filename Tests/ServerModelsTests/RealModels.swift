@@ -1,4 +1,5 @@
 import Foundation
+@testable import ServerModels
 
 /// The real models (`scripts/install-real-models.sh` writes their paths to its env file), or
 /// nil: SmolLM2-135M-Instruct and Gemma-3-270M as GGUF files from PyPI, loaded by the worker.
@@ -23,4 +24,14 @@ struct RealModels {
               [smol, gemma].allSatisfy(FileManager.default.fileExists(atPath:)) else { return nil }
         return RealModels(smollm2: smol, gemma3: gemma)
     }()
+
+    /// Two workers serving SmolLM2 as replicas of one model (one thread each, quick cooldown):
+    /// what the tests that kill a replica start from. The caller stops both.
+    func smollm2Replicas() throws -> (first: WorkerProcess, second: WorkerProcess, replicas: ReplicaSet) {
+        let first = try WorkerProcess(models: ["smollm2=\(smollm2)"], extra: ["--threads", "1"])
+        let second = try WorkerProcess(models: ["smollm2=\(smollm2)"], extra: ["--threads", "1"])
+        let replicas = ReplicaSet(endpoints: [ServerEndpoint(url: first.url), ServerEndpoint(url: second.url)],
+                                  concurrencyPerReplica: 1, cooldown: 0.2, patience: 60)
+        return (first, second, replicas)
+    }
 }
