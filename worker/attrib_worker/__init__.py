@@ -5,4 +5,4 @@ config, and serves them over one versioned JSON protocol on loopback (`protocol.
 All log-probabilities are natural logs, computed in float32 or better.
 """
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2

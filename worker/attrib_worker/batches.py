@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import copy
 import inspect
 
 import torch
@@ -79,20 +80,31 @@ def prefill(model: LoadedModel, rows: list[list[int]]) -> Batch:
     return select(batch, [where[tuple(r)] for r in rows])
 
 
-def select(batch: Batch, rows: list[int]) -> Batch:
-    """The batch of ``rows`` (indices, repeats allowed), in that order. The cache is changed
-    in place: ``batch`` is not to be used again."""
-    if rows == list(range(len(batch.lengths))) and batch.last.shape[0] == len(rows):
+def _forked(cache: Any) -> Any:
+    """A cache whose layers can be re-pointed without touching ``cache``'s: every layer of
+    transformers' dynamic caches replaces its tensors on update and on selection, never
+    writes into them, so shallow copies of the cache and its layers share the tensors safely."""
+    fork = copy.copy(cache)
+    fork.layers = [copy.copy(layer) for layer in cache.layers]
+    return fork
+
+
+def select(batch: Batch, rows: list[int], keep_source: bool = False) -> Batch:
+    """The batch of ``rows`` (indices, repeats allowed), in that order. Unless ``keep_source``,
+    the cache is changed in place and ``batch`` is not to be used again."""
+    if not keep_source and rows == list(range(len(batch.lengths))) and batch.last.shape[0] == len(rows):
         return batch
     index = torch.tensor(rows, dtype=torch.long, device=batch.mask.device)
-    batch.cache.batch_select_indices(index)
+    cache = _forked(batch.cache) if keep_source else batch.cache
+    cache.batch_select_indices(index)
     last = batch.last[index] if batch.last.shape[0] else batch.last  # a kept batch holds no last logits
-    return Batch(cache=batch.cache, mask=batch.mask[index], lengths=[batch.lengths[r] for r in rows], last=last)
+    return Batch(cache=cache, mask=batch.mask[index], lengths=[batch.lengths[r] for r in rows], last=last)
 
 
-def extend(model: LoadedModel, batch: Batch, rows: list[int], tokens: list[int]) -> Batch:
-    """Row ``rows[k]`` of ``batch`` grown by ``tokens[k]``, for every k (``batch`` is used up)."""
-    chosen = select(batch, rows)
+def extend(model: LoadedModel, batch: Batch, rows: list[int], tokens: list[int], keep_source: bool = False) -> Batch:
+    """Row ``rows[k]`` of ``batch`` grown by ``tokens[k]``, for every k (``batch`` is used up
+    unless ``keep_source``)."""
+    chosen = select(batch, rows, keep_source)
     check_window(model, max(chosen.lengths) + 1)
     device = chosen.mask.device
     ids = torch.tensor(tokens, dtype=torch.long, device=device).unsqueeze(1)

@@ -1,10 +1,13 @@
 """The batches a later request is likely to grow by one token: attrib draws a group of
 responses in lockstep, asking for the next-token distribution after every live response's
-context, each context its previous one plus the token just drawn. Keeping each answered
-batch (its key/value cache) lets the next request cost one position per row.
+context, each context its previous one plus the token just drawn; and it scores an answer
+over its segmentations, each path its parent plus one token, one parent often grown by
+several tokens in several requests. Keeping each answered batch (its key/value cache) lets a
+later request cost one position per row.
 
-Bounded by the bytes the caches hold; the oldest batch goes first. A batch that is grown is
-used up (its cache changes in place), so its rows leave the index.
+Bounded by the bytes the caches hold; the least recently used batch goes first. A kept batch
+is grown from a fork of its cache (``batches.select(keep_source=True)``), so it stays usable
+for its rows' other continuations.
 """
 
 from __future__ import annotations
@@ -32,8 +35,13 @@ class Continuations:
             self.hits += 1
         return found
 
+    def borrow(self, batch_id: int) -> Batch:
+        """The kept batch, still kept (grow it from a fork), now the most recently used."""
+        self.batches.move_to_end(batch_id)
+        return self.batches[batch_id][0]
+
     def take(self, batch_id: int) -> Batch:
-        """The kept batch, removed (it is about to be grown in place)."""
+        """The kept batch, removed."""
         batch, contexts = self.batches.pop(batch_id)
         for c in contexts:
             if self.index.get(c, (None,))[0] == batch_id:

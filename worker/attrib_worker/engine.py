@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import groupby
+from typing import Callable
 
 import torch
 
@@ -59,9 +60,10 @@ def decoded_log_probs(raw: torch.Tensor, decoding: Decoding) -> torch.Tensor:
 
 
 class Engine:
-    """The three batch operations of one loaded model. Work is split into chunks of at most
-    ``max_tokens`` tokens (what bounds memory); distributions keep their batches' caches
-    (``Continuations``, at most ``cache_bytes``) for the requests that grow them."""
+    """The batch operations of one loaded model. Work is split into chunks of at most
+    ``max_tokens`` tokens (what bounds memory); distributions and token log-probabilities keep
+    their batches' caches (``Continuations``, at most ``cache_bytes``) for the requests that
+    grow them."""
 
     def __init__(self, loaded: LoadedModel, max_tokens: int = 4096, cache_bytes: int = 1 << 30,
                  max_logit_bytes: int | None = None) -> None:
@@ -157,32 +159,68 @@ class Engine:
 
     def distributions(self, contexts: list[list[int]]) -> list[torch.Tensor]:
         """The raw next-token distribution after each context (natural log, whole vocabulary,
-        one CPU tensor per context in the engine's math dtype). A context that grows a kept
-        batch's row by one token costs one position."""
-        found = [self.continuations.find(tuple(c)) for c in contexts]
+        one CPU tensor per context in the engine's math dtype)."""
         out: list[torch.Tensor | None] = [None] * len(contexts)
+
+        def answer(batch: Batch, ks: list[int]) -> None:
+            with torch.inference_mode():
+                rows = self._log_probs(batch.last).cpu()
+            for i, k in enumerate(ks):
+                out[k] = rows[i]
+
+        self._walk(contexts, answer)
+        return [row for row in out if row is not None]
+
+    def token_log_probs(self, requests: list[tuple[list[int], list[int]]], decoding: Decoding) -> list[tuple[list[float], list[float]]]:
+        """Each (context, tokens): the raw and the decoded log-probabilities (nats) of those
+        tokens as the next one after the context, without sending whole vocabularies (what
+        scoring an answer over its segmentations asks: a few candidate tokens per path)."""
+        out: list[tuple[list[float], list[float]] | None] = [None] * len(requests)
+
+        def answer(batch: Batch, ks: list[int]) -> None:
+            with torch.inference_mode():
+                raw = self._log_probs(batch.last)
+                if decoding.top_k is None and decoding.top_p is None:
+                    scaled = raw / decoding.temperature
+                    decoded = scaled - torch.logsumexp(scaled, dim=-1, keepdim=True)
+                else:
+                    decoded = decoded_log_probs(raw, decoding)
+                widths = [len(requests[k][1]) for k in ks]
+                rows = torch.repeat_interleave(torch.arange(len(ks), device=raw.device), torch.tensor(widths, device=raw.device))
+                tokens = torch.tensor([t for k in ks for t in requests[k][1]], dtype=torch.long, device=raw.device)
+                raw_terms, decoded_terms = raw[rows, tokens].tolist(), decoded[rows, tokens].tolist()
+            at = 0
+            for k, n in zip(ks, widths):
+                out[k] = (raw_terms[at : at + n], decoded_terms[at : at + n])
+                at += n
+
+        self._walk([c for c, _ in requests], answer)
+        return [o for o in out if o is not None]
+
+    def _walk(self, contexts: list[list[int]], answer: Callable[[Batch, list[int]], None]) -> None:
+        """Evaluates every context up to its next-token logits and calls ``answer(batch, ks)``
+        for each batch of them (``ks``: the contexts' indices, in the batch's row order). A
+        context that grows a kept batch's row by one token costs one position; every batch
+        answered is kept for the requests that grow it."""
+        found = [self.continuations.find(tuple(c)) for c in contexts]
         grown = sorted((f[0], k) for k, f in enumerate(found) if f is not None)
-        # Every kept batch this request grows is taken before any is grown: keeping a grown one
-        # may evict the oldest, which must not be one still to grow.
+        # Every kept batch this request grows is borrowed before any is grown: keeping a grown
+        # one may evict the oldest, which must not be one still to grow.
         groups = [(batch_id, [k for _, k in members]) for batch_id, members in groupby(grown, key=lambda pair: pair[0])]
-        taken = {batch_id: self.continuations.take(batch_id) for batch_id, _ in groups}
+        borrowed = {batch_id: self.continuations.borrow(batch_id) for batch_id, _ in groups}
         for batch_id, ks in groups:
-            batch = extend(self.loaded, taken[batch_id], [found[k][1] for k in ks], [contexts[k][-1] for k in ks])
+            batch = extend(self.loaded, borrowed[batch_id], [found[k][1] for k in ks], [contexts[k][-1] for k in ks], keep_source=True)
             self.counts["positions"] += len(ks)
-            self._answer(batch, ks, contexts, out)
+            self._answer(batch, ks, contexts, answer)
         fresh = [k for k, f in enumerate(found) if f is None]
         for run in self._chunks([len(contexts[k]) + 1 for k in fresh]):
             ks = [fresh[i] for i in run]
             batch = prefill(self.loaded, [[self.loaded.start_token] + contexts[k] for k in ks])
             self.counts["positions"] += sum(len(r) + 1 for r in {tuple(contexts[k]) for k in ks})
-            self._answer(batch, ks, contexts, out)
-        return [row for row in out if row is not None]
+            self._answer(batch, ks, contexts, answer)
 
-    def _answer(self, batch: Batch, ks: list[int], contexts: list[list[int]], out: list[torch.Tensor | None]) -> None:
-        with torch.inference_mode():
-            rows = self._log_probs(batch.last).cpu()
-        for i, k in enumerate(ks):
-            out[k] = rows[i]
+    def _answer(self, batch: Batch, ks: list[int], contexts: list[list[int]], answer: Callable[[Batch, list[int]], None]) -> None:
+        answer(batch, ks)
         self.counts["distributions"] += len(ks)
         self.continuations.keep(batch, [tuple(contexts[k]) for k in ks])
 

@@ -103,6 +103,16 @@ class Worker:
                 # Whole vocabularies as text cost more than the model: little-endian float32, base64.
                 return {"log_probs_f32": [base64.b64encode(r.to(torch.float32).numpy().astype("<f4").tobytes()).decode("ascii") for r in rows]}
             return {"log_probs": [r.tolist() for r in rows]}
+        if path == "/v1/token-log-probs":
+            name, decoding = self._model(body), self._decoding(body)
+            queries = [(list(r["context"]), list(r["tokens"])) for r in body.get("requests", [])]
+            vocab = self.models[name].vocab_size
+            if any(not 0 <= t < vocab for _, tokens in queries for t in tokens):
+                raise ProtocolError(f"a token id is outside {name}'s vocabulary of {vocab}")
+            engine = self.engines[name]
+            answered = self.batcher.submit(("tokens", name, decoding), queries, sum(len(c) + 1 for c, _ in queries),
+                                           lambda batch: engine.token_log_probs(batch, decoding))
+            return {"log_probs": [{"raw": raw, "decoded": decoded} for raw, decoded in answered]}
         if path == "/v1/finetune":
             return self._fine_tune(body)
         raise ProtocolError(f"no endpoint {path} in protocol {PROTOCOL_VERSION}")

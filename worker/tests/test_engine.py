@@ -152,6 +152,35 @@ class EngineTests(unittest.TestCase):
             self.assertLess(float((got - want).abs().max()), 1e-5)
         self.assertEqual(both.continuations.hits, 2)
 
+    def test_token_log_probs_are_the_distributions_entries_under_each_decoding(self) -> None:
+        engine = Engine(self.exact)
+        queries = [(t[:k], [t[k], 3, 200, t[k]]) for t in self.texts for k in (0, 2, 5)]
+        rows = Engine(self.exact, cache_bytes=0).distributions([c for c, _ in queries])
+        for decoding in [Decoding(3.0), Decoding(1.5, top_k=4), Decoding(0.8, top_p=0.6)]:
+            got = engine.token_log_probs(queries, decoding)
+            for (_, tokens), (raw, decoded), row in zip(queries, got, rows):
+                want = reference_decoded(row.tolist(), decoding)
+                self.assertEqual(len(raw), len(tokens))
+                for t, r, d in zip(tokens, raw, decoded):
+                    self.assertLess(abs(r - float(row[t])), 1e-9)
+                    self.assertTrue(d == want[t] == -math.inf or abs(d - want[t]) < 1e-9, (d, want[t]))
+
+    def test_a_kept_context_grows_by_several_tokens_in_several_requests(self) -> None:
+        # Scoring over segmentations: one path's context is grown by each of its candidate
+        # tokens, in requests at different byte positions; every one costs one position.
+        engine = Engine(self.exact)
+        fresh = Engine(self.exact, cache_bytes=0)
+        parent = self.texts[1][:5]
+        engine.token_log_probs([(parent, [7])], Decoding())
+        positions = engine.counts["positions"]
+        for token in (40, 41, 40):
+            query = [(parent + [token], [1, 2, 250])]
+            got, want = engine.token_log_probs(query, Decoding()), fresh.token_log_probs(query, Decoding())
+            for a, b in zip(got[0][0] + got[0][1], want[0][0] + want[0][1]):
+                self.assertLess(abs(a - b), 1e-9)
+        self.assertEqual(engine.continuations.hits, 3)
+        self.assertEqual(engine.counts["positions"] - positions, 3)
+
     def test_each_draw_is_the_gumbel_argmax_of_a_fresh_evaluation(self) -> None:
         decoding = Decoding(1.5, top_p=0.9)
         requests = [(self.texts[3][:5], 7, 8), (self.texts[2][:2], 8, 8)]

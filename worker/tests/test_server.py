@@ -139,11 +139,18 @@ class ServerTests(unittest.TestCase):
         _, packed = self.call("/v1/distributions", {"model": "tiny", "contexts": [[104], []], "encoding": "f32-base64"})
         unpacked = [list(struct.unpack("<257f", base64.b64decode(r))) for r in packed["log_probs_f32"]]
         self.assertEqual(unpacked, rows["log_probs"])  # float32 values, exactly
+        _, picked = self.call("/v1/token-log-probs", {"model": "tiny", "decoding": {"temperature": 1},
+                                                       "requests": [{"context": [104], "tokens": [5, 104]}, {"context": [], "tokens": []}]})
+        self.assertEqual(picked["log_probs"][1], {"raw": [], "decoded": []})
+        for got, t in zip(picked["log_probs"][0]["raw"], [5, 104]):
+            self.assertLess(abs(got - rows["log_probs"][0][t]), 1e-5)
+        self.assertEqual(picked["log_probs"][0]["raw"], picked["log_probs"][0]["decoded"])  # at temperature 1
 
     def test_refusals_are_sentences(self) -> None:
         for path, body, fragment in [
             ("/v1/score", {"model": "nope", "requests": []}, "model 'nope' is not served here"),
-            ("/v1/score", {"model": "tiny", "protocol": 99, "requests": []}, "speaks protocol 1"),
+            ("/v1/score", {"model": "tiny", "protocol": 99, "requests": []}, "speaks protocol 2"),
+            ("/v1/token-log-probs", {"model": "tiny", "requests": [{"context": [1], "tokens": [999]}]}, "outside tiny's vocabulary of 257"),
             ("/v1/score", {"model": "tiny", "decoding": {"temperature": -3}, "requests": []}, "temperature must be positive"),
             ("/v1/score", {"model": "tiny", "requests": [{"context": [1]}]}, "field 'continuation' is missing"),
             ("/v1/score", {"model": "tiny", "requests": [{"context": [1] * 200, "continuation": [2], "limit": 3}]}, "context window of 128"),
