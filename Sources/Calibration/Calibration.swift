@@ -178,9 +178,14 @@ public struct Calibration: Codable, Sendable, Equatable {
                 return scorer.leaveOneOutLogLikelihoods(history: history, indices: Array(0..<responsesPerModel), observation: atOne, space: space)
             }
         } else {
-            scores = try parallelMap(drawn.count) { i in
-                scorer.logLikelihoods(prompt: drawn[i].prompt, responses: [drawn[i].response], observation: atOne, space: space)[0]
-            }
+            // One lockstep walk per share of the answers and per core (a model on a worker is
+            // asked one request per byte position for a whole share); the sums do not depend
+            // on the sharing.
+            let shares = max(1, min(drawn.count, ProcessInfo.processInfo.activeProcessorCount))
+            let bounds = (0...shares).map { $0 * drawn.count / shares }
+            scores = try parallelMap(shares) { c in
+                scorer.logLikelihoods(pairs: drawn[bounds[c]..<bounds[c + 1]].map { ($0.prompt, $0.response) }, observation: atOne, space: space)
+            }.flatMap { $0 }
         }
         let trajectories = stride(from: 0, to: drawn.count, by: responsesPerModel).map {
             CalibrationTrajectory(truth: drawn[$0].truth, scores: Array(scores[$0..<($0 + responsesPerModel)]))

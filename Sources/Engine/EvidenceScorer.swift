@@ -8,8 +8,7 @@ import LanguageModels
 /// boundary, under the API's decoding settings: per-token decoded log-probabilities plus the
 /// end-of-text term when the response ended before the length limit. A response with more
 /// tokens than the hypothesis's length limit allows could not have come from it (counted along
-/// the scored path; for a model scored on its canonical path only, as the fewest tokens that
-/// spell the response, since the model may have sampled a shorter path): each excess token costs `excessTokenLogPenalty` nats under both
+/// the scored path): each excess token costs `excessTokenLogPenalty` nats under both
 /// the model and the background, so drift cannot explain it away.
 public struct EvidenceScorer: Sendable {
     public let models: HypothesisModels
@@ -19,9 +18,10 @@ public struct EvidenceScorer: Sendable {
     /// Paths kept per byte position when a response is scored over all its segmentations
     /// (`LanguageModel.marginalLogProbabilities`); 0 scores only the path the tokenizer
     /// would choose. Marginal scoring needs a `TokenwiseObservationModel` and no contextual
-    /// drift model; a U+FFFD counts as any one token that is not valid UTF-8 alone, and a
-    /// model on an inference server (`StepwiseLanguageModel`) is scored on its canonical path; a
+    /// drift model; a U+FFFD counts as any one token that is not valid UTF-8 alone; a
     /// response that no path within the length limit spells falls back to the canonical path.
+    /// The responses of one call walk in lockstep (`SegmentationWalk`): a model on a worker is
+    /// asked one request per byte position for all of them.
     public let segmentationBeam: Int
     /// Drift learned from the fine-tune's other answers (`AnswerDrift`), replacing each
     /// component's drift distribution `u` (contextual or background) by an n-gram of those
@@ -52,9 +52,16 @@ public struct EvidenceScorer: Sendable {
     /// Result `[r][j]` for response `r` and state `j`.
     public func logLikelihoods(prompt: String, responses: [String], observation: any ObservationModel,
                                space: HypothesisSpace) -> [[Double]] {
+        logLikelihoods(pairs: responses.map { (prompt, $0) }, observation: observation, space: space)
+    }
+
+    /// `logLikelihoods` of (prompt, response) pairs with prompts of their own, scored together
+    /// (one lockstep walk per model for all of them).
+    public func logLikelihoods(pairs: [(prompt: String, response: String)], observation: any ObservationModel,
+                               space: HypothesisSpace) -> [[Double]] {
         precondition(space.hypothesisCount == models.count, "the space needs one hypothesis per model group")
         let n = space.stateCount
-        var out = [[Double]](repeating: [Double](repeating: 0, count: n), count: responses.count)
+        var out = [[Double]](repeating: [Double](repeating: 0, count: n), count: pairs.count)
         let latents = (0..<n).map { space.latentValue(ofState: $0) }
         // Distinct latent values, for the marginal scorer's one pass per response.
         var distinct: [Double?] = []
@@ -64,17 +71,23 @@ public struct EvidenceScorer: Sendable {
             let group = models.components[h]
             // perComponent[c][r][k]: log-likelihood of response r under component c at latent distinct[k].
             let perComponent = group.map { hm -> [[Double]] in
-                let marginal = self.marginal(prompt: prompt, responses: responses, model: hm, observation: observation,
-                                             latents: distinct, caches: caches)
-                let canonical = marginal.contains { $0 == nil } ? self.evidence(prompt: prompt, responses: responses, model: hm) : []
-                return responses.indices.map { r in
-                    marginal[r] ?? distinct.map { observation.logLikelihood(canonical[r], latent: $0) }
+                let marginal = self.marginal(pairs: pairs, model: hm, observation: observation, latents: distinct, caches: caches)
+                // The canonical path where marginal scoring does not apply, one batch per prompt.
+                var canonical: [Int: TokenEvidence] = [:]
+                let unscored = pairs.indices.filter { marginal[$0] == nil }
+                for prompt in Set(unscored.map { pairs[$0].prompt }).sorted() {
+                    let members = unscored.filter { pairs[$0].prompt == prompt }
+                    let evidence = self.evidence(prompt: prompt, responses: members.map { pairs[$0].response }, model: hm)
+                    for (r, e) in zip(members, evidence) { canonical[r] = e }
+                }
+                return pairs.indices.map { r in
+                    marginal[r] ?? distinct.map { observation.logLikelihood(canonical[r]!, latent: $0) }
                 }
             }
             let logCount = Foundation.log(Double(group.count))
             for j in 0..<n where space.hypothesis(ofState: j) == h {
                 let k = distinct.firstIndex { $0 == latents[j] }!
-                for r in 0..<responses.count {
+                for r in 0..<pairs.count {
                     out[r][j] = group.count == 1 ? perComponent[0][r][k]
                         : LogSpace.logSumExp(perComponent.map { $0[r][k] }) - logCount
                 }
@@ -85,14 +98,13 @@ public struct EvidenceScorer: Sendable {
 
     /// Tempered log-likelihoods of each response summed over its segmentations, one per value
     /// of `latents`; nil per response where marginal scoring does not apply (see `segmentationBeam`).
-    func marginal(prompt: String, responses: [String], model hm: HypothesisModel, observation: any ObservationModel,
+    func marginal(pairs: [(prompt: String, response: String)], model hm: HypothesisModel, observation: any ObservationModel,
                   latents: [Double?], caches: CacheShelf) -> [[Double]?] {
-        guard segmentationBeam > 0, hm.model.supportsSegmentationScoring,
-              let tokenwise = observation as? any TokenwiseObservationModel else {
-            return responses.map { _ in nil }
+        guard segmentationBeam > 0, let tokenwise = observation as? any TokenwiseObservationModel else {
+            return pairs.map { _ in nil }
         }
-        let promptTokens = hm.model.tokenizer.encode(prompt)
-        let limit = models.settings.newTokenLimit(promptTokenCount: promptTokens.count)
+        var promptTokens: [String: [Int]] = [:]
+        for (prompt, _) in pairs where promptTokens[prompt] == nil { promptTokens[prompt] = hm.model.tokenizer.encode(prompt) }
         let primary = caches.cache(hm.modelIdentity, model: hm.model)
         let companion = hm.driftModel.map { caches.cache(hm.driftIdentity, model: $0) }
         let background = hm.background
@@ -105,13 +117,19 @@ public struct EvidenceScorer: Sendable {
                 return tokenwise.tokenLogLikelihood(decoded: decoded, background: u, latent: latent)
             }
         }
-        return responses.map { response in
+        let walks = pairs.map { prompt, response in
             let (bytes, replacements) = PieceIndex.bytes(of: response)
-            return marginalLogProbabilities(
-                promptTokens: promptTokens, continuation: bytes, replacements: replacements, limit: limit, index: hm.pieces,
-                beam: segmentationBeam, primary: primary, companion: companion, mixers: mixers
-            ).map { $0.map { tokenwise.beta * $0 } }
+            let tokens = promptTokens[prompt]!
+            return SegmentationWalk(promptTokens: tokens, continuation: bytes, replacements: replacements,
+                                    limit: models.settings.newTokenLimit(promptTokenCount: tokens.count), index: hm.pieces,
+                                    beam: segmentationBeam, primary: primary, companion: companion, mixerCount: mixers.count)
         }
+        // A model that cannot answer stops the run with the reason, as its one-at-a-time calls do.
+        let totals: [[Double]?]
+        do { totals = try marginalLogProbabilities(walks: walks, primary: primary, companion: companion, mixers: mixers) } catch {
+            fatalError("\(error)")
+        }
+        return totals.map { $0.map { $0.map { tokenwise.beta * $0 } } }
     }
 
     /// Evidence of many responses to one prompt under one model, sharing the scoring cache.
@@ -121,21 +139,13 @@ public struct EvidenceScorer: Sendable {
         let encoded = responses.map { hm.replacement.encode($0, with: tokenizer) }
         let scores = hm.model.scoreContinuations(promptTokens: promptTokens, continuations: encoded.map(\.tokens), settings: models.settings)
         let drift = hm.driftModel?.scoreContinuations(promptTokens: promptTokens, continuations: encoded.map(\.tokens), settings: models.settings)
-        // Scored on the canonical path only (a model without segmentation scoring), a text's
-        // token count is the tokenizer's, not the sampled path's: the length limit is checked
-        // against the fewest tokens that spell it.
-        let canonicalOnly = !hm.model.supportsSegmentationScoring
         return scores.indices.map { k in
-            let fewest = canonicalOnly ? hm.pieces.shortestPathLength(of: responses[k]) : nil
-            return evidence(scores[k], standIns: encoded[k].standIns, model: hm, drift: drift?[k], promptLast: promptTokens.last ?? -1,
-                            fewestTokens: fewest)
+            evidence(scores[k], standIns: encoded[k].standIns, model: hm, drift: drift?[k], promptLast: promptTokens.last ?? -1)
         }
     }
 
-    /// `fewestTokens`: when known, the fewest tokens that spell the response, checked against
-    /// the length limit instead of the scored path's count.
     func evidence(_ score: ContinuationScore, standIns: [Int], model hm: HypothesisModel, drift: ContinuationScore?,
-                  promptLast: Int, fewestTokens: Int? = nil) -> TokenEvidence {
+                  promptLast: Int) -> TokenEvidence {
         var decoded = score.decodedLogProbabilities
         var bg = drift?.decodedLogProbabilities ?? score.tokens.map { hm.background[$0] }
         var eosBackground = score.endOfText.map { _ in drift?.endOfText?.decoded ?? hm.background[hm.model.tokenizer.endOfTextToken] }
@@ -154,7 +164,7 @@ public struct EvidenceScorer: Sendable {
             decoded.append(eos.decoded)
             bg.append(eosBackground)
         }
-        let excess = min(score.tokenCount, fewestTokens ?? .max) - score.newTokenLimit
+        let excess = score.tokenCount - score.newTokenLimit
         if excess > 0 {
             decoded += Array(repeating: Self.excessTokenLogPenalty, count: excess)
             bg += Array(repeating: Self.excessTokenLogPenalty, count: excess)
@@ -163,7 +173,7 @@ public struct EvidenceScorer: Sendable {
     }
 }
 
-/// Scoring caches of one batch (one prompt), one per model identity, shared by every
+/// Scoring caches of one scoring call, one per model identity, shared by every
 /// component that uses the model.
 final class CacheShelf {
     let settings: DecodingSettings

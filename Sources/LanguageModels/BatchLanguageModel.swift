@@ -20,11 +20,32 @@ public struct SamplingRequest: Sendable, Hashable {
     }
 }
 
+/// Some tokens asked for as the next one after a context (token ids of the model's own tokenizer).
+public struct TokenQuery: Sendable, Hashable {
+    public var context: [Int]
+    public var tokens: [Int]
+    public init(context: [Int], tokens: [Int]) {
+        self.context = context
+        self.tokens = tokens
+    }
+}
+
+/// The raw and decoded natural-log probabilities of a query's tokens, in its order.
+public struct TokenLogProbabilities: Sendable, Hashable {
+    public var raw: [Double]
+    public var decoded: [Double]
+    public init(raw: [Double], decoded: [Double]) {
+        self.raw = raw
+        self.decoded = decoded
+    }
+}
+
 /// A model that works in batches, the unit of work of a real model on a GPU: score many
 /// (context, continuation) pairs, sample many continuations, give many next-token
-/// distributions, each under one decoding. What the observation model needs of a base
-/// (tensors, calibration, the `None` reference, drift, the simulator) fits in these three
-/// calls. Every `LanguageModel` has them as a loop over its own methods (the n-gram models'
+/// distributions, give a few tokens' log-probabilities after many contexts, each under one
+/// decoding. What the observation model needs of a base (tensors, calibration, the `None`
+/// reference, drift, answers scored over their segmentations, the simulator) fits in these
+/// four calls. Every `LanguageModel` has them as a loop over its own methods (the n-gram models'
 /// batch is a loop); a model served by a worker process answers each call with one request.
 public protocol BatchLanguageModel: Sendable {
     var tokenizer: any Tokenizer { get }
@@ -38,6 +59,10 @@ public protocol BatchLanguageModel: Sendable {
     /// Per context, the raw next-token distribution: natural log over the whole vocabulary,
     /// end-of-text included.
     func distributions(contexts: [[Int]]) throws -> [[Double]]
+    /// Per query, the raw and decoded (under `settings`) log-probabilities of its tokens as
+    /// the next one after its context: what scoring an answer over its segmentations asks (a
+    /// few candidate tokens per path), without whole vocabularies.
+    func tokenLogProbabilities(_ queries: [TokenQuery], settings: DecodingSettings) throws -> [TokenLogProbabilities]
 }
 
 /// A model whose one-at-a-time calls each cost a request (a model on the worker): a step that
@@ -59,6 +84,14 @@ extension LanguageModel {
 
     public func distributions(contexts: [[Int]]) throws -> [[Double]] {
         contexts.map { nextTokenLogProbabilities(context: $0) }
+    }
+
+    public func tokenLogProbabilities(_ queries: [TokenQuery], settings: DecodingSettings) throws -> [TokenLogProbabilities] {
+        queries.map { query in
+            let raw = nextTokenLogProbabilities(context: query.context)
+            let decoded = settings.decodedLogProbabilities(raw: raw)
+            return TokenLogProbabilities(raw: query.tokens.map { raw[$0] }, decoded: query.tokens.map { decoded[$0] })
+        }
     }
 }
 

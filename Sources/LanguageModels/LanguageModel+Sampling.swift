@@ -23,6 +23,14 @@ extension LanguageModel {
         return Generation(promptTokens: promptTokens, tokens: tokens, endedWithEndOfText: ended, text: tokenizer.decode(tokens))
     }
 
+    /// The next token after `context`: a draw from the decoded distribution of `settings`.
+    public func sampleNextToken<Generator: RandomNumberGenerator>(
+        context: [Int], settings: DecodingSettings, using generator: inout Generator
+    ) -> Int {
+        let decoded = settings.decodedLogProbabilities(raw: nextTokenLogProbabilities(context: context))
+        return sampleIndex(logProbabilities: decoded, using: &generator)
+    }
+
     /// Samples a continuation of the text `prompt` (tokenized by this model).
     public func sample<Generator: RandomNumberGenerator>(
         prompt: String, settings: DecodingSettings, using generator: inout Generator

@@ -87,8 +87,9 @@ struct DistributionCache {
         let raw: [Double]?
         /// The n-gram model and matched contexts of the pointwise path.
         let pointwise: (model: NGramLanguageModel, chain: [MatchedContext])?
-        /// A stepwise model and the context, asked one token at a time.
-        let stepwise: (model: any StepwiseLanguageModel, context: [Int])?
+        /// Raw and decoded log-probabilities of the tokens a query asked for
+        /// (`BatchLanguageModel.tokenLogProbabilities`), on the picked path.
+        let picked: [Int: (raw: Double, decoded: Double)]?
         let temperature: Double
         let normaliser: Double
         /// Full decoded vector, only when top-k or top-p filter tokens.
@@ -97,14 +98,26 @@ struct DistributionCache {
         /// Natural-log probability of `token` under the raw distribution.
         func rawLogProbability(_ token: Int) -> Double {
             if let raw { return raw[token] }
-            if let (model, context) = stepwise { return model.logProbabilities(of: [token], after: context)[0] }
+            if let picked { return Self.entry(picked, token).raw }
             let (model, chain) = pointwise!
             return cLog(model.probability(of: token, chain: chain[...]))
         }
 
         /// Natural-log probability of `token` under the decoded distribution.
         func decoded(_ token: Int) -> Double {
-            filtered?[token] ?? rawLogProbability(token) / temperature - normaliser
+            if let picked { return Self.entry(picked, token).decoded }
+            return filtered?[token] ?? rawLogProbability(token) / temperature - normaliser
+        }
+
+        /// Whether this step answers for every token in `tokens`.
+        func covers(_ tokens: [Int]) -> Bool {
+            guard let picked else { return true }
+            return tokens.allSatisfy { picked[$0] != nil }
+        }
+
+        private static func entry(_ picked: [Int: (raw: Double, decoded: Double)], _ token: Int) -> (raw: Double, decoded: Double) {
+            guard let found = picked[token] else { preconditionFailure("token \(token) was not among the tokens asked for at this context") }
+            return found
         }
     }
 
@@ -121,16 +134,13 @@ struct DistributionCache {
         if settings.topK == nil, settings.topP == nil, let ngram = model as? NGramLanguageModel {
             let chain = ngram.matchedChain(context: context)
             let sum = ngram.powerSum(chain: chain[...], exponent: 1 / temperature, memo: &powerSums)
-            step = Step(raw: nil, pointwise: (ngram, chain), stepwise: nil, temperature: temperature, normaliser: cLog(sum), filtered: nil)
-        } else if settings.topK == nil, settings.topP == nil, let stepwise = model as? any StepwiseLanguageModel {
-            step = Step(raw: nil, pointwise: nil, stepwise: (stepwise, context), temperature: temperature,
-                        normaliser: stepwise.logNormaliser(after: context, temperature: temperature), filtered: nil)
+            step = Step(raw: nil, pointwise: (ngram, chain), picked: nil, temperature: temperature, normaliser: cLog(sum), filtered: nil)
         } else if settings.topK == nil, settings.topP == nil {
             let raw = model.nextTokenLogProbabilities(context: context)
-            step = Step(raw: raw, pointwise: nil, stepwise: nil, temperature: temperature, normaliser: logSumExp(raw.map { $0 / temperature }), filtered: nil)
+            step = Step(raw: raw, pointwise: nil, picked: nil, temperature: temperature, normaliser: logSumExp(raw.map { $0 / temperature }), filtered: nil)
         } else {
             let raw = model.nextTokenLogProbabilities(context: context)
-            step = Step(raw: raw, pointwise: nil, stepwise: nil, temperature: temperature, normaliser: 0,
+            step = Step(raw: raw, pointwise: nil, picked: nil, temperature: temperature, normaliser: 0,
                         filtered: settings.decodedLogProbabilities(raw: raw))
         }
         if entries.count >= Self.capacity {
@@ -139,6 +149,33 @@ struct DistributionCache {
         }
         entries[key] = step
         return step
+    }
+
+    /// Asks a model that answers in batches (`BatchServedLanguageModel`) in one call for the
+    /// tokens of every query its entries do not cover yet, so that the `step`s after it read
+    /// only those tokens; other models compute each step when asked, and this does nothing.
+    mutating func prefetch(_ queries: [TokenQuery], model: some LanguageModel) throws {
+        guard let served = model as? any BatchServedLanguageModel else { return }
+        var wanted: [[Int]: Set<Int>] = [:]
+        var order: [[Int]] = []
+        for query in queries {
+            let key = window.map { Array(query.context.suffix($0)) } ?? query.context
+            if let hit = entries[key], hit.covers(query.tokens) { continue }
+            if wanted[key] == nil { order.append(key) }
+            wanted[key, default: []].formUnion(query.tokens)
+        }
+        guard !order.isEmpty else { return }
+        if entries.count + order.count > Self.capacity { entries.removeAll(keepingCapacity: true) }
+        // What an entry already holds is asked again with the rest, so an entry is one answer.
+        let asked = order.map { key in
+            TokenQuery(context: key, tokens: Set(wanted[key]!).union(entries[key]?.picked?.keys.map { $0 } ?? []).sorted())
+        }
+        let answers = try served.tokenLogProbabilities(asked, settings: settings)
+        for (query, answer) in zip(asked, answers) {
+            var picked: [Int: (raw: Double, decoded: Double)] = [:]
+            for (k, token) in query.tokens.enumerated() { picked[token] = (answer.raw[k], answer.decoded[k]) }
+            entries[query.context] = Step(raw: nil, pointwise: nil, picked: picked, temperature: settings.temperature, normaliser: 0, filtered: nil)
+        }
     }
 }
 
@@ -156,6 +193,10 @@ public final class DecodedStepCache {
 
     /// The decoded log-probability function (natural log) of the next token after `context`.
     func step(context: [Int]) -> DistributionCache.Step { cache.step(context: context, model: model) }
+
+    /// Fetches, in one batch, what `step` will be asked of the queries' contexts and tokens,
+    /// for a model served in batches (see `DistributionCache.prefetch`).
+    public func prefetch(_ queries: [TokenQuery]) throws { try cache.prefetch(queries, model: model) }
 
     /// Natural-log decoded probability of `token` after `context`.
     public func decodedLogProbability(of token: Int, after context: [Int]) -> Double {

@@ -114,78 +114,33 @@ public func marginalLogProbabilities(
     primary: DecodedStepCache, companion: DecodedStepCache?,
     mixers: [(_ decoded: Double, _ companion: Double, _ token: Int, _ previous: Int) -> Double]
 ) -> [Double]? {
-    precondition(beam >= 1 && !mixers.isEmpty)
-    let window = [primary.model.contextWindow, companion?.model.contextWindow].compactMap { $0 }.max()
-    let unbounded = primary.model.contextWindow == nil || (companion != nil && companion!.model.contextWindow == nil)
-    func key(_ tokens: [Int]) -> PathKey {
-        PathKey(tail: unbounded ? tokens : Array(tokens.suffix(window ?? 0)), count: tokens.count)
+    let walk = SegmentationWalk(promptTokens: promptTokens, continuation: continuation, replacements: replacements, limit: limit,
+                                index: index, beam: beam, primary: primary, companion: companion, mixerCount: mixers.count)
+    // A model that cannot answer stops the run with the reason, as its one-at-a-time calls do.
+    do { return try marginalLogProbabilities(walks: [walk], primary: primary, companion: companion, mixers: mixers)[0] } catch {
+        fatalError("\(error)")
     }
-    func merge(_ a: inout [Double], _ b: [Double]) {
-        for i in a.indices { a[i] = logAddExp(a[i], b[i]) }
+}
+
+/// `marginalLogProbabilities` of many texts at once (each walk its own prompt, text and
+/// limit; one model, one set of mixers), in lockstep by byte position: at each position the
+/// tokens every walk's paths read are fetched in one batch (`DecodedStepCache.prefetch`), so
+/// a model on a worker answers one request per position for all the texts, with only those
+/// tokens' log-probabilities, never whole vocabularies. The same sums as one walk at a time.
+public func marginalLogProbabilities(
+    walks: [SegmentationWalk], primary: DecodedStepCache, companion: DecodedStepCache?,
+    mixers: [(_ decoded: Double, _ companion: Double, _ token: Int, _ previous: Int) -> Double]
+) throws -> [[Double]?] {
+    var walks = walks
+    while true {
+        var queries: [TokenQuery] = []
+        for k in walks.indices where !walks[k].isFinished { queries += walks[k].queries() }
+        guard walks.contains(where: { !$0.isFinished }) else { break }
+        try primary.prefetch(queries)
+        try companion?.prefetch(queries)
+        for k in walks.indices where !walks[k].isFinished { walks[k].advance(primary: primary, companion: companion, mixers: mixers) }
     }
-    // Paths ending at each byte position, in insertion order (so results never depend on
-    // hash-table order), with an index by key for merging.
-    var frontier = [Frontier](repeating: Frontier(), count: continuation.count + 1)
-    frontier[0].add(SegmentPath(tokens: [], scores: [Double](repeating: 0, count: mixers.count)), key: key([]))
-    func add(_ next: SegmentPath, at end: Int) {
-        let k = key(next.tokens)
-        if let i = frontier[end].index[k] {
-            merge(&frontier[end].paths[i].scores, next.scores)
-        } else {
-            frontier[end].add(next, key: k)
-        }
-    }
-    let replacementLength = 3  // U+FFFD in UTF-8
-    for position in 0..<continuation.count {
-        // Best first; ties keep insertion order (the sort is stable over enumerated paths).
-        let kept = frontier[position].paths.enumerated()
-            .sorted { $0.element.scores[0] > $1.element.scores[0] || ($0.element.scores[0] == $1.element.scores[0] && $0.offset < $1.offset) }
-            .prefix(beam).map(\.element)
-        frontier[position] = Frontier()
-        let matches = index.matches(continuation, at: position)
-        let replacement = replacements.contains(position) && !index.invalidTokens.isEmpty
-            && position + replacementLength <= continuation.count
-        guard !matches.isEmpty || replacement else { continue }
-        for path in kept where path.tokens.count < limit {
-            let context = promptTokens + path.tokens
-            let previous = context.last ?? -1
-            let step = primary.step(context: context)
-            let other = companion?.step(context: context)
-            if replacement {
-                // One branch for "some invalid token": each mixer's log of the summed probability.
-                var next = path
-                var representative = index.invalidTokens[0]
-                for token in index.invalidTokens where step.decoded(token) > step.decoded(representative) { representative = token }
-                for i in mixers.indices {
-                    next.scores[i] += logSumExp(index.invalidTokens.map { mixers[i](step.decoded($0), other?.decoded($0) ?? -.infinity, $0, previous) })
-                }
-                next.tokens.append(representative)
-                if next.scores[0] > -.infinity { add(next, at: position + replacementLength) }
-            }
-            for (token, length) in matches {
-                let decoded = step.decoded(token)
-                guard decoded > -.infinity else { continue }
-                let second = other?.decoded(token) ?? -.infinity
-                var next = path
-                next.tokens.append(token)
-                for i in mixers.indices { next.scores[i] += mixers[i](decoded, second, token, previous) }
-                add(next, at: position + length)
-            }
-        }
-    }
-    var totals: [Double]?
-    let eos = primary.model.tokenizer.endOfTextToken
-    for path in frontier[continuation.count].paths where path.tokens.count <= limit {
-        var scores = path.scores
-        if path.tokens.count < limit {
-            let context = promptTokens + path.tokens
-            let decoded = primary.step(context: context).decoded(eos)
-            let second = companion?.step(context: context).decoded(eos) ?? -.infinity
-            for i in mixers.indices { scores[i] += mixers[i](decoded, second, eos, context.last ?? -1) }
-        }
-        if totals == nil { totals = scores } else { merge(&totals!, scores) }
-    }
-    return totals
+    return walks.map(\.totals)
 }
 
 /// A partial segmentation: its tokens (only the context window's tail matters once merged)

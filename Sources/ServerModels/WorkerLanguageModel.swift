@@ -125,6 +125,19 @@ public struct WorkerLanguageModel: BatchServedLanguageModel {
         return rows
     }
 
+    public func tokenLogProbabilities(_ queries: [TokenQuery], settings: DecodingSettings) throws(ServerModelError) -> [TokenLogProbabilities] {
+        guard !queries.isEmpty else { return [] }
+        let body = WorkerWire.TokenLogProbsRequest(model: name, decoding: Self.decoding(settings), requests: queries.map {
+            .init(context: $0.context, tokens: $0.tokens)
+        })
+        let answer = try replicas.post("/v1/token-log-probs", { _ in body }, as: WorkerWire.TokenLogProbsAnswer.self)
+        guard answer.log_probs.count == queries.count,
+              zip(queries, answer.log_probs).allSatisfy({ $0.tokens.count == $1.raw.count && $0.tokens.count == $1.decoded.count }) else {
+            throw ServerModelError(url: replicas.endpoints[0].url, reason: "the log-probabilities do not answer the \(queries.count) queries token for token")
+        }
+        return answer.log_probs.map { TokenLogProbabilities(raw: $0.raw, decoded: $0.decoded) }
+    }
+
     /// Runs a worker exchange for a protocol requirement that cannot throw: a worker that
     /// stays away past the replica set's patience ends the run with the reason.
     private func orStop<T>(_ body: () throws(ServerModelError) -> T) -> T {

@@ -1,10 +1,10 @@
 import Foundation
 
-/// The model worker's JSON protocol, version 1 (`worker/protocol.md`): what attrib sends and
+/// The model worker's JSON protocol, version 2 (`worker/protocol.md`): what attrib sends and
 /// reads. Token ids are the model's own; every context is preceded by the model's start
 /// token on the worker's side; log-probabilities are natural logs.
 enum WorkerWire {
-    static let protocolVersion = 1
+    static let protocolVersion = 2
 
     struct Models: Decodable {
         var protocol_: Int
@@ -85,6 +85,18 @@ enum WorkerWire {
             }
             return out
         }
+    }
+
+    struct TokenLogProbsRequest: Encodable {
+        var `protocol` = WorkerWire.protocolVersion
+        var model: String
+        var decoding: Decoding
+        var requests: [Item]
+        struct Item: Encodable { var context: [Int]; var tokens: [Int] }
+    }
+    struct TokenLogProbsAnswer: Decodable {
+        var log_probs: [Entry]
+        struct Entry: Decodable { var raw: [Double]; var decoded: [Double] }
     }
 
     struct FineTuneRequest: Encodable {

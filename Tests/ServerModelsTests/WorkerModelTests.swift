@@ -47,6 +47,48 @@ struct WorkerModelTests {
         }
     }
 
+    /// The worker model seen one whole distribution at a time, as a model not served in batches.
+    struct WholeDistributions: LanguageModel {
+        let served: WorkerLanguageModel
+        var tokenizer: any Tokenizer { served.tokenizer }
+        var contextWindow: Int? { served.contextWindow }
+        func nextTokenLogProbabilities(context: [Int]) -> [Double] { served.nextTokenLogProbabilities(context: context) }
+    }
+
+    /// Answers scored over their segmentations in lockstep, the worker asked only for the tokens
+    /// each byte position reads (`/v1/token-log-probs`), against the same walks one text at a
+    /// time over whole next-token distributions (`/v1/distributions`, decoded here).
+    @Test func segmentationWalksOnTheWorkerAgreeWithWholeDistributions() throws {
+        let worker = try WorkerProcess(models: ["tiny=tiny:3"], extra: ["--threads", "1"])
+        defer { worker.stop() }
+        let model = try WorkerLanguageModel.connect(ReplicaSet(endpoints: [ServerEndpoint(url: worker.url)]), name: "tiny")
+        let pieces = PieceIndex(tokenizer: model.tokenizer)
+        let mixers: [(Double, Double, Int, Int) -> Double] = [{ decoded, _, _, _ in decoded }]
+        for settings in [DecodingSettings(temperature: 3, maxTotalTokens: 120), DecodingSettings(temperature: 2, topK: 256, maxTotalTokens: 120)] {
+            let cache = DecodedStepCache(model: model, settings: settings)
+            var walks: [SegmentationWalk] = []
+            var expected: [[Double]?] = []
+            for text in Self.texts {
+                let prompt = model.tokenizer.encode(String(text.prefix(6)))
+                let (bytes, replacements) = PieceIndex.bytes(of: String(text.dropFirst(6)))
+                let limit = settings.newTokenLimit(promptTokenCount: prompt.count)
+                walks.append(SegmentationWalk(promptTokens: prompt, continuation: bytes, replacements: replacements, limit: limit,
+                                              index: pieces, beam: 3, primary: cache, companion: nil, mixerCount: 1))
+                expected.append(marginalLogProbabilities(
+                    promptTokens: prompt, continuation: bytes, replacements: replacements, limit: limit, index: pieces, beam: 3,
+                    primary: DecodedStepCache(model: WholeDistributions(served: model), settings: settings), companion: nil, mixers: mixers))
+            }
+            let got = try marginalLogProbabilities(walks: walks, primary: cache, companion: nil, mixers: mixers)
+            #expect(expected.filter { $0 != nil }.count >= 2)
+            for (a, b) in zip(got, expected) {
+                #expect((a == nil) == (b == nil))
+                guard let a, let b else { continue }
+                // float32 on the worker, sent as float64 (token-log-probs) or float32 (distributions).
+                #expect(abs(a[0] - b[0]) < 1e-4, "\(a[0]) vs \(b[0])")
+            }
+        }
+    }
+
     @Test func samplingIsSeededAndKeepsTheLengthRule() throws {
         let worker = try WorkerProcess(models: ["tiny=tiny:3"], extra: ["--threads", "1"])
         defer { worker.stop() }
