@@ -21,7 +21,7 @@ from transformers import DynamicCache
 from .loading import LoadedModel
 
 
-def _forward(model: LoadedModel, cache: Any, **inputs: Any) -> Any:
+def forward(model: LoadedModel, cache: Any, **inputs: Any) -> Any:
     """The model's forward pass filling ``cache`` in place (transformers names the argument
     ``cache`` from 5.2x on, ``past_key_values`` before)."""
     parameters = inspect.signature(model.model.forward).parameters
@@ -74,7 +74,7 @@ def prefill(model: LoadedModel, rows: list[list[int]]) -> Batch:
     ids, mask, positions = left_padded([list(r) for r in distinct], model.device)
     cache = DynamicCache(config=model.model.config)
     with torch.inference_mode():
-        out = _forward(model, cache, input_ids=ids, attention_mask=mask, position_ids=positions, logits_to_keep=1)
+        out = forward(model, cache, input_ids=ids, attention_mask=mask, position_ids=positions, logits_to_keep=1)
     batch = Batch(cache=cache, mask=mask, lengths=[len(r) for r in distinct], last=out.logits[:, -1])
     where = {r: k for k, r in enumerate(distinct)}
     return select(batch, [where[tuple(r)] for r in rows])
@@ -111,5 +111,5 @@ def extend(model: LoadedModel, batch: Batch, rows: list[int], tokens: list[int],
     mask = torch.cat([chosen.mask, torch.ones((len(rows), 1), dtype=torch.long, device=device)], dim=1)
     positions = torch.tensor(chosen.lengths, dtype=torch.long, device=device).unsqueeze(1)
     with torch.inference_mode():
-        out = _forward(model, chosen.cache, input_ids=ids, attention_mask=mask, position_ids=positions)
+        out = forward(model, chosen.cache, input_ids=ids, attention_mask=mask, position_ids=positions)
     return Batch(cache=chosen.cache, mask=mask, lengths=[n + 1 for n in chosen.lengths], last=out.logits[:, -1])

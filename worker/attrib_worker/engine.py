@@ -14,7 +14,7 @@ from typing import Callable
 
 import torch
 
-from .batches import Batch, check_window, extend, left_padded, prefill
+from .batches import Batch, forward, check_window, extend, prefill
 from .continuations import Continuations
 from .loading import LoadedModel
 from .noise import gumbel
@@ -80,23 +80,24 @@ class Engine:
     def stats(self) -> dict[str, int]:
         return dict(self.counts, cache_hits=self.continuations.hits, cache_misses=self.continuations.misses)
 
-    def _chunks(self, sizes: list[int], logit_rows: list[int] | None = None) -> list[list[int]]:
+    def _chunks(self, sizes: list[int], logit_rows: list[int] | None = None, order: list[int] | None = None) -> list[list[int]]:
         """Indices of the items, in runs whose sizes (tokens) sum to at most ``max_tokens`` and
         whose rows of logits (``logit_rows``, default one per item) hold at most
         ``max_logit_bytes`` in float32 (a vocabulary of 262,144 makes a row 1 MiB); an item
-        larger than that alone. Longest first, so that rows of a run pad little."""
+        larger than that alone. Taken in ``order`` (default longest first, so that rows of a
+        run pad little)."""
         rows = logit_rows or [1] * len(sizes)
         max_rows = max(1, self.max_logit_bytes // (4 * self.loaded.vocab_size))
-        order = sorted(range(len(sizes)), key=lambda k: -sizes[k])
+        order = order if order is not None else sorted(range(len(sizes)), key=lambda k: -sizes[k])
         runs: list[list[int]] = []
-        # A run is padded to its longest item (its first) and holds as many logit rows per
-        # item as its widest one: the bounds apply to count x those.
+        # A run is padded to its longest item and holds as many logit rows per item as its
+        # widest one: the bounds apply to count x those.
         width = widest = 0
         for k in order:
             n = len(runs[-1]) + 1 if runs else 0
-            if runs and n * width <= self.max_tokens and n * max(widest, rows[k]) <= max_rows:
+            if runs and n * max(width, sizes[k]) <= self.max_tokens and n * max(widest, rows[k]) <= max_rows:
                 runs[-1].append(k)
-                widest = max(widest, rows[k])
+                width, widest = max(width, sizes[k]), max(widest, rows[k])
             else:
                 runs.append([k])
                 width, widest = sizes[k], rows[k]
@@ -111,35 +112,45 @@ class Engine:
         end-of-text term when it has fewer tokens than its limit."""
         out: list[Scored | None] = [None] * len(requests)
         # Each scored row of logits is copied twice more (float32, tempered): count it thrice.
-        for run in self._chunks([len(c) + len(t) + 1 for c, t, _ in requests], [3 * (len(t) + 1) for _, t, _ in requests]):
+        # The answers to one context go together (their context is evaluated once per run).
+        order = sorted(range(len(requests)), key=lambda k: (-len(requests[k][0]), requests[k][0], -len(requests[k][1])))
+        for run in self._chunks([len(c) + len(t) + 1 for c, t, _ in requests], [3 * (len(t) + 1) for _, t, _ in requests], order):
             for k, s in zip(run, self._score_run([requests[k] for k in run], decoding)):
                 out[k] = s
         return [s for s in out if s is not None]
 
     def _score_run(self, requests: list[tuple[list[int], list[int], int]], decoding: Decoding) -> list[Scored]:
+        # Each distinct context is evaluated once (attrib scores many answers to one prompt),
+        # then every continuation in one pass on its context's key/value cache, padded on the
+        # right: column j of that pass predicts token j + 1, the context's last logits token 0.
         start = self.loaded.start_token
-        rows = [[start] + c + t for c, t, _ in requests]
-        check_window(self.loaded, max(len(r) for r in rows))
-        ids, mask, positions = left_padded(rows, self.loaded.device)
-        # Rows end in the last column, so the positions that predict continuation tokens and
-        # end-of-text are the last `keep` columns; only those reach the output layer.
-        keep = max(len(t) for _, t, _ in requests) + 1
-        self.counts["positions"] += sum(len(r) for r in rows)
+        check_window(self.loaded, max(len(c) + len(t) + 1 for c, t, _ in requests))
+        batch = prefill(self.loaded, [[start] + c for c, _, _ in requests])
+        width = max(len(t) for _, t, _ in requests)
+        self.counts["positions"] += sum(len(c) + 1 for c in {tuple(c) for c, _, _ in requests}) + sum(len(t) for _, t, _ in requests)
         self.counts["scored_tokens"] += sum(len(t) for _, t, _ in requests)
         with torch.inference_mode():
-            logits = self.loaded.model(input_ids=ids, attention_mask=mask, position_ids=positions,
-                                       use_cache=False, logits_to_keep=keep).logits
+            device = batch.mask.device
+            tail = None
+            if width > 0:
+                ids = torch.tensor([t + [0] * (width - len(t)) for _, t, _ in requests], dtype=torch.long, device=device)
+                real = torch.tensor([[1] * len(t) + [0] * (width - len(t)) for _, t, _ in requests], dtype=torch.long, device=device)
+                positions = torch.tensor(batch.lengths, device=device).unsqueeze(1) + torch.arange(width, device=device).unsqueeze(0)
+                tail = forward(self.loaded, batch.cache, input_ids=ids, attention_mask=torch.cat([batch.mask, real], dim=1),
+                                position_ids=positions).logits
             eos = self.loaded.end_of_text
             # One row per scored term: each continuation token, then end-of-text where it applies.
             counts = [len(t) + int(len(t) < limit) for _, t, limit in requests]
             token_of = [x for _, t, limit in requests for x in (t + [eos] if len(t) < limit else t)]
-            device = logits.device
             terms = torch.tensor(counts, device=device)
             row_of = torch.repeat_interleave(torch.arange(len(requests), device=device), terms)
             starts = torch.cumsum(terms, 0) - terms
-            firsts = keep - 1 - torch.tensor([len(t) for _, t, _ in requests], device=device)
-            column_of = firsts[row_of] + torch.arange(len(token_of), device=device) - starts[row_of]
-            picked = logits[row_of, column_of].to(self.math)
+            column_of = torch.arange(len(token_of), device=device) - starts[row_of]
+            first = column_of == 0
+            picked = torch.empty((len(token_of), batch.last.shape[-1]), dtype=self.math, device=device)
+            picked[first] = batch.last[row_of[first]].to(self.math)
+            if tail is not None:
+                picked[~first] = tail[row_of[~first], column_of[~first] - 1].to(self.math)
             tokens = torch.tensor(token_of, device=device).unsqueeze(1)
             raw = (picked.gather(1, tokens) - torch.logsumexp(picked, dim=-1, keepdim=True)).squeeze(1)
             if decoding.top_k is None and decoding.top_p is None:

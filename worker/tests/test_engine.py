@@ -72,6 +72,20 @@ class EngineTests(unittest.TestCase):
             positions += len(continuation)
         self.assertGreaterEqual(positions, 50)
 
+    def test_answers_to_one_context_share_its_evaluation_and_agree_with_float64(self) -> None:
+        engine = Engine(self.exact)
+        context = self.texts[0][:6]
+        answers = [t[:n] for t in self.texts for n in (0, 1, 5, 9)]
+        requests = [(context, a, 9) for a in answers] + [(self.texts[3][:2], self.texts[1][:4], 4)]
+        scored = engine.score(requests, Decoding(2.0))
+        for (c, a, limit), s in zip(requests, scored):
+            expected = self.direct(c, a + [self.exact.end_of_text])
+            for got, want in zip(s.raw + ([s.end_of_text[0]] if s.end_of_text else []), expected):
+                self.assertLess(abs(got - want), 1e-9)
+            self.assertEqual(s.end_of_text is None, len(a) >= limit)
+        # Two distinct contexts, each once (start token included), then every answer's tokens.
+        self.assertEqual(engine.counts["positions"], (6 + 1) + (2 + 1) + sum(len(a) for _, a, _ in requests))
+
     def test_the_decoded_terms_follow_attribs_rule(self) -> None:
         rng = random.Random(5)
         for decoding in [Decoding(3.0), Decoding(1.0, top_k=5), Decoding(0.7, top_p=0.8), Decoding(2.0, top_k=40, top_p=0.5)]:
