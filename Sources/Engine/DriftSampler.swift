@@ -43,7 +43,8 @@ public struct DriftSampler: Sendable {
     /// the other with `rng` (exactly `sample` called `count` times), unless a component of
     /// the hypothesis is served in batches (`BatchServedLanguageModel`): then every response
     /// gets a generator of its own drawn from `rng`, and the responses advance in lockstep,
-    /// one `distributions` request per position for all of them.
+    /// one `drawNextTokens` request per position for all of them (a draw from the model is
+    /// seeded by one draw of the response's generator).
     public func sample(prompt: String, hypothesis h: Int, eps: Double, count: Int, rng: inout SeededGenerator) -> [String] {
         let group = models.components[h]
         guard group.contains(where: { $0.model is any BatchServedLanguageModel }) else {
@@ -64,8 +65,8 @@ public struct DriftSampler: Sendable {
     }
 
     /// Responses of one component, one per generator, advanced together: per position, each
-    /// live response draws from the drift (locally) or from the model, whose distributions for
-    /// every response that needs one come in one batch.
+    /// live response draws from the drift (locally) or from the model, whose draws for every
+    /// response that needs one come in one batch.
     private func lockstep(prompt: String, component hm: HypothesisModel, eps: Double, generators: inout [SeededGenerator]) -> [String] {
         let model = hm.model
         let settings = models.settings
@@ -86,23 +87,20 @@ public struct DriftSampler: Sendable {
                 }
             }
             // A model served in batches is asked for every live response, those drawn from the
-            // drift too: the server keeps each row's cache, and a row asked at every position
-            // costs it one position per token instead of its whole context again.
-            let served = model is any BatchServedLanguageModel
-            let asked = served ? live : fromModel
+            // drift too (their draws unused): the server keeps each row's cache, and a row asked
+            // at every position costs it one position per token instead of its whole context again.
             if !fromModel.isEmpty {
-                let contexts = asked.map { promptTokens + tokens[$0] }
-                let rows: [[Double]]
-                if let batch = model as? any BatchLanguageModel {
-                    // A worker that stays away past its replica set's patience ends the run with the reason.
-                    do { rows = try batch.distributions(contexts: contexts) } catch { fatalError("\(error)") }
-                } else {
-                    rows = contexts.map(model.nextTokenLogProbabilities)
+                let asked = model is any BatchServedLanguageModel ? live : fromModel
+                let requests = asked.map { k in
+                    SamplingRequest(prompt: promptTokens + tokens[k], seed: fromModel.contains(k) ? generators[k].next() : 0)
                 }
-                let row = Dictionary(uniqueKeysWithValues: zip(asked, rows))
-                for k in fromModel {
-                    drawn[k] = sampleIndex(logProbabilities: settings.decodedLogProbabilities(raw: row[k]!), using: &generators[k])
-                }
+                // A worker that stays away past its replica set's patience ends the run with the reason.
+                let draws: [Int]
+                do {
+                    draws = try (model as? any BatchLanguageModel)?.drawNextTokens(requests, settings: settings)
+                        ?? model.drawNextTokens(requests, settings: settings)
+                } catch { fatalError("\(error)") }
+                for (k, token) in zip(asked, draws) where fromModel.contains(k) { drawn[k] = token }
             }
             live = live.filter { k in
                 guard let token = drawn[k], token != eos else { return false }

@@ -42,10 +42,11 @@ public struct TokenLogProbabilities: Sendable, Hashable {
 
 /// A model that works in batches, the unit of work of a real model on a GPU: score many
 /// (context, continuation) pairs, sample many continuations, give many next-token
-/// distributions, give a few tokens' log-probabilities after many contexts, each under one
+/// distributions, give a few tokens' log-probabilities after many contexts, draw one next
+/// token after many contexts, each under one
 /// decoding. What the observation model needs of a base (tensors, calibration, the `None`
 /// reference, drift, answers scored over their segmentations, the simulator) fits in these
-/// four calls. Every `LanguageModel` has them as a loop over its own methods (the n-gram models'
+/// five calls. Every `LanguageModel` has them as a loop over its own methods (the n-gram models'
 /// batch is a loop); a model served by a worker process answers each call with one request.
 public protocol BatchLanguageModel: Sendable {
     var tokenizer: any Tokenizer { get }
@@ -63,6 +64,11 @@ public protocol BatchLanguageModel: Sendable {
     /// the next one after its context: what scoring an answer over its segmentations asks (a
     /// few candidate tokens per path), without whole vocabularies.
     func tokenLogProbabilities(_ queries: [TokenQuery], settings: DecodingSettings) throws -> [TokenLogProbabilities]
+    /// Per request, one token drawn after `prompt` (a context) from the decoded distribution of
+    /// `settings`, end-of-text included; the same context and seed draw the same token. What
+    /// a sampler that mixes the model with a drift asks at each position, instead of whole
+    /// vocabularies.
+    func drawNextTokens(_ requests: [SamplingRequest], settings: DecodingSettings) throws -> [Int]
 }
 
 /// A model whose one-at-a-time calls each cost a request (a model on the worker): a step that
@@ -84,6 +90,13 @@ extension LanguageModel {
 
     public func distributions(contexts: [[Int]]) throws -> [[Double]] {
         contexts.map { nextTokenLogProbabilities(context: $0) }
+    }
+
+    public func drawNextTokens(_ requests: [SamplingRequest], settings: DecodingSettings) throws -> [Int] {
+        requests.map { request in
+            var generator = SeededGenerator(seed: request.seed)
+            return sampleNextToken(context: request.prompt, settings: settings, using: &generator)
+        }
     }
 
     public func tokenLogProbabilities(_ queries: [TokenQuery], settings: DecodingSettings) throws -> [TokenLogProbabilities] {

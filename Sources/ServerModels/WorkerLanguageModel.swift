@@ -138,6 +138,18 @@ public struct WorkerLanguageModel: BatchServedLanguageModel {
         return answer.log_probs.map { TokenLogProbabilities(raw: $0.raw, decoded: $0.decoded) }
     }
 
+    public func drawNextTokens(_ requests: [SamplingRequest], settings: DecodingSettings) throws(ServerModelError) -> [Int] {
+        guard !requests.isEmpty else { return [] }
+        let body = WorkerWire.NextTokensRequest(model: name, decoding: Self.decoding(settings), requests: requests.map {
+            .init(context: $0.prompt, seed: $0.seed)
+        })
+        let answer = try replicas.post("/v1/next-tokens", { _ in body }, as: WorkerWire.NextTokensAnswer.self)
+        guard answer.tokens.count == requests.count, answer.tokens.allSatisfy({ (0..<tokenizer.vocabularySize).contains($0) }) else {
+            throw ServerModelError(url: replicas.endpoints[0].url, reason: "the worker drew \(answer.tokens.count) tokens, not \(requests.count) ids of \(name)'s vocabulary")
+        }
+        return answer.tokens
+    }
+
     /// Runs a worker exchange for a protocol requirement that cannot throw: a worker that
     /// stays away past the replica set's patience ends the run with the reason.
     private func orStop<T>(_ body: () throws(ServerModelError) -> T) -> T {

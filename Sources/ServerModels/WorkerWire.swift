@@ -99,6 +99,15 @@ enum WorkerWire {
         struct Entry: Decodable { var raw: [Double]; var decoded: [Double] }
     }
 
+    struct NextTokensRequest: Encodable {
+        var `protocol` = WorkerWire.protocolVersion
+        var model: String
+        var decoding: Decoding
+        var requests: [Item]
+        struct Item: Encodable { var context: [Int]; var seed: UInt64 }
+    }
+    struct NextTokensAnswer: Decodable { var tokens: [Int] }
+
     struct FineTuneRequest: Encodable {
         var `protocol` = WorkerWire.protocolVersion
         var model: String

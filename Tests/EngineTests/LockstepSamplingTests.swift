@@ -16,17 +16,19 @@ final class CountingBatchModel: BatchServedLanguageModel, @unchecked Sendable {
     func scoreContinuations(promptTokens: [Int], continuations: [[Int]], settings: DecodingSettings) -> [ContinuationScore] {
         inner.scoreContinuations(promptTokens: promptTokens, continuations: continuations, settings: settings)
     }
-    func distributions(contexts: [[Int]]) throws -> [[Double]] {
+    func drawNextTokens(_ requests: [SamplingRequest], settings: DecodingSettings) throws -> [Int] {
         lock.withLock { $0 += 1 }
-        return contexts.map(inner.nextTokenLogProbabilities)
+        return try inner.drawNextTokens(requests, settings: settings)
     }
 }
 
 struct LockstepSamplingTests {
-    /// Lockstep sampling gives each response the generator it would have had alone: the
-    /// responses are exactly those of the one-at-a-time sampler run with those generators,
-    /// drift draws included, and the model is asked one batch per position, not per token.
-    @Test func lockstepResponsesAreTheOneAtATimeResponsesOfTheirGenerators() throws {
+    /// Lockstep sampling gives each response a generator of its own and follows the documented
+    /// rule: per position, a draw from the drift with probability eps (with that generator),
+    /// otherwise the model's draw seeded by one draw of it. The responses are exactly those of
+    /// that rule written out one response at a time, and the model is asked one batch per
+    /// position, not per token.
+    @Test func lockstepResponsesFollowTheRuleOneResponseAtATime() throws {
         let base = try EngineFixture.model("GPL-3", .byte, order: 3)
         let served = CountingBatchModel(base)
         let drift = try EngineFixture.model("Apache-2.0", .byte, order: 2)
@@ -39,9 +41,23 @@ struct LockstepSamplingTests {
         let lockstep = DriftSampler(models: models).sample(prompt: "The ", hypothesis: 0, eps: 0.3, count: 6, rng: &rng)
         var replay = SeededGenerator(seed: 42)
         let generators = (0..<6).map { _ in SeededGenerator(seed: replay.next()) }
+        let prompt = base.tokenizer.encode("The ")
+        let limit = settings.newTokenLimit(promptTokenCount: prompt.count)
         let alone = generators.map { g -> String in
             var g = g
-            return DriftSampler(models: plain).sample(prompt: "The ", hypothesis: 0, eps: 0.3, rng: &g)
+            var tokens: [Int] = []
+            while tokens.count < limit {
+                let token: Int
+                if g.nextUnit() < 0.3 {
+                    token = drift.sampleNextToken(context: prompt + tokens, settings: settings, using: &g)
+                } else {
+                    var own = SeededGenerator(seed: g.next())
+                    token = base.sampleNextToken(context: prompt + tokens, settings: settings, using: &own)
+                }
+                if token == base.tokenizer.endOfTextToken { break }
+                tokens.append(token)
+            }
+            return base.tokenizer.decode(tokens)
         }
         #expect(lockstep == alone)
         #expect(served.batches <= 16 - "The ".utf8.count)

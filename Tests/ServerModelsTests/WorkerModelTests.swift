@@ -100,6 +100,12 @@ struct WorkerModelTests {
         #expect(try model.sampleBatch(requests, settings: settings).map(\.tokens) == first.map(\.tokens))
         #expect(first.allSatisfy { $0.tokens.count <= 4 && ($0.endedWithEndOfText || $0.tokens.count == 4) })
         #expect(Set(first.map(\.tokens)).count > 1)
+        // One next token per context, as the first step of a sample with the same seed.
+        let draws = try model.drawNextTokens(requests, settings: settings)
+        #expect(try model.drawNextTokens(requests, settings: settings) == draws)
+        for (generation, token) in zip(first, draws) {
+            #expect(generation.tokens.first ?? model.tokenizer.endOfTextToken == token)
+        }
         let rows = try model.distributions(contexts: [prompt, []])
         #expect(rows.count == 2 && rows.allSatisfy { $0.count == model.tokenizer.vocabularySize })
     }

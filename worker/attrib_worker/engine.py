@@ -208,6 +208,25 @@ class Engine:
         self._walk([c for c, _ in requests], answer)
         return [o for o in out if o is not None]
 
+    def next_tokens(self, requests: list[tuple[list[int], int]], decoding: Decoding) -> list[int]:
+        """Each (context, seed): one token drawn from the decoded distribution after the
+        context, the argmax of its log-probabilities plus the Gumbel noise of the seed at step
+        0 (``noise``): what attrib's drift sampler asks for the responses it draws from the
+        model, instead of whole vocabularies. End-of-text can be drawn."""
+        out = [0] * len(requests)
+
+        def answer(batch: Batch, ks: list[int]) -> None:
+            with torch.inference_mode():
+                decoded = decoded_log_probs(self._log_probs(batch.last), decoding).to(torch.float64)
+                noise = gumbel([requests[k][1] for k in ks], 0, decoded.shape[-1], decoded.device)
+                drawn = torch.argmax(decoded + noise, dim=-1).tolist()
+            for i, k in enumerate(ks):
+                out[k] = drawn[i]
+
+        self._walk([c for c, _ in requests], answer)
+        self.counts["drawn_tokens"] += len(requests)
+        return out
+
     def _walk(self, contexts: list[list[int]], answer: Callable[[Batch, list[int]], None]) -> None:
         """Evaluates every context up to its next-token logits and calls ``answer(batch, ks)``
         for each batch of them (``ks``: the contexts' indices, in the batch's row order). A

@@ -113,6 +113,13 @@ class Worker:
             answered = self.batcher.submit(("tokens", name, decoding), queries, sum(len(c) + 1 for c, _ in queries),
                                            lambda batch: engine.token_log_probs(batch, decoding))
             return {"log_probs": [{"raw": raw, "decoded": decoded} for raw, decoded in answered]}
+        if path == "/v1/next-tokens":
+            name, decoding = self._model(body), self._decoding(body)
+            draws = [(list(r["context"]), int(r["seed"])) for r in body.get("requests", [])]
+            engine = self.engines[name]
+            tokens = self.batcher.submit(("next", name, decoding), draws, sum(len(c) + 1 for c, _ in draws),
+                                         lambda batch: engine.next_tokens(batch, decoding))
+            return {"tokens": tokens}
         if path == "/v1/finetune":
             return self._fine_tune(body)
         raise ProtocolError(f"no endpoint {path} in protocol {PROTOCOL_VERSION}")

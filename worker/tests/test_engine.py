@@ -207,6 +207,21 @@ class EngineTests(unittest.TestCase):
                 expected = int(torch.argmax(decoded_log_probs(raw, decoding) + noise))
                 self.assertEqual(expected, tokens[step] if step < len(tokens) else self.exact.end_of_text)
 
+    def test_next_tokens_are_the_gumbel_argmax_of_each_context_and_grow_kept_rows(self) -> None:
+        engine = Engine(self.exact)
+        fresh = Engine(self.exact, cache_bytes=0)
+        decoding = Decoding(2.0, top_k=50)
+        contexts = [self.texts[0][:4], self.texts[1][:6], self.texts[0][:4]]
+        seeds = [11, 12, 13]
+        for step in range(3):
+            drawn = engine.next_tokens(list(zip(contexts, seeds)), decoding)
+            raw = torch.stack(fresh.distributions(contexts)).to(torch.float64)
+            noise = gumbel(seeds, 0, raw.shape[-1], raw.device)
+            self.assertEqual(drawn, torch.argmax(decoded_log_probs(raw, decoding) + noise, dim=-1).tolist())
+            contexts = [c + [t] for c, t in zip(contexts, drawn)]
+            seeds = [s + 100 for s in seeds]
+        self.assertEqual(engine.continuations.hits, 6)
+
     def test_draws_follow_the_decoded_distribution(self) -> None:
         prompt = self.texts[0][:6]
         n = 20000

@@ -145,6 +145,14 @@ class ServerTests(unittest.TestCase):
         for got, t in zip(picked["log_probs"][0]["raw"], [5, 104]):
             self.assertLess(abs(got - rows["log_probs"][0][t]), 1e-5)
         self.assertEqual(picked["log_probs"][0]["raw"], picked["log_probs"][0]["decoded"])  # at temperature 1
+        draws = {"model": "tiny", "requests": [{"context": [104, 105], "seed": 4}, {"context": [], "seed": 2 ** 64 - 1}]}
+        _, first = self.call("/v1/next-tokens", draws)
+        _, again = self.call("/v1/next-tokens", draws)
+        self.assertEqual(first, again)
+        # Step 0 of /v1/sample with the same seed draws the same token (unless it ends the text).
+        _, sampled = self.call("/v1/sample", {"model": "tiny", "requests": [{"prompt": [104, 105], "seed": 4, "limit": 1}]})
+        generation = sampled["generations"][0]
+        self.assertEqual(generation["tokens"][:1] or ([256] if generation["ended"] else []), first["tokens"][:1])  # 256: end-of-text
 
     def test_refusals_are_sentences(self) -> None:
         for path, body, fragment in [
