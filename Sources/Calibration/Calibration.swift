@@ -136,11 +136,20 @@ public struct Calibration: Codable, Sendable, Equatable {
         var rng = SeededGenerator(seed: seed ^ 0xCA11_B8A7)
         // Answers are drawn in order (one generator), then scored on every core.
         var answers = [(truth: Int, prompt: String, response: String)]()
-        func answer(_ truth: Int, _ model: any LanguageModel) {
-            for _ in 0..<responsesPerModel {
-                let prompt = pool.prompts[Int(rng.next() % UInt64(pool.count))]
-                answers.append((truth, prompt, model.sample(prompt: prompt, settings: models.settings, using: &rng).text))
+        // A model served in batches draws a model's answers in one batch, each seeded by one
+        // draw of the generator.
+        func answer(_ truth: Int, _ model: any LanguageModel) throws {
+            guard let served = model as? any BatchServedLanguageModel else {
+                for _ in 0..<responsesPerModel {
+                    let prompt = pool.prompts[Int(rng.next() % UInt64(pool.count))]
+                    answers.append((truth, prompt, model.sample(prompt: prompt, settings: models.settings, using: &rng).text))
+                }
+                return
             }
+            let drawn = (0..<responsesPerModel).map { _ in (prompt: pool.prompts[Int(rng.next() % UInt64(pool.count))], seed: rng.next()) }
+            let generated = try served.sampleBatch(drawn.map { SamplingRequest(prompt: served.tokenizer.encode($0.prompt), seed: $0.seed) },
+                                                   settings: models.settings)
+            for (d, g) in zip(drawn, generated) { answers.append((truth, d.prompt, g.text)) }
         }
         let candidates = models.hasNone ? models.count - 1 : models.count
         for h in 0..<candidates {
@@ -149,23 +158,23 @@ public struct Calibration: Codable, Sendable, Equatable {
                                             remedy: "run with --no-calibration and give --beta and --answer-cap")
             }
             for (k, strength) in strengths.enumerated() {
-                answer(h, try base.tuned(toward: domains, strength: strength, seed: seed &+ UInt64(h * 10 + k)))
+                try answer(h, try base.tuned(toward: domains, strength: strength, seed: seed &+ UInt64(h * 10 + k)))
             }
             // Toward text sampled from another candidate: a domain that resembles another base's
             // training text, the case that pulls a fine-tune toward the wrong base.
             if candidates > 1 {
                 let other = models.components[crossPartner(of: h, count: candidates)][0].model
-                answer(h, try drifted(base, toward: other, seed: seed &+ 104_729 &* UInt64(h + 1)))
+                try answer(h, try drifted(base, toward: other, seed: seed &+ 104_729 &* UInt64(h + 1)))
             }
         }
         if models.hasNone {
             // Trained once per recipe (a BPE vocabulary takes seconds), then reused.
             let unlisted = try unlistedRecipes.indices.map { try unlistedModel($0, documents: domains) }
-            for model in unlisted { answer(candidates, model) }
+            for model in unlisted { try answer(candidates, model) }
             let driftedCount = min(driftedUnlistedCount, candidates)
             for k in 0..<driftedCount {
                 let toward = models.components[k * candidates / driftedCount][0].model
-                answer(candidates, try drifted(unlisted[k % unlisted.count], toward: toward, seed: seed &+ 7919 &* UInt64(k + 1)))
+                try answer(candidates, try drifted(unlisted[k % unlisted.count], toward: toward, seed: seed &+ 7919 &* UInt64(k + 1)))
             }
         }
         let drawn = answers, atOne = observation
