@@ -40,6 +40,16 @@ import Testing
         #expect(described.contains("bad.json") && described.contains("bases[0].order"))
     }
 
+    /// A neural zoo is refused with the way to build it; an unknown kind is named.
+    @Test func aNeuralZooIsRefusedWithTheWayToBuildIt() throws {
+        let neural = try Data(contentsOf: Self.repositoryRoot.appendingPathComponent("Experiments/zoos/neural/neural-micro.json"))
+        let refused = try #require(try? { () throws -> ZooSpecError? in
+            do { _ = try ZooSpec.decode(neural, file: "neural-micro.json", knownCorpora: []); return nil } catch let e as ZooSpecError { return e }
+        }())
+        #expect(refused.field == "kind" && refused.reason.contains("python -m attrib_worker.zoo"))
+        #expect(error(good.replacingOccurrences(of: "\"seed\": 1, ", with: "\"seed\": 1, \"kind\": \"bayesian\", "))?.field == "kind")
+    }
+
     @Test func cyclesAreRejected() {
         let json = """
             {"name": "z", "seed": 1, "bases": [{"name": "a", "from": "b", "order": 2}, {"name": "b", "from": "a", "order": 2}],

@@ -1,3 +1,4 @@
+import Common
 @testable import Calibration
 import Corpora
 import Foundation
@@ -77,6 +78,20 @@ import Testing
         for file in specs {
             let spec = try JSONDecoder().decode(ZooSpec.self, from: Data(contentsOf: zoos.appendingPathComponent(file)))
             #expect(spec.fineTuningDomains.isDisjoint(with: CalibrationText.defaultCorpora), "\(file) fine-tunes on a calibration corpus")
+        }
+        // The neural zoos (`neural/`, built by the worker): every model's `domain`.
+        let neural = zoos.appendingPathComponent("neural")
+        for file in try FileManager.default.contentsOfDirectory(atPath: neural.path).filter({ $0.hasSuffix(".json") }) {
+            guard case .object(let fields) = try JSONDecoder().decode(JSONValue.self, from: Data(contentsOf: neural.appendingPathComponent(file))) else {
+                Issue.record("\(file) is not a JSON object"); continue
+            }
+            let models = ["bases", "references", "fineTunes"].flatMap { role -> [JSONValue] in
+                if case .array(let list)? = fields[role] { return list } else { return [] }
+            }
+            let domains = models.compactMap { model -> String? in
+                if case .object(let m) = model, case .string(let d)? = m["domain"] { return d } else { return nil }
+            }
+            #expect(!domains.isEmpty && Set(domains).isDisjoint(with: CalibrationText.defaultCorpora), "\(file) fine-tunes on a calibration corpus")
         }
     }
 }
