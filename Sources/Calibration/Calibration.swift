@@ -127,8 +127,11 @@ public struct Calibration: Codable, Sendable, Equatable {
     /// - Parameters:
     ///   - domains: calibration domain documents (not the evaluated fine-tunes' text).
     ///   - strengths: fine-tuning strengths of the calibration models.
+    ///   - progress: a line per calibration model made and when the answers are scored (a
+    ///     fit on real bases fine-tunes each on its worker: minutes each).
     public static func fit(models: HypothesisModels, settings: EngineSettings, pool: PromptPool, domains: [String],
-                           strengths: [Double] = [0.2, 0.6], responsesPerModel: Int, seed: UInt64) throws -> Calibration {
+                           strengths: [Double] = [0.2, 0.6], responsesPerModel: Int, seed: UInt64,
+                           progress: (String) -> Void = { _ in }) throws -> Calibration {
         var observation = settings.observation.driftMixture
         observation.beta = 1
         let space = settings.observation.space(models: models)
@@ -152,31 +155,43 @@ public struct Calibration: Codable, Sendable, Equatable {
             for (d, g) in zip(drawn, generated) { answers.append((truth, d.prompt, g.text)) }
         }
         let candidates = models.hasNone ? models.count - 1 : models.count
+        let total = candidates * (strengths.count + (candidates > 1 ? 1 : 0))
+            + (models.hasNone ? unlistedRecipes.count + min(driftedUnlistedCount, candidates) : 0)
+        var made = 0
+        func answer(_ truth: Int, _ model: any LanguageModel, _ what: String) throws {
+            made += 1
+            progress("calibration model \(made) of \(total): \(what)")
+            try answer(truth, model)
+        }
         for h in 0..<candidates {
             guard let base = models.components[h][0].model as? any FineTunableLanguageModel else {
                 throw FineTuningUnavailable(step: "calibration", model: models.baseNames[h],
                                             remedy: "run with --no-calibration and give --beta and --answer-cap")
             }
             for (k, strength) in strengths.enumerated() {
-                try answer(h, try base.tuned(toward: domains, strength: strength, seed: seed &+ UInt64(h * 10 + k)))
+                try answer(h, try base.tuned(toward: domains, strength: strength, seed: seed &+ UInt64(h * 10 + k)),
+                           "\(models.baseNames[h]) fine-tuned toward the calibration text at strength \(strength)")
             }
             // Toward text sampled from another candidate: a domain that resembles another base's
             // training text, the case that pulls a fine-tune toward the wrong base.
             if candidates > 1 {
                 let other = models.components[crossPartner(of: h, count: candidates)][0].model
-                try answer(h, try drifted(base, toward: other, seed: seed &+ 104_729 &* UInt64(h + 1)))
+                try answer(h, try drifted(base, toward: other, seed: seed &+ 104_729 &* UInt64(h + 1)),
+                           "\(models.baseNames[h]) fine-tuned toward text sampled from \(models.baseNames[crossPartner(of: h, count: candidates)])")
             }
         }
         if models.hasNone {
             // Trained once per recipe (a BPE vocabulary takes seconds), then reused.
             let unlisted = try unlistedRecipes.indices.map { try unlistedModel($0, documents: domains) }
-            for model in unlisted { try answer(candidates, model) }
+            for (k, model) in unlisted.enumerated() { try answer(candidates, model, "unlisted model \(k + 1) (None)") }
             let driftedCount = min(driftedUnlistedCount, candidates)
             for k in 0..<driftedCount {
                 let toward = models.components[k * candidates / driftedCount][0].model
-                try answer(candidates, try drifted(unlisted[k % unlisted.count], toward: toward, seed: seed &+ 7919 &* UInt64(k + 1)))
+                try answer(candidates, try drifted(unlisted[k % unlisted.count], toward: toward, seed: seed &+ 7919 &* UInt64(k + 1)),
+                           "unlisted model fine-tuned toward text sampled from \(models.baseNames[k * candidates / driftedCount]) (None)")
             }
         }
+        progress("calibration: scoring \(answers.count) answers under every hypothesis")
         let drawn = answers, atOne = observation
         let scores: [[Double]]
         if settings.observation.answerDrift {
@@ -227,9 +242,9 @@ extension Calibration {
 
     /// `fitOrLoad`, then `settings` with the fitted beta and cap: what a run does before its queries.
     public static func apply(to settings: inout EngineSettings, cacheDirectory: URL, models: HypothesisModels, pool: PromptPool,
-                             domains: [String]) throws -> (calibration: Calibration, cached: Bool) {
+                             domains: [String], progress: (String) -> Void = { _ in }) throws -> (calibration: Calibration, cached: Bool) {
         let fitted = try fitOrLoad(cacheDirectory: cacheDirectory, models: models, settings: settings, pool: pool, domains: domains,
-                                   responsesPerModel: settings.calibrationAnswerCount, seed: settings.seed)
+                                   responsesPerModel: settings.calibrationAnswerCount, seed: settings.seed, progress: progress)
         settings.observation.beta = fitted.calibration.beta
         settings.observation.answerCap = fitted.calibration.cap
         settings.observation.answerOffsets = fitted.calibration.offsets
@@ -239,13 +254,15 @@ extension Calibration {
     /// `fit`, reusing `DIR/calibration-<fingerprint>.json` when a previous fit with the same
     /// inputs left one there (the fit is deterministic), and writing it otherwise.
     public static func fitOrLoad(cacheDirectory: URL, models: HypothesisModels, settings: EngineSettings, pool: PromptPool,
-                                 domains: [String], responsesPerModel: Int, seed: UInt64) throws -> (calibration: Calibration, cached: Bool) {
+                                 domains: [String], responsesPerModel: Int, seed: UInt64,
+                                 progress: (String) -> Void = { _ in }) throws -> (calibration: Calibration, cached: Bool) {
         let key = fingerprint(models: models, settings: settings, pool: pool, domains: domains, responsesPerModel: responsesPerModel, seed: seed)
         let url = cacheDirectory.appendingPathComponent("calibration-\(key.prefix(16)).json")
         if let data = try? Data(contentsOf: url), let cached = try? attribJSONDecoder().decode(Calibration.self, from: data) {
             return (cached, true)
         }
-        let fitted = try fit(models: models, settings: settings, pool: pool, domains: domains, responsesPerModel: responsesPerModel, seed: seed)
+        let fitted = try fit(models: models, settings: settings, pool: pool, domains: domains, responsesPerModel: responsesPerModel, seed: seed,
+                             progress: progress)
         let encoder = attribJSONEncoder(pretty: true)
         try atomicWrite(try encoder.encode(fitted), to: url)
         return (fitted, false)

@@ -76,7 +76,9 @@ public struct AttributionJob: Sendable {
             let documents = try text.documents(corpus: { try corpora.corpus($0) }, excluding: excluding)
             events(.step("calibrating beta and the answer cap on \(documents.count) documents of \(text.name)"))
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let (c, cached) = try Calibration.apply(to: &settings, cacheDirectory: directory, models: scoring, pool: pool, domains: documents)
+            let (c, cached) = try Calibration.apply(to: &settings, cacheDirectory: directory, models: scoring, pool: pool, domains: documents) {
+                events(.step($0))
+            }
             fitted = c
             events(.step(c.summary(cached: cached)))
         }

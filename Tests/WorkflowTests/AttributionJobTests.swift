@@ -92,9 +92,13 @@ struct ModelsResponder: FineTuneResponder {
         var settings = EngineSettings()
         settings.observation.latentGrid = []
         let docs = try String(contentsOfFile: "/usr/share/common-licenses/GPL-2", encoding: .utf8).components(separatedBy: "\n\n")
+        var lines: [String] = []
         let c = try Calibration.fit(models: models, settings: settings, pool: PromptPool(prompts: ["The ", "a", "You "]),
-                                    domains: docs, responsesPerModel: 5, seed: 3)
+                                    domains: docs, responsesPerModel: 5, seed: 3) { lines.append($0) }
         #expect(Calibration.betaGrid.contains(c.beta))
+        // One progress line per calibration model, counted right, then the scoring.
+        #expect(lines.count == 11 && lines[0].hasPrefix("calibration model 1 of 10: ") && lines[9].hasPrefix("calibration model 10 of 10: "))
+        #expect(lines[10] == "calibration: scoring 50 answers under every hypothesis")
         // 2 bases x (2 strengths + 1 drifted toward the other base), 2 unlisted None models, and
         // 2 unlisted models drifted toward a base each.
         #expect(c.models == 10 && c.responses == 50)
