@@ -162,6 +162,8 @@ public struct Calibration: Codable, Sendable, Equatable {
             made += 1
             progress("calibration model \(made) of \(total): \(what)")
             try answer(truth, model)
+            // Only its answers are needed from here on (a fine-tune on a worker is unloaded).
+            try (model as? any ReleasableLanguageModel)?.release()
         }
         for h in 0..<candidates {
             guard let base = models.components[h][0].model as? any FineTunableLanguageModel else {

@@ -13,6 +13,15 @@ public protocol FineTunableLanguageModel: LanguageModel {
     var contentHash: String { get }
 }
 
+/// A model that holds resources elsewhere until it is given back: a fine-tune served by a
+/// worker (its weights in the worker's memory). A step that made one for its own use (the
+/// calibration models) releases it when done with it; it is not to be used after that.
+public protocol ReleasableLanguageModel: LanguageModel {
+    /// Gives the resources back (a fine-tune: unloaded from its workers); nothing for a model
+    /// that holds none of its own (a base).
+    func release() throws
+}
+
 /// A model that builds small n-gram models of a text in its own tokenizer, and is written to
 /// a file: what the drift models need (contextual drift files, domain drift, self drift).
 /// Embedded n-gram models have it; a step that needs it refuses a model without it.

@@ -60,6 +60,19 @@ extension WorkerLanguageModel: FineTunableLanguageModel {
         }
         var tuned = try WorkerLanguageModel.connect(replicas, name: tunedName)
         tuned.fineTuning = recipe
+        tuned.isFineTune = true
         return tuned
+    }
+}
+
+extension WorkerLanguageModel: ReleasableLanguageModel {
+    /// A fine-tune made by `tuned` is unloaded from every replica (`POST /v1/unload`); a model
+    /// the workers were started with holds nothing of its own and stays.
+    public func release() throws {
+        guard isFineTune else { return }
+        for r in replicas.endpoints.indices {
+            _ = try replicas.post("/v1/unload", { _ in WorkerWire.UnloadRequest(model: name) }, as: WorkerWire.UnloadAnswer.self,
+                                  replica: r, finalServerErrors: true)
+        }
     }
 }

@@ -17,6 +17,8 @@ public struct WorkerLanguageModel: BatchServedLanguageModel {
     public let contextWindow: Int?
     /// How `tuned(toward:strength:seed:)` fine-tunes this model on its worker.
     public var fineTuning = WorkerFineTuning()
+    /// Made by `tuned` (the workers hold it for this run; `release()` unloads it).
+    public internal(set) var isFineTune = false
 
     public var tokenizer: any Tokenizer { workerTokenizer }
 

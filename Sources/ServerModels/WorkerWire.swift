@@ -108,6 +108,9 @@ enum WorkerWire {
     }
     struct NextTokensAnswer: Decodable { var tokens: [Int] }
 
+    struct UnloadRequest: Encodable { var `protocol` = WorkerWire.protocolVersion; var model: String }
+    struct UnloadAnswer: Decodable { var unloaded: String }
+
     struct FineTuneRequest: Encodable {
         var `protocol` = WorkerWire.protocolVersion
         var model: String

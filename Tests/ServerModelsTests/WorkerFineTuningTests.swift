@@ -33,6 +33,12 @@ struct WorkerFineTuningTests {
             m.scoreContinuations(promptTokens: prompt, continuations: [rest], settings: settings)[0].rawLogProbabilities.reduce(0, +)
         }
         #expect(total(tuned) > total(base) + 5, "the fine-tune fits its text: \(total(tuned)) against \(total(base)) nats")
+        // Released, the fine-tune is no longer served; the base stays whatever is asked.
+        let served = { try base.replicas.get("/v1/models", as: WorkerWire.Models.self).models.map(\.name) }
+        #expect(try served().count == 3)
+        try (tuned as? any ReleasableLanguageModel)?.release()
+        try base.release()
+        #expect(try served() == ["tiny", (try base.tuned(toward: Self.documents, strength: 0.5, seed: 2) as! WorkerLanguageModel).name])
     }
 
     @Test func calibrationRunsOnBasesOnAWorker() throws {
@@ -53,6 +59,8 @@ struct WorkerFineTuningTests {
         let pool = PromptPool(prompts: ["The cat ", "Hello, ", "def f(", "Once "])
         let calibration = try Calibration.fit(models: models, settings: settings, pool: pool, domains: Self.documents,
                                               responsesPerModel: 3, seed: 4)
+        // Its fine-tunes were given back once their answers were drawn.
+        #expect(try replicas.get("/v1/models", as: WorkerWire.Models.self).models.map(\.name) == ["alpha", "beta"])
         // Two candidates, each fine-tuned at two strengths and once toward the other's text.
         #expect(calibration.models == 6 && calibration.responses == 18)
         #expect(calibration.beta > 0)

@@ -122,6 +122,18 @@ class Worker:
             return {"tokens": tokens}
         if path == "/v1/finetune":
             return self._fine_tune(body)
+        if path == "/v1/unload":
+            name = self._model(body)
+            if name not in self.tunes:
+                raise ProtocolError(f"model {name!r} was not fine-tuned here: only fine-tunes are unloaded")
+
+            def unload(items: list[Any]) -> list[Any]:  # on the batcher's thread: no batch of it is running
+                for table in (self.models, self.engines, self.tunes):
+                    table.pop(name, None)
+                return [None] * len(items)
+
+            self.batcher.submit(("unload", name), [None], 0, unload)
+            return {"unloaded": name}
         raise ProtocolError(f"no endpoint {path} in protocol {PROTOCOL_VERSION}")
 
     def _fine_tune(self, body: dict[str, Any]) -> dict[str, Any]:

@@ -81,6 +81,14 @@ class ServerTests(unittest.TestCase):
         _, tuned = self.call("/v1/score", dict(request, model="tiny-cats"))
         _, plain = self.call("/v1/score", dict(request, model="tiny"))
         self.assertGreater(sum(tuned["scores"][0]["raw"]), sum(plain["scores"][0]["raw"]))
+        # Unloaded, it is no longer served; asked again, it is made again, the same model.
+        status, refused = self.call("/v1/unload", {"model": "tiny"})
+        self.assertEqual(status, 400)
+        self.assertIn("only fine-tunes are unloaded", refused["error"])
+        self.assertEqual(self.call("/v1/unload", {"model": "tiny-cats"})[1], {"unloaded": "tiny-cats"})
+        self.assertEqual(self.call("/v1/score", dict(request, model="tiny-cats"))[0], 400)
+        _, remade = self.call("/v1/finetune", body)
+        self.assertEqual(remade["model"]["fingerprint"], answer["model"]["fingerprint"])
 
     def test_fine_tuning_refusals_are_sentences(self) -> None:
         status, answer = self.call("/v1/finetune", {"model": "tiny", "name": "x", "texts": ["a"], "steps": 2})
