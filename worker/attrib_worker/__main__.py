@@ -15,7 +15,7 @@ import torch
 
 from . import PROTOCOL_VERSION
 from .batcher import Batcher
-from .loading import ModelLoadError, load
+from .loading import ModelLoadError, load, quiet_libraries
 from .server import Worker, serve
 
 
@@ -53,15 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         threading.Thread(target=watch, daemon=True).start()
     if args.threads > 0:
         torch.set_num_threads(args.threads)
-    # attrib prints progress; the libraries' progress bars and advice would only bury it.
-    import warnings
-
-    import transformers
-
-    transformers.logging.set_verbosity_error()
-    transformers.utils.logging.disable_progress_bar()
-    warnings.filterwarnings("ignore", category=UserWarning, module="peft")
-    warnings.filterwarnings("ignore", category=FutureWarning)
+    quiet_libraries()
     try:
         models = []
         for entry in args.model:

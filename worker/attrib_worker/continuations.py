@@ -23,6 +23,7 @@ class Continuations:
         self.batches: OrderedDict[int, tuple[Batch, list[tuple[int, ...]]]] = OrderedDict()
         self.index: dict[tuple[int, ...], tuple[int, int]] = {}
         self.next_id = 0
+        self.total = 0  # bytes the kept caches hold, kept up to date (summing them each time is quadratic)
         self.hits = 0
         self.misses = 0
 
@@ -43,6 +44,7 @@ class Continuations:
     def take(self, batch_id: int) -> Batch:
         """The kept batch, removed."""
         batch, contexts = self.batches.pop(batch_id)
+        self.total -= batch.cache_bytes
         for c in contexts:
             if self.index.get(c, (None,))[0] == batch_id:
                 del self.index[c]
@@ -57,10 +59,8 @@ class Continuations:
         # The last logits were answered already; kept, they would hold rows x vocabulary more.
         batch = Batch(cache=batch.cache, mask=batch.mask, lengths=batch.lengths, last=batch.last[:0])
         self.batches[batch_id] = (batch, contexts)
+        self.total += batch.cache_bytes
         for row, c in enumerate(contexts):
             self.index[c] = (batch_id, row)
-        total = sum(b.cache_bytes for b, _ in self.batches.values())
-        while total > self.max_bytes and self.batches:
-            oldest = next(iter(self.batches))
-            total -= self.batches[oldest][0].cache_bytes
-            self.take(oldest)
+        while self.total > self.max_bytes and self.batches:
+            self.take(next(iter(self.batches)))

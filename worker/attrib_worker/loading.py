@@ -77,6 +77,18 @@ class LoadedModel:
         return 2048
 
 
+def quiet_libraries() -> None:
+    """attrib prints progress; the libraries' progress bars and advice would only bury it."""
+    import warnings
+
+    import transformers
+
+    transformers.logging.set_verbosity_error()
+    transformers.utils.logging.disable_progress_bar()
+    warnings.filterwarnings("ignore", category=UserWarning, module="peft")
+    warnings.filterwarnings("ignore", category=FutureWarning)
+
+
 def tiny_byte_tokenizer() -> PreTrainedTokenizerFast:
     """A byte-level tokenizer: one token per byte (GPT-2's byte-to-character table), no
     merges, and ``<|endoftext|>`` as id 256."""

@@ -30,7 +30,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .finetune import FineTuneSpec, fine_tune, mean_loss
-from .loading import LoadedModel, load
+from .loading import LoadedModel, load, quiet_libraries
 from .pretrain import Schedule, Shape, distil, loaded, pretrain, train_tokenizer
 
 FORMAT = "attrib-neural-zoo-v1"
@@ -207,33 +207,38 @@ def truths(spec: dict[str, Any]) -> dict[str, str | None]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """``python -m attrib_worker.zoo SPEC OUT ATTRIB``: builds the zoo of SPEC into OUT, the
-    corpora read with ``ATTRIB corpus NAME --split S``, and writes OUT/neural-zoo.json (each
-    model's directory and role, each fine-tune's answer)."""
-    import subprocess
+    """``python -m attrib_worker.zoo SPEC OUT CORPORA``: builds the zoo of SPEC into OUT, the
+    corpora read from ``CORPORA/NAME-SPLIT.jsonl`` (one JSON string per document, as ``attrib
+    corpus NAME --split SPLIT`` prints them), and writes OUT/neural-zoo.json (each model's
+    folder and role, each fine-tune's answer). Progress and failures go to standard error."""
     import sys
 
-    spec_path, out, attrib = (argv if argv is not None else sys.argv[1:])[:3]
+    args = argv if argv is not None else sys.argv[1:]
+    if len(args) != 3:
+        raise SystemExit("usage: python -m attrib_worker.zoo SPEC OUT CORPORA")
+    spec_path, out, corpora = args
+    quiet_libraries()
     with open(spec_path) as f:
         spec = json.load(f)
 
     def texts(corpus: str, split: str) -> list[str]:
-        done = subprocess.run([attrib, "corpus", corpus, "--split", split], capture_output=True, text=True)
-        if done.returncode != 0:
-            raise ZooBuildError(f"{spec_path}: corpus {corpus!r}: {done.stderr.strip()}")
-        return [json.loads(line) for line in done.stdout.splitlines() if line]
+        path = os.path.join(corpora, f"{corpus}-{split}.jsonl")
+        if not os.path.isfile(path):
+            raise ZooBuildError(f"no {split} text of corpus {corpus!r} at {path}")
+        with open(path) as f:
+            return [json.loads(line) for line in f if line.strip()]
 
     try:
         folders = Builder(spec, out, texts, log=lambda line: print(line, file=sys.stderr, flush=True)).build()
     except ZooBuildError as error:
         raise SystemExit(f"{spec_path}: {error}") from error
     answers = truths(spec)
-    manifest = {"name": spec.get("name"), "seed": spec.get("seed", 0), "decoding": spec.get("decoding"), "models": [
-        {"name": m["name"], "role": role, "folder": folders[m["name"]], **({"truth": answers[m["name"]]} if role == "fineTunes" else {})}
+    manifest = {"name": spec.get("name"), "seed": spec.get("seed", 0), "models": [
+        {"name": m["name"], "role": role, "folder": os.path.basename(folders[m["name"]]),
+         **({"truth": answers[m["name"]]} if role == "fineTunes" else {})}
         for role in ("bases", "references", "fineTunes") for m in spec.get(role) or []]}
     with open(os.path.join(out, "neural-zoo.json"), "w") as f:
         json.dump(manifest, f, indent=2)
-    print(os.path.join(out, "neural-zoo.json"))
 
 
 if __name__ == "__main__":
