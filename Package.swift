@@ -64,11 +64,11 @@ let package = Package(
         ], exclude: ["README.md"]),
         // The one pipeline: bases files, pools, calibrate -> precompute -> run -> report, oracle sources, replay.
         .target(name: "Workflow", dependencies: [
-            "AttributionCore", "Calibration", "Common", "Engine", "LanguageModels", "Oracles", "ServerModels", "Simulation", "SimulatorServer", "Storage", "Transport",
+            "AttributionCore", "Calibration", "Common", "Corpora", "Engine", "LanguageModels", "Oracles", "ServerModels", "Simulation", "SimulatorServer", "Storage", "Transport",
         ], exclude: ["README.md"]),
         // Simulated worlds and grids of runs over them: the demo, experiments, zoo logs.
         .target(name: "Experiments", dependencies: [
-            "AttributionCore", "Calibration", "Common", "Corpora", "Engine", "LanguageModels", "Oracles", "Simulation", "SimulatorServer", "Workflow",
+            "AttributionCore", "Calibration", "Common", "Corpora", "Engine", "LanguageModels", "Oracles", "ServerModels", "Simulation", "SimulatorServer", "Workflow",
         ], exclude: ["README.md"]),
         // Diagnostics of a built zoo: one fine-tune's answers explained, accuracy ceilings.
         .target(name: "Diagnostics", dependencies: [

@@ -64,6 +64,12 @@ public struct Demo: Sendable {
         try fm.createDirectory(at: workDirectory, withIntermediateDirectories: true)
         let lock = try DirectoryLock(directory: workDirectory)
         defer { withExtendedLifetime(lock) {} }
+        var settings = self.settings
+        if NeuralZooSpec.isNeural(zooSpec) && settings.observation.contextualDrift {
+            // Said, not skipped: the contextual drift models are n-grams in each base's tokenizer.
+            settings.observation.contextualDrift = false
+            log("contextual drift: off (its drift models are n-grams in each base's tokenizer; a neural zoo's bases are transformers on a worker)")
+        }
         let world = try SimulatedWorld.build(zooSpec: zooSpec, workDirectory: workDirectory, poolSize: poolSize,
                                              observation: settings.observation, corpora: corpora, log: log, ended: ended)
 

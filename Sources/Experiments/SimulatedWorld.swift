@@ -4,6 +4,7 @@ import Corpora
 import Engine
 import Foundation
 import LanguageModels
+import ServerModels
 import Simulation
 import Workflow
 
@@ -11,7 +12,8 @@ import Workflow
 /// models (bases, `None` references, contextual drift models), all cached in a working folder.
 /// `attrib demo` and `attrib experiment` build it; the simulator serves its fine-tunes.
 public struct SimulatedWorld: Sendable {
-    public var spec: ZooSpec
+    /// The corpora the zoo's models are fine-tuned on: text calibration must not use.
+    public var fineTuningDomains: Set<String>
     public var manifest: ZooManifest
     public var zooDirectory: URL
     public var pool: PromptPool
@@ -32,7 +34,7 @@ public struct SimulatedWorld: Sendable {
 
     /// The job's calibration policy: fitted on `text` less the corpora the zoo fine-tunes on.
     public func calibration(_ text: CalibrationText?, cacheDirectory: URL) -> AttributionJob.CalibrationPolicy {
-        text.map { .fit($0, excluding: spec.fineTuningDomains, cacheDirectory: cacheDirectory) } ?? .fixed
+        text.map { .fit($0, excluding: fineTuningDomains, cacheDirectory: cacheDirectory) } ?? .fixed
     }
 
     /// The zoo (built or cached), the default pool, the `None` references and the contextual
@@ -42,10 +44,20 @@ public struct SimulatedWorld: Sendable {
                              ended: (String) -> Void = { _ in }) throws -> SimulatedWorld {
         let fm = FileManager.default
         let knownCorpora = Set(CorpusCatalog.sources.map(\.name))
-        let spec = try ZooSpec.load(contentsOf: zooSpec, knownCorpora: knownCorpora)
-        let zooDirectory = workDirectory.appendingPathComponent("zoo-\(spec.name)")
-        let zoo = try ZooBuilder(spec: spec, corpora: { try corpora.corpus($0) }).build(into: zooDirectory, log: log)
-        log(String(format: "zoo %@: %d bases, %d fine-tunes (%d models built, %.1f s)", spec.name, zoo.manifest.bases.count,
+        let zoo: ZooBuilder.Report, domains: Set<String>
+        if NeuralZooSpec.isNeural(zooSpec) {
+            // Transformers trained here by the worker's builder, served by one worker (`ZooModels`).
+            let spec = try NeuralZooSpec.load(zooSpec)
+            zoo = try NeuralZoo.build(spec: zooSpec, into: workDirectory.appendingPathComponent("zoo-\(spec.name)"), corpora: corpora, log: log)
+            domains = spec.fineTuningDomains
+        } else {
+            let spec = try ZooSpec.load(contentsOf: zooSpec, knownCorpora: knownCorpora)
+            zoo = try ZooBuilder(spec: spec, corpora: { try corpora.corpus($0) }).build(into: workDirectory.appendingPathComponent("zoo-\(spec.name)"), log: log)
+            domains = spec.fineTuningDomains
+        }
+        let name = zoo.manifest.name
+        let zooDirectory = workDirectory.appendingPathComponent("zoo-\(name)")
+        log(String(format: "zoo %@: %d bases, %d fine-tunes (%d models built, %.1f s)", name, zoo.manifest.bases.count,
                    zoo.manifest.fineTunes.count, zoo.built.count, zoo.seconds))
         ended("zoo")
 
@@ -74,7 +86,11 @@ public struct SimulatedWorld: Sendable {
         var basesFile = BasesFile(
             decoding: DecodingSpec(temperature: d.temperature, topK: d.topK, topP: d.topP, maxNewTokens: d.maxNewTokens,
                                    maxTotalTokens: d.maxTotalTokens, minNewTokens: d.minNewTokens),
-            bases: zoo.manifest.bases.map { .init(name: $0.name, model: "zoo-\(spec.name)/models/\($0.file)") },
+            bases: try zoo.manifest.bases.map { record in
+                guard record.format == "transformer" else { return .init(name: record.name, model: "zoo-\(name)/models/\(record.file)") }
+                let url = try ZooModels.worker(manifest: zoo.manifest, directory: zooDirectory).endpoints[0].url
+                return .init(name: record.name, worker: ServerEndpoint(url: url, model: record.name))
+            },
             none: noneFiles.map { .init(name: "None", model: $0) })
         var models = try basesFile.hypothesisModels(directory: workDirectory)
         if observation.contextualDrift {
@@ -88,9 +104,9 @@ public struct SimulatedWorld: Sendable {
         }
         ended("drift_models")
         let encoder = attribJSONEncoder(pretty: true)
-        let basesURL = workDirectory.appendingPathComponent("bases-\(spec.name).json")
+        let basesURL = workDirectory.appendingPathComponent("bases-\(name).json")
         try atomicWrite(try encoder.encode(basesFile), to: basesURL)
 
-        return SimulatedWorld(spec: spec, manifest: zoo.manifest, zooDirectory: zooDirectory, pool: pool, models: models)
+        return SimulatedWorld(fineTuningDomains: domains, manifest: zoo.manifest, zooDirectory: zooDirectory, pool: pool, models: models)
     }
 }

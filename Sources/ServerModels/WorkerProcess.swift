@@ -20,6 +20,43 @@ public final class WorkerProcess: @unchecked Sendable {
         return cache + "/worker-venv/bin/python"
     }
 
+    /// The environment the worker's package runs in: ours, the worker's folder on `PYTHONPATH`.
+    static var environment: [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["PYTHONPATH"] = Repository.path("worker") + (environment["PYTHONPATH"].map { ":" + $0 } ?? "")
+        return environment
+    }
+
+    /// Runs `python -m MODULE ARGUMENTS` of the worker's package to its end, its standard error
+    /// passing through to ours; a failure is thrown with the last line it wrote there.
+    public static func runModule(_ module: String, arguments: [String], python: String = WorkerProcess.defaultPython) throws(ServerModelError) {
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            throw ServerModelError(url: module, reason: "no worker environment at \(python): run bash scripts/install-worker.sh")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = ["-m", module] + arguments
+        process.environment = environment
+        let errors = Pipe()
+        process.standardError = errors
+        do { try process.run() } catch {
+            throw ServerModelError(url: module, reason: "\(python) cannot be started: \(error.localizedDescription)")
+        }
+        // Passed on as it comes (a build prints a line per model, minutes apart).
+        var written = Data()
+        while true {
+            let chunk = errors.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            FileHandle.standardError.write(chunk)
+            written.append(chunk)
+        }
+        let last = written.split(separator: 0x0A).last.map { String(decoding: $0, as: UTF8.self) } ?? ""
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw ServerModelError(url: module, reason: "python -m \(module) failed (exit status \(process.terminationStatus)): \(last)")
+        }
+    }
+
     /// The worker's arguments for `models` (`NAME=SPEC` or `SPEC`) on `port` (0: any free one);
     /// the worker ends when this process does, however it ends.
     public static func arguments(models: [String], port: Int, device: String?, extra: [String] = []) -> [String] {
@@ -37,9 +74,7 @@ public final class WorkerProcess: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = Self.arguments(models: models, port: port, device: device, extra: extra)
-        var environment = ProcessInfo.processInfo.environment
-        environment["PYTHONPATH"] = Repository.path("worker") + (environment["PYTHONPATH"].map { ":" + $0 } ?? "")
-        process.environment = environment
+        process.environment = Self.environment
         let out = Pipe()
         process.standardOutput = out
         do { try process.run() } catch {

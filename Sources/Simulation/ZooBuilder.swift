@@ -29,6 +29,11 @@ public struct ZooBuilder {
         /// Names of the models built in this run (the rest came from the cache).
         public var built: [String]
         public var seconds: Double
+        public init(manifest: ZooManifest, built: [String], seconds: Double) {
+            self.manifest = manifest
+            self.built = built
+            self.seconds = seconds
+        }
     }
 
     /// Builds (or reuses) every model, writes `directory/models/*` and `directory/manifest.json`.
@@ -65,7 +70,7 @@ public struct ZooBuilder {
 
     /// Public ids: a seeded Fisher-Yates shuffle of the spec's fine-tunes (own implementation,
     /// so the order cannot change with the standard library's shuffle).
-    static func publicOrder(count: Int, seed: UInt64) -> [Int] {
+    public static func publicOrder(count: Int, seed: UInt64) -> [Int] {
         var order = Array(0..<count)
         var generator = SeededGenerator(seed: seed).derived("public-ids")
         guard count > 1 else { return order }

