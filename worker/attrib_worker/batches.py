@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import copy
+import functools
 import inspect
 
 import torch
@@ -21,12 +22,17 @@ from transformers import DynamicCache
 from .loading import LoadedModel
 
 
+@functools.cache
+def _cache_keyword(kind: type) -> str:
+    """What ``kind``'s forward pass calls its cache: ``cache`` from transformers 5.2x on,
+    ``past_key_values`` before (read once per class: reading a signature costs more than a
+    tiny model's forward pass)."""
+    return "cache" if "cache" in inspect.signature(kind.forward).parameters else "past_key_values"
+
+
 def forward(model: LoadedModel, cache: Any, **inputs: Any) -> Any:
-    """The model's forward pass filling ``cache`` in place (transformers names the argument
-    ``cache`` from 5.2x on, ``past_key_values`` before)."""
-    parameters = inspect.signature(model.model.forward).parameters
-    keyword = "cache" if "cache" in parameters else "past_key_values"
-    return model.model(**inputs, **{keyword: cache}, use_cache=True)
+    """The model's forward pass filling ``cache`` in place."""
+    return model.model(**inputs, **{_cache_keyword(type(model.model)): cache}, use_cache=True)
 
 
 @dataclass
