@@ -18,6 +18,7 @@ import inspect
 
 import torch
 from transformers import DynamicCache
+from transformers.cache_utils import DynamicLayer, DynamicSlidingWindowLayer
 
 from .loading import LoadedModel
 
@@ -110,12 +111,54 @@ def select(batch: Batch, rows: list[int], keep_source: bool = False) -> Batch:
 def extend(model: LoadedModel, batch: Batch, rows: list[int], tokens: list[int], keep_source: bool = False) -> Batch:
     """Row ``rows[k]`` of ``batch`` grown by ``tokens[k]``, for every k (``batch`` is used up
     unless ``keep_source``)."""
-    chosen = select(batch, rows, keep_source)
+    return grow(model, select(batch, rows, keep_source), tokens)
+
+
+def grow(model: LoadedModel, chosen: Batch, tokens: list[int]) -> Batch:
+    """Every row of ``chosen`` grown by its token (``chosen`` is used up): one position per row."""
     check_window(model, max(chosen.lengths) + 1)
     device = chosen.mask.device
     ids = torch.tensor(tokens, dtype=torch.long, device=device).unsqueeze(1)
-    mask = torch.cat([chosen.mask, torch.ones((len(rows), 1), dtype=torch.long, device=device)], dim=1)
+    mask = torch.cat([chosen.mask, torch.ones((len(tokens), 1), dtype=torch.long, device=device)], dim=1)
     positions = torch.tensor(chosen.lengths, dtype=torch.long, device=device).unsqueeze(1)
     with torch.inference_mode():
         out = forward(model, chosen.cache, input_ids=ids, attention_mask=mask, position_ids=positions)
     return Batch(cache=chosen.cache, mask=mask, lengths=[n + 1 for n in chosen.lengths], last=out.logits[:, -1])
+
+
+_MERGEABLE = (DynamicLayer, DynamicSlidingWindowLayer)
+
+
+def merge(batches: list[Batch]) -> Batch | None:
+    """The rows of ``batches`` (each used up) as one batch, every cache padded on the left to
+    the widest: rows grown from many kept batches then take one forward pass, and are kept as
+    one batch (kept one per parent, they would split into ever smaller batches). None where a
+    cache is not a plain dynamic one whose every layer holds the whole width (a sliding window
+    that has dropped columns): those are grown apart."""
+    if len(batches) == 1:
+        return batches[0]
+    width = max(b.mask.shape[1] for b in batches)
+    for b in batches:
+        layers = getattr(b.cache, "layers", None)
+        if not layers or any(type(layer) not in _MERGEABLE or not isinstance(layer.keys, torch.Tensor)
+                             or layer.keys.shape[-2] != b.mask.shape[1] for layer in layers):
+            return None
+
+    def padded(tensor: torch.Tensor, axis: int) -> torch.Tensor:
+        missing = width - tensor.shape[axis]
+        if missing == 0:
+            return tensor
+        shape = list(tensor.shape)
+        shape[axis] = missing
+        return torch.cat([torch.zeros(shape, dtype=tensor.dtype, device=tensor.device), tensor], dim=axis)
+
+    cache = _forked(batches[0].cache)
+    for k, layer in enumerate(cache.layers):
+        layer.keys = torch.cat([padded(b.cache.layers[k].keys, -2) for b in batches], dim=0)
+        layer.values = torch.cat([padded(b.cache.layers[k].values, -2) for b in batches], dim=0)
+        if hasattr(layer, "cumulative_length"):
+            layer.cumulative_length = width
+    lasts = [b.last for b in batches]
+    last = torch.cat(lasts, dim=0) if all(t.shape[0] for t in lasts) else lasts[0][:0]
+    return Batch(cache=cache, mask=torch.cat([padded(b.mask, 1) for b in batches], dim=0),
+                 lengths=[n for b in batches for n in b.lengths], last=last)

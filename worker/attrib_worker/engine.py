@@ -14,7 +14,7 @@ from typing import Callable
 
 import torch
 
-from .batches import Batch, forward, check_window, extend, prefill
+from .batches import Batch, check_window, extend, forward, grow, merge, prefill, select
 from .continuations import Continuations
 from .loading import LoadedModel
 from .noise import gumbel
@@ -238,8 +238,13 @@ class Engine:
         # one may evict the oldest, which must not be one still to grow.
         groups = [(batch_id, [k for _, k in members]) for batch_id, members in groupby(grown, key=lambda pair: pair[0])]
         borrowed = {batch_id: self.continuations.borrow(batch_id) for batch_id, _ in groups}
-        for batch_id, ks in groups:
-            batch = extend(self.loaded, borrowed[batch_id], [found[k][1] for k in ks], [contexts[k][-1] for k in ks], keep_source=True)
+        chosen = [select(borrowed[batch_id], [found[k][1] for k in ks], keep_source=True) for batch_id, ks in groups]
+        # The rows of every kept batch this request grows, grown together (one forward pass,
+        # kept as one batch) where their caches merge; else each kept batch's apart.
+        merged = merge(chosen) if chosen else None
+        parts = [(merged, [k for _, ks in groups for k in ks])] if merged is not None else list(zip(chosen, [ks for _, ks in groups]))
+        for part, ks in parts:
+            batch = grow(self.loaded, part, [contexts[k][-1] for k in ks])
             self.counts["positions"] += len(ks)
             self._answer(batch, ks, contexts, answer)
         fresh = [k for k, f in enumerate(found) if f is None]

@@ -195,6 +195,38 @@ class EngineTests(unittest.TestCase):
         self.assertEqual(engine.continuations.hits, 3)
         self.assertEqual(engine.counts["positions"] - positions, 3)
 
+    def test_rows_grown_from_many_kept_batches_in_one_pass_agree_with_fresh_evaluations(self) -> None:
+        # GPT-2 (plain dynamic layers) and a Gemma-3 shape whose sliding window of 6 drops
+        # columns once a row is longer: merged where the caches allow, grown apart where not.
+        from transformers import Gemma3ForCausalLM, Gemma3TextConfig
+
+        from attrib_worker.loading import LoadedModel, tiny_byte_tokenizer
+
+        torch.manual_seed(0)
+        config = Gemma3TextConfig(vocab_size=257, hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=2,
+                                  num_key_value_heads=1, head_dim=16, sliding_window=6, max_position_embeddings=128,
+                                  layer_types=["sliding_attention", "full_attention"], bos_token_id=256, eos_token_id=256, pad_token_id=0)
+        gemma = LoadedModel(name="gemma", model=Gemma3ForCausalLM(config).to(torch.float64).eval(), tokenizer=tiny_byte_tokenizer(),
+                            device=torch.device("cpu"), dtype=torch.float64)
+        kept: dict[str, int] = {}
+        for model in (self.exact, gemma):
+            engine, fresh = Engine(model), Engine(model, cache_bytes=0)
+            parents = [self.texts[0][:2], self.texts[1][:3], self.texts[2][:5], self.texts[3][:4]]
+            for p in parents:  # four kept batches of different widths
+                engine.token_log_probs([(p, [1])], Decoding())
+            contexts = parents
+            for step in range(4):  # each request grows rows of several kept batches
+                contexts = [c + [40 + step + k] for k, c in enumerate(contexts)]
+                queries = [(c, [1, 2, 100]) for c in contexts]
+                for (a_raw, a_dec), (b_raw, b_dec) in zip(engine.token_log_probs(queries, Decoding(2.0)), fresh.token_log_probs(queries, Decoding(2.0))):
+                    for x, y in zip(a_raw + a_dec, b_raw + b_dec):
+                        self.assertLess(abs(x - y), 1e-9, model.name)
+            self.assertEqual(engine.continuations.misses, 4)  # only the parents' first evaluations
+            kept[model.name] = len(engine.continuations.batches)
+        # GPT-2: each request kept as one batch; Gemma: rows past its window grown apart.
+        self.assertEqual(kept["tiny:3"], 4 + 4)
+        self.assertGreater(kept["gemma"], 4 + 4)
+
     def test_each_draw_is_the_gumbel_argmax_of_a_fresh_evaluation(self) -> None:
         decoding = Decoding(1.5, top_p=0.9)
         requests = [(self.texts[3][:5], 7, 8), (self.texts[2][:2], 8, 8)]
