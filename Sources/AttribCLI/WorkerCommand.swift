@@ -21,7 +21,7 @@ struct WorkerCommand: ParsableCommand {
     @Option(help: "CPU threads for PyTorch (0: its default).") var threads = 0
     @Option(help: "Milliseconds a batch waits for more requests.") var maxWaitMs = 5.0
     @Option(help: "Tokens per model batch at most (0: 4096 on a CPU, 65536 on a GPU).") var maxBatchTokens = 0
-    @Option(help: "MiB of key/value caches the worker keeps for requests that grow a batch by one token (0: none).") var cacheMb = 1024
+    @Option(help: "MiB of key/value caches the worker keeps for requests that grow a batch by one token (0: none), shared by its models.") var cacheMb = 2048
     @Option(help: "The worker environment's python (default: $ATTRIB_WORKER_PYTHON or ~/.cache/attrib/worker-venv).") var python: String?
 
     func validate() throws {

@@ -31,8 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-wait-ms", type=float, default=5.0, help="how long a batch waits for more requests")
     parser.add_argument("--max-batch-tokens", type=int, default=0,
                         help="tokens per model batch at most (0: 4096 on a CPU, 65536 on a GPU)")
-    parser.add_argument("--cache-mb", type=int, default=1024,
-                        help="MiB of key/value caches kept for requests that grow a batch by one token (0: none)")
+    parser.add_argument("--cache-mb", type=int, default=2048,
+                        help="MiB of key/value caches kept for requests that grow a batch by one token, shared by the models (0: none)")
     parser.add_argument("--exit-with-parent", action="store_true", help="exit when the process that started this one ends")
     args = parser.parse_args(argv)
     # A parent may have blocked these (a Swift test runner does): a worker must die when told.

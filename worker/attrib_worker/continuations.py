@@ -5,7 +5,8 @@ over its segmentations, each path its parent plus one token, one parent often gr
 several tokens in several requests. Keeping each answered batch (its key/value cache) lets a
 later request cost one position per row.
 
-Bounded by the bytes the caches hold; the least recently used batch goes first. A kept batch
+Bounded by the bytes the caches hold, one bound for every model of a worker (the model being
+worked on uses what the others do not); the least recently used batch goes first. A kept batch
 is grown from a fork of its cache (``batches.select(keep_source=True)``), so it stays usable
 for its rows' other continuations.
 """
@@ -13,6 +14,7 @@ for its rows' other continuations.
 from __future__ import annotations
 
 from collections import OrderedDict
+from typing import Any
 
 from .batches import Batch
 
@@ -20,21 +22,15 @@ from .batches import Batch
 class Continuations:
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
-        self.batches: OrderedDict[int, tuple[Batch, list[tuple[int, ...]]]] = OrderedDict()
-        self.index: dict[tuple[int, ...], tuple[int, int]] = {}
+        self.batches: OrderedDict[int, tuple[Batch, list[tuple[Any, ...]]]] = OrderedDict()
+        self.index: dict[tuple[Any, ...], tuple[int, int]] = {}
         self.next_id = 0
         self.total = 0  # bytes the kept caches hold, kept up to date (summing them each time is quadratic)
-        self.hits = 0
-        self.misses = 0
 
-    def find(self, context: tuple[int, ...]) -> tuple[int, int] | None:
-        """(batch id, row) of a kept row whose context is ``context`` less its last token."""
-        found = self.index.get(context[:-1]) if len(context) > 1 else None
-        if found is None:
-            self.misses += 1
-        else:
-            self.hits += 1
-        return found
+    def find(self, key: tuple[Any, ...]) -> tuple[int, int] | None:
+        """(batch id, row) of a kept row whose key is ``key`` less its last token (a key is
+        the model's name and the context's tokens: one bound for every model of a worker)."""
+        return self.index.get(key[:-1]) if len(key) > 1 else None
 
     def borrow(self, batch_id: int) -> Batch:
         """The kept batch, still kept (grow it from a fork), now the most recently used."""
@@ -50,7 +46,7 @@ class Continuations:
                 del self.index[c]
         return batch
 
-    def keep(self, batch: Batch, contexts: list[tuple[int, ...]]) -> None:
+    def keep(self, batch: Batch, contexts: list[tuple[Any, ...]]) -> None:
         """Keeps ``batch`` whose row k ends with ``contexts[k]``; drops the oldest past the bound."""
         if self.max_bytes <= 0:
             return

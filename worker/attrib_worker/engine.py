@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import groupby
-from typing import Callable
+from typing import Any, Callable
 
 import torch
 
@@ -66,19 +66,24 @@ class Engine:
     grow them."""
 
     def __init__(self, loaded: LoadedModel, max_tokens: int = 4096, cache_bytes: int = 1 << 30,
-                 max_logit_bytes: int | None = None) -> None:
+                 max_logit_bytes: int | None = None, continuations: Continuations | None = None) -> None:
         self.loaded = loaded
         self.math = torch.float64 if loaded.dtype == torch.float64 else torch.float32
         self.max_tokens = max_tokens
         # Rows of logits held at once: 512 MiB on a CPU, 16 GiB on a GPU.
         self.max_logit_bytes = max_logit_bytes or (1 << 29 if loaded.device.type == "cpu" else 1 << 34)
-        self.continuations = Continuations(cache_bytes)
+        # Shared by every engine of a worker (one bound for all), or this engine's own.
+        self.continuations = continuations if continuations is not None else Continuations(cache_bytes)
         # What this engine has done: positions the model evaluated (padding not counted),
         # continuation tokens scored, tokens drawn, next-token distributions answered.
-        self.counts = {"positions": 0, "scored_tokens": 0, "drawn_tokens": 0, "distributions": 0}
+        # Contexts found a kept row to grow (hits) or not (misses).
+        self.counts = {"positions": 0, "scored_tokens": 0, "drawn_tokens": 0, "distributions": 0, "cache_hits": 0, "cache_misses": 0}
 
     def stats(self) -> dict[str, int]:
-        return dict(self.counts, cache_hits=self.continuations.hits, cache_misses=self.continuations.misses)
+        return dict(self.counts)
+
+    def _key(self, context: list[int]) -> tuple[Any, ...]:
+        return (self.loaded.name, *context)
 
     def _chunks(self, sizes: list[int], logit_rows: list[int] | None = None, order: list[int] | None = None) -> list[list[int]]:
         """Indices of the items, in runs whose sizes (tokens) sum to at most ``max_tokens`` and
@@ -232,7 +237,10 @@ class Engine:
         for each batch of them (``ks``: the contexts' indices, in the batch's row order). A
         context that grows a kept batch's row by one token costs one position; every batch
         answered is kept for the requests that grow it."""
-        found = [self.continuations.find(tuple(c)) for c in contexts]
+        found = [self.continuations.find(self._key(c)) for c in contexts]
+        hits = sum(1 for f in found if f is not None)
+        self.counts["cache_hits"] += hits
+        self.counts["cache_misses"] += len(found) - hits
         grown = sorted((f[0], k) for k, f in enumerate(found) if f is not None)
         # Every kept batch this request grows is borrowed before any is grown: keeping a grown
         # one may evict the oldest, which must not be one still to grow.
@@ -257,7 +265,7 @@ class Engine:
     def _answer(self, batch: Batch, ks: list[int], contexts: list[list[int]], answer: Callable[[Batch, list[int]], None]) -> None:
         answer(batch, ks)
         self.counts["distributions"] += len(ks)
-        self.continuations.keep(batch, [tuple(contexts[k]) for k in ks])
+        self.continuations.keep(batch, [self._key(contexts[k]) for k in ks])
 
     def sample(self, requests: list[tuple[list[int], int, int]], decoding: Decoding) -> list[tuple[list[int], bool]]:
         """Each (prompt, seed, new-token limit): tokens drawn from the decoded distribution until

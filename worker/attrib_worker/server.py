@@ -13,6 +13,7 @@ import torch
 
 from . import PROTOCOL_VERSION
 from .batcher import Batcher
+from .continuations import Continuations
 from .engine import Decoding, Engine
 from .finetune import FineTuneError, FineTuneSpec, fine_tune, mean_loss
 from .loading import LoadedModel
@@ -41,10 +42,14 @@ class Worker:
     def __init__(self, models: list[LoadedModel], batcher: Batcher, cache_bytes: int = 1 << 30) -> None:
         self.models = {m.name: m for m in models}
         # A merged batch holds at most the batcher's tokens; the engine splits a larger request alike.
-        self.cache_bytes = cache_bytes // max(1, len(models))
-        self.engines = {m.name: Engine(m, max_tokens=batcher.max_tokens, cache_bytes=self.cache_bytes) for m in models}
+        # One bound on kept caches for every model, fine-tunes made later included.
+        self.continuations = Continuations(cache_bytes)
         self.batcher = batcher
+        self.engines = {m.name: self._engine(m) for m in models}
         self.tunes: dict[str, str] = {}  # a fine-tune's name -> the request that made it
+
+    def _engine(self, model: LoadedModel) -> Engine:
+        return Engine(model, max_tokens=self.batcher.max_tokens, continuations=self.continuations)
 
     def describe(self) -> dict[str, Any]:
         return {"protocol": PROTOCOL_VERSION, "models": [
@@ -160,7 +165,7 @@ class Worker:
                 held = {"base": mean_loss(base, held_out), "tuned": mean_loss(tuned, held_out)} if held_out else None
             except FineTuneError as error:
                 raise ProtocolError(f"fine-tuning {base.name} as {name}: {error}") from error
-            self.engines[name] = Engine(tuned, max_tokens=self.batcher.max_tokens, cache_bytes=self.cache_bytes)
+            self.engines[name] = self._engine(tuned)
             self.tunes[name] = request
             self.models[name] = tuned
             return [(tuned, losses, held)] * len(items)

@@ -143,7 +143,7 @@ class EngineTests(unittest.TestCase):
             for a, b in zip(got, want):
                 self.assertLess(float((a - b).abs().max()), 1e-9)
             contexts = [c + [rng.randrange(256)] for c in contexts]
-        self.assertEqual(engine.continuations.hits, 4 + 4 + 3 + 3 + 3)
+        self.assertEqual(engine.counts["cache_hits"], 4 + 4 + 3 + 3 + 3)
 
     def test_one_request_growing_two_kept_batches_under_a_tight_cache(self) -> None:
         probe = Engine(self.model)
@@ -164,7 +164,7 @@ class EngineTests(unittest.TestCase):
         # Growing both kept batches at once: keeping the first grown one must not evict the other.
         for got, want in zip(both.distributions(contexts), fresh.distributions(contexts)):
             self.assertLess(float((got - want).abs().max()), 1e-5)
-        self.assertEqual(both.continuations.hits, 2)
+        self.assertEqual(both.counts["cache_hits"], 2)
 
     def test_token_log_probs_are_the_distributions_entries_under_each_decoding(self) -> None:
         engine = Engine(self.exact)
@@ -192,7 +192,7 @@ class EngineTests(unittest.TestCase):
             got, want = engine.token_log_probs(query, Decoding()), fresh.token_log_probs(query, Decoding())
             for a, b in zip(got[0][0] + got[0][1], want[0][0] + want[0][1]):
                 self.assertLess(abs(a - b), 1e-9)
-        self.assertEqual(engine.continuations.hits, 3)
+        self.assertEqual(engine.counts["cache_hits"], 3)
         self.assertEqual(engine.counts["positions"] - positions, 3)
 
     def test_rows_grown_from_many_kept_batches_in_one_pass_agree_with_fresh_evaluations(self) -> None:
@@ -221,7 +221,7 @@ class EngineTests(unittest.TestCase):
                 for (a_raw, a_dec), (b_raw, b_dec) in zip(engine.token_log_probs(queries, Decoding(2.0)), fresh.token_log_probs(queries, Decoding(2.0))):
                     for x, y in zip(a_raw + a_dec, b_raw + b_dec):
                         self.assertLess(abs(x - y), 1e-9, model.name)
-            self.assertEqual(engine.continuations.misses, 4)  # only the parents' first evaluations
+            self.assertEqual(engine.counts["cache_misses"], 4)  # only the parents' first evaluations
             kept[model.name] = len(engine.continuations.batches)
         # GPT-2: each request kept as one batch; Gemma: rows past its window grown apart.
         self.assertEqual(kept["tiny:3"], 4 + 4)
@@ -252,7 +252,7 @@ class EngineTests(unittest.TestCase):
             self.assertEqual(drawn, torch.argmax(decoded_log_probs(raw, decoding) + noise, dim=-1).tolist())
             contexts = [c + [t] for c, t in zip(contexts, drawn)]
             seeds = [s + 100 for s in seeds]
-        self.assertEqual(engine.continuations.hits, 6)
+        self.assertEqual(engine.counts["cache_hits"], 6)
 
     def test_draws_follow_the_decoded_distribution(self) -> None:
         prompt = self.texts[0][:6]
