@@ -232,6 +232,9 @@ extension Calibration {
         var h = StableHash()
         h.combine("attrib-calibration-v3")
         models.combineIdentities(into: &h)
+        // Models served in batches draw their calibration answers in one seeded batch each
+        // (since that way was introduced; an n-gram zoo's fits keep their keys).
+        if models.components.joined().contains(where: { $0.model is any BatchServedLanguageModel }) { h.combine("batch-drawn answers v1") }
         h.combine("\(models.settings)")
         h.combine(settings.fingerprint(of: settingsRead))
         if settings.calibration.hypothesisOffsets { h.combine("offsets penalty=\(offsetPenalty) steps=\(offsetIterations)") }
