@@ -83,7 +83,7 @@ public struct WorkerLanguageModel: BatchServedLanguageModel {
         guard !requests.isEmpty else { return [] }
         let limits = requests.map { settings.newTokenLimit(promptTokenCount: $0.context.count) }
         let body = WorkerWire.ScoreRequest(model: name, decoding: Self.decoding(settings), requests: zip(requests, limits).map {
-            .init(context: $0.context, continuation: $0.continuation, limit: $1)
+            .init(context: fitted($0.context, leaving: $0.continuation.count), continuation: $0.continuation, limit: $1)
         })
         let answer = try replicas.post("/v1/score", { _ in body }, as: WorkerWire.ScoreAnswer.self)
         guard answer.scores.count == requests.count else {
@@ -107,7 +107,8 @@ public struct WorkerLanguageModel: BatchServedLanguageModel {
         for start in stride(from: 0, to: requests.count, by: Self.samplesPerRequest) {
             let part = Array(requests[start..<min(start + Self.samplesPerRequest, requests.count)])
             let body = WorkerWire.SampleRequest(model: name, decoding: Self.decoding(settings), requests: part.map {
-                .init(prompt: $0.prompt, seed: $0.seed, limit: settings.newTokenLimit(promptTokenCount: $0.prompt.count))
+                let limit = settings.newTokenLimit(promptTokenCount: $0.prompt.count)
+                return .init(prompt: fitted($0.prompt, leaving: limit), seed: $0.seed, limit: limit)
             })
             let answer = try replicas.post("/v1/sample", { _ in body }, as: WorkerWire.SampleAnswer.self)
             out += zip(part, answer.generations).map { request, g in
@@ -119,7 +120,7 @@ public struct WorkerLanguageModel: BatchServedLanguageModel {
 
     public func distributions(contexts: [[Int]]) throws(ServerModelError) -> [[Double]] {
         guard !contexts.isEmpty else { return [] }
-        let answer = try replicas.post("/v1/distributions", { _ in WorkerWire.DistributionsRequest(model: name, contexts: contexts) },
+        let answer = try replicas.post("/v1/distributions", { _ in WorkerWire.DistributionsRequest(model: name, contexts: contexts.map { fitted($0) }) },
                                        as: WorkerWire.DistributionsAnswer.self)
         guard let rows = answer.rows(), rows.count == contexts.count else {
             throw ServerModelError(url: replicas.endpoints[0].url, reason: "the distributions for \(contexts.count) contexts are not \(contexts.count) rows of float32")
@@ -130,7 +131,7 @@ public struct WorkerLanguageModel: BatchServedLanguageModel {
     public func tokenLogProbabilities(_ queries: [TokenQuery], settings: DecodingSettings) throws(ServerModelError) -> [TokenLogProbabilities] {
         guard !queries.isEmpty else { return [] }
         let body = WorkerWire.TokenLogProbsRequest(model: name, decoding: Self.decoding(settings), requests: queries.map {
-            .init(context: $0.context, tokens: $0.tokens)
+            .init(context: fitted($0.context), tokens: $0.tokens)
         })
         let answer = try replicas.post("/v1/token-log-probs", { _ in body }, as: WorkerWire.TokenLogProbsAnswer.self)
         guard answer.log_probs.count == queries.count,
@@ -143,13 +144,22 @@ public struct WorkerLanguageModel: BatchServedLanguageModel {
     public func drawNextTokens(_ requests: [SamplingRequest], settings: DecodingSettings) throws(ServerModelError) -> [Int] {
         guard !requests.isEmpty else { return [] }
         let body = WorkerWire.NextTokensRequest(model: name, decoding: Self.decoding(settings), requests: requests.map {
-            .init(context: $0.prompt, seed: $0.seed)
+            .init(context: fitted($0.prompt), seed: $0.seed)
         })
         let answer = try replicas.post("/v1/next-tokens", { _ in body }, as: WorkerWire.NextTokensAnswer.self)
         guard answer.tokens.count == requests.count, answer.tokens.allSatisfy({ (0..<tokenizer.vocabularySize).contains($0) }) else {
             throw ServerModelError(url: replicas.endpoints[0].url, reason: "the worker drew \(answer.tokens.count) tokens, not \(requests.count) ids of \(name)'s vocabulary")
         }
         return answer.tokens
+    }
+
+    /// The last tokens of `context` that fit the model's window with `leaving` more after them:
+    /// a transformer sees at most its window, and a context longer than that (a long prompt
+    /// under a small model) is cut on the left, as a sliding window reads it. The length rule
+    /// still counts the whole prompt.
+    func fitted(_ context: [Int], leaving: Int = 0) -> [Int] {
+        guard let window = contextWindow, context.count + leaving > window else { return context }
+        return Array(context.suffix(max(0, window - leaving)))
     }
 
     /// Runs a worker exchange for a protocol requirement that cannot throw: a worker that

@@ -89,6 +89,26 @@ struct WorkerModelTests {
         }
     }
 
+    /// A context longer than the model's window is cut on the left to fit (the worker would
+    /// refuse it whole): scored as its last tokens are, and drawn from.
+    @Test func aContextLongerThanTheWindowIsReadThroughIt() throws {
+        let worker = try WorkerProcess(models: ["tiny=tiny:3"], extra: ["--threads", "1"])
+        defer { worker.stop() }
+        let model = try WorkerLanguageModel.connect(ReplicaSet(endpoints: [ServerEndpoint(url: worker.url)]), name: "tiny")
+        let window = try #require(model.contextWindow)
+        let long = model.tokenizer.encode(String(repeating: Self.texts[0] + " ", count: 6))
+        #expect(long.count > window)
+        let continuation = model.tokenizer.encode(" and more")
+        let settings = DecodingSettings(temperature: 3, maxNewTokens: 4, maxTotalTokens: nil)
+        let whole = try model.scoreBatch([ScoringRequest(context: long, continuation: continuation)], settings: settings)[0]
+        let cut = try model.scoreBatch([ScoringRequest(context: Array(long.suffix(window - continuation.count)), continuation: continuation)],
+                                       settings: settings)[0]
+        #expect(whole.decodedLogProbabilities == cut.decodedLogProbabilities)
+        #expect(try model.drawNextTokens([SamplingRequest(prompt: long, seed: 1)], settings: settings).count == 1)
+        #expect(try model.sampleBatch([SamplingRequest(prompt: long, seed: 1)], settings: settings)[0].tokens.count <= 4)
+        #expect(model.nextTokenLogProbabilities(context: long).count == model.tokenizer.vocabularySize)
+    }
+
     @Test func samplingIsSeededAndKeepsTheLengthRule() throws {
         let worker = try WorkerProcess(models: ["tiny=tiny:3"], extra: ["--threads", "1"])
         defer { worker.stop() }
