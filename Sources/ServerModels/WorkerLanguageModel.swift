@@ -82,18 +82,41 @@ public struct WorkerLanguageModel: BatchServedLanguageModel {
     public func scoreBatch(_ requests: [ScoringRequest], settings: DecodingSettings) throws(ServerModelError) -> [ContinuationScore] {
         guard !requests.isEmpty else { return [] }
         let limits = requests.map { settings.newTokenLimit(promptTokenCount: $0.context.count) }
-        let body = WorkerWire.ScoreRequest(model: name, decoding: Self.decoding(settings), requests: zip(requests, limits).map {
-            .init(context: fitted($0.context, leaving: $0.continuation.count), continuation: $0.continuation, limit: $1)
-        })
+        // Each request as the pieces that fit the window (one, unless the continuation itself
+        // is longer than the window: an answer of another tokenizer read in bytes).
+        let pieces = zip(requests, limits).map { windowPieces($0, limit: $1) }
+        let body = WorkerWire.ScoreRequest(model: name, decoding: Self.decoding(settings), requests: pieces.flatMap { $0 })
         let answer = try replicas.post("/v1/score", { _ in body }, as: WorkerWire.ScoreAnswer.self)
-        guard answer.scores.count == requests.count else {
-            throw ServerModelError(url: replicas.endpoints[0].url, reason: "\(answer.scores.count) scores for \(requests.count) requests")
+        guard answer.scores.count == body.requests.count else {
+            throw ServerModelError(url: replicas.endpoints[0].url, reason: "\(answer.scores.count) scores for \(body.requests.count) requests")
         }
-        return zip(requests, zip(answer.scores, limits)).map { request, scored in
-            let (score, limit) = scored
+        var at = 0
+        return zip(requests, zip(pieces, limits)).map { request, pieced in
+            let (parts, limit) = pieced
+            let scores = answer.scores[at..<(at + parts.count)]
+            at += parts.count
             return ContinuationScore(promptTokenCount: request.context.count, tokens: request.continuation,
-                                     rawLogProbabilities: score.raw, decodedLogProbabilities: score.decoded, newTokenLimit: limit,
-                                     endOfText: score.end_of_text.map { .init(raw: $0.raw, decoded: $0.decoded) })
+                                     rawLogProbabilities: scores.flatMap(\.raw), decodedLogProbabilities: scores.flatMap(\.decoded),
+                                     newTokenLimit: limit, endOfText: scores.last!.end_of_text.map { .init(raw: $0.raw, decoded: $0.decoded) })
+        }
+    }
+
+    /// `request` as worker items that each fit the window: its context cut on the left to
+    /// leave room for the continuation; a continuation longer than half the window goes in
+    /// pieces of half the window, each after the tokens before it (a sliding window), the
+    /// end-of-text term asked of the last piece only.
+    func windowPieces(_ request: ScoringRequest, limit: Int) -> [WorkerWire.ScoreRequest.Item] {
+        guard let window = contextWindow, request.context.count + request.continuation.count > window,
+              request.continuation.count > window / 2 else {
+            return [.init(context: fitted(request.context, leaving: request.continuation.count), continuation: request.continuation, limit: limit)]
+        }
+        let step = max(1, window / 2)
+        let all = request.context + request.continuation
+        return stride(from: 0, to: request.continuation.count, by: step).map { start in
+            let piece = Array(request.continuation[start..<min(start + step, request.continuation.count)])
+            let last = start + step >= request.continuation.count
+            return .init(context: fitted(Array(all[..<(request.context.count + start)]), leaving: piece.count), continuation: piece,
+                         limit: last ? limit - start : piece.count)
         }
     }
 

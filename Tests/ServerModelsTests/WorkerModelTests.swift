@@ -107,6 +107,15 @@ struct WorkerModelTests {
         #expect(try model.drawNextTokens([SamplingRequest(prompt: long, seed: 1)], settings: settings).count == 1)
         #expect(try model.sampleBatch([SamplingRequest(prompt: long, seed: 1)], settings: settings)[0].tokens.count <= 4)
         #expect(model.nextTokenLogProbabilities(context: long).count == model.tokenizer.vocabularySize)
+        // A continuation longer than the window itself goes in pieces, each read after the tokens before it.
+        let longer = Array(long.prefix(window + 10))
+        let pieced = try model.scoreBatch([ScoringRequest(context: [], continuation: longer)], settings: settings)[0]
+        #expect(pieced.decodedLogProbabilities.count == longer.count && pieced.endOfText == nil)
+        let half = window / 2
+        let first = try model.scoreBatch([ScoringRequest(context: [], continuation: Array(longer.prefix(half)))], settings: settings)[0]
+        #expect(Array(pieced.decodedLogProbabilities.prefix(half)) == first.decodedLogProbabilities)
+        let open = DecodingSettings(temperature: 3, maxNewTokens: 4 * window, maxTotalTokens: nil)
+        #expect(try model.scoreBatch([ScoringRequest(context: [], continuation: longer)], settings: open)[0].endOfText != nil)
     }
 
     @Test func samplingIsSeededAndKeepsTheLengthRule() throws {

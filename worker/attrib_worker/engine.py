@@ -141,6 +141,8 @@ class Engine:
                 ids = torch.tensor([t + [0] * (width - len(t)) for _, t, _ in requests], dtype=torch.long, device=device)
                 real = torch.tensor([[1] * len(t) + [0] * (width - len(t)) for _, t, _ in requests], dtype=torch.long, device=device)
                 positions = torch.tensor(batch.lengths, device=device).unsqueeze(1) + torch.arange(width, device=device).unsqueeze(0)
+                # A padding column past a short row's end may lie past the window: it is masked, any position will do.
+                positions = positions.clamp(max=self.loaded.context_window - 1)
                 tail = forward(self.loaded, batch.cache, input_ids=ids, attention_mask=torch.cat([batch.mask, real], dim=1),
                                 position_ids=positions).logits
             eos = self.loaded.end_of_text

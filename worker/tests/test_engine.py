@@ -86,6 +86,14 @@ class EngineTests(unittest.TestCase):
         # Two distinct contexts, each once (start token included), then every answer's tokens.
         self.assertEqual(engine.counts["positions"], (6 + 1) + (2 + 1) + sum(len(a) for _, a, _ in requests))
 
+    def test_a_long_context_beside_a_long_continuation_scores_within_the_window(self) -> None:
+        # The second row's padding columns run past the window's last position.
+        ids = self.texts[0] * 12
+        requests = [([], ids[:63], 63), (ids[:116], ids[126:137], 20)]
+        for (c, t, _), s in zip(requests, Engine(self.exact).score(requests, Decoding())):
+            for got, want in zip(s.raw, self.direct(c, t)):
+                self.assertLess(abs(got - want), 1e-9)
+
     def test_the_decoded_terms_follow_attribs_rule(self) -> None:
         rng = random.Random(5)
         for decoding in [Decoding(3.0), Decoding(1.0, top_k=5), Decoding(0.7, top_p=0.8), Decoding(2.0, top_k=40, top_p=0.5)]:
