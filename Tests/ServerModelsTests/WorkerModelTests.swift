@@ -113,7 +113,8 @@ struct WorkerModelTests {
         #expect(pieced.decodedLogProbabilities.count == longer.count && pieced.endOfText == nil)
         let half = window / 2
         let first = try model.scoreBatch([ScoringRequest(context: [], continuation: Array(longer.prefix(half)))], settings: settings)[0]
-        #expect(Array(pieced.decodedLogProbabilities.prefix(half)) == first.decodedLogProbabilities)
+        // (Batches of other shapes round float32 differently.)
+        #expect(zip(pieced.decodedLogProbabilities.prefix(half), first.decodedLogProbabilities).allSatisfy { abs($0 - $1) < 1e-5 })
         let open = DecodingSettings(temperature: 3, maxNewTokens: 4 * window, maxTotalTokens: nil)
         #expect(try model.scoreBatch([ScoringRequest(context: [], continuation: longer)], settings: open)[0].endOfText != nil)
     }
