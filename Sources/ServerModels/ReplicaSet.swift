@@ -118,7 +118,8 @@ public final class ReplicaSet: Sendable {
                 checkIn(index, failed: false)
                 throw ServerModelError(url: endpoint.url + path, reason: "HTTP \(response.status): \(response.bodyText.prefix(300))")
             case .success(let response):
-                lastProblem = "\(endpoint.url) HTTP \(response.status)"
+                // The server's own sentence, so that a failure the retries cannot cure names its cause.
+                lastProblem = "\(endpoint.url) HTTP \(response.status): \(response.bodyText.prefix(300))"
                 checkIn(index, failed: true)
             case .failure(let error):
                 lastProblem = "\(endpoint.url) \(error)"
