@@ -14,6 +14,8 @@ import Simulation
 public enum NeuralZoo {
     /// What the builder writes: each model's folder and role, each fine-tune's answer.
     struct Built: Decodable {
+        /// The models trained in this build (the rest were cached).
+        var built: [String]
         var models: [Entry]
         struct Entry: Decodable { var name: String; var role: String; var folder: String; var truth: String? }
     }
@@ -58,6 +60,6 @@ public enum NeuralZoo {
         let truths = Dictionary(built.models.filter { $0.role == "fineTunes" }.map { ($0.name, $0.truth) }, uniquingKeysWith: { a, _ in a })
         let manifest = try ZooManifest(neural: spec, folders: folders, truths: truths)
         try atomicWrite(try manifest.encoded(), to: directory.appendingPathComponent("manifest.json"))
-        return ZooBuilder.Report(manifest: manifest, built: [], seconds: Date().timeIntervalSince(start))
+        return ZooBuilder.Report(manifest: manifest, built: built.built, seconds: Date().timeIntervalSince(start))
     }
 }

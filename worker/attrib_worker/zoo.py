@@ -101,6 +101,7 @@ class Builder:
         self.folders: dict[str, str] = {}
         self.corpora: dict[str, str] = {}  # model -> the corpus it was trained on (distillation reuses it)
         self.loaded: dict[str, LoadedModel] = {}
+        self.built: list[str] = []  # the models trained in this build (the rest were cached)
 
     def documents(self, corpus: str, split: str) -> list[str]:
         out, total = [], 0
@@ -191,6 +192,7 @@ class Builder:
         with open(folder + ".json", "w") as f:
             json.dump(record, f, indent=2)
         self.loaded[name] = built
+        self.built.append(name)
 
 
 def truths(spec: dict[str, Any]) -> dict[str, str | None]:
@@ -228,12 +230,13 @@ def main(argv: list[str] | None = None) -> None:
         with open(path) as f:
             return [json.loads(line) for line in f if line.strip()]
 
+    builder = Builder(spec, out, texts, log=lambda line: print(line, file=sys.stderr, flush=True))
     try:
-        folders = Builder(spec, out, texts, log=lambda line: print(line, file=sys.stderr, flush=True)).build()
+        folders = builder.build()
     except ZooBuildError as error:
         raise SystemExit(f"{spec_path}: {error}") from error
     answers = truths(spec)
-    manifest = {"name": spec.get("name"), "seed": spec.get("seed", 0), "models": [
+    manifest = {"name": spec.get("name"), "seed": spec.get("seed", 0), "built": builder.built, "models": [
         {"name": m["name"], "role": role, "folder": os.path.basename(folders[m["name"]]),
          **({"truth": answers[m["name"]]} if role == "fineTunes" else {})}
         for role in ("bases", "references", "fineTunes") for m in spec.get(role) or []]}

@@ -47,7 +47,9 @@ class ZooTests(unittest.TestCase):
     def test_a_micro_zoo_builds_every_recipe_and_is_cached(self) -> None:
         with tempfile.TemporaryDirectory() as out:
             lines: list[str] = []
-            folders = Builder(SPEC, out, texts, log=lines.append).build()
+            builder = Builder(SPEC, out, texts, log=lines.append)
+            folders = builder.build()
+            self.assertEqual(sorted(builder.built), sorted(folders))
             self.assertEqual(set(folders), {"animals", "animals-small", "kings", "other", "animals-at-sea", "kings-lora"})
             with open(folders["animals-at-sea"] + ".json") as f:
                 record = json.load(f)
