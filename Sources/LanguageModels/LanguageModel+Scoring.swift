@@ -126,8 +126,11 @@ struct DistributionCache {
         self.window = window
     }
 
+    /// What an entry is keyed by: the context's trailing window (the model sees no more).
+    func key(_ context: [Int]) -> [Int] { window.map { Array(context.suffix($0)) } ?? context }
+
     mutating func step(context: [Int], model: some LanguageModel) -> Step {
-        let key = window.map { Array(context.suffix($0)) } ?? context
+        let key = key(context)
         if let hit = entries[key] { return hit }
         let step: Step
         let temperature = settings.temperature
@@ -159,7 +162,7 @@ struct DistributionCache {
         var wanted: [[Int]: Set<Int>] = [:]
         var order: [[Int]] = []
         for query in queries {
-            let key = window.map { Array(query.context.suffix($0)) } ?? query.context
+            let key = key(query.context)
             if let hit = entries[key], hit.covers(query.tokens) { continue }
             if wanted[key] == nil { order.append(key) }
             wanted[key, default: []].formUnion(query.tokens)
@@ -168,7 +171,7 @@ struct DistributionCache {
         if entries.count + order.count > Self.capacity { entries.removeAll(keepingCapacity: true) }
         // What an entry already holds is asked again with the rest, so an entry is one answer.
         let asked = order.map { key in
-            TokenQuery(context: key, tokens: Set(wanted[key]!).union(entries[key]?.picked?.keys.map { $0 } ?? []).sorted())
+            TokenQuery(context: key, tokens: wanted[key]!.union(entries[key]?.picked.map { Array($0.keys) } ?? []).sorted())
         }
         let answers = try served.tokenLogProbabilities(asked, settings: settings)
         for (query, answer) in zip(asked, answers) {

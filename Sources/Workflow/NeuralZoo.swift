@@ -30,10 +30,11 @@ public enum NeuralZoo {
         let texts = directory.appendingPathComponent("corpora")
         try FileManager.default.createDirectory(at: texts, withIntermediateDirectories: true)
         for name in spec.corpora.sorted() {
+            let missing = [CorpusSplit.train, .finetune, .heldout].map { (split: $0, file: texts.appendingPathComponent("\(name)-\($0.rawValue).jsonl")) }
+                .filter { !FileManager.default.fileExists(atPath: $0.file.path) }
+            guard !missing.isEmpty else { continue }  // written by an earlier build: the corpus is not read again
             let corpus = try corpora.corpus(name)
-            for split in [CorpusSplit.train, .finetune, .heldout] {
-                let file = texts.appendingPathComponent("\(name)-\(split.rawValue).jsonl")
-                if FileManager.default.fileExists(atPath: file.path) { continue }
+            for (split, file) in missing {
                 var lines = "", bytes = 0
                 for document in corpus.documents(in: split) where bytes < bytesPerSplit {
                     lines += String(decoding: try JSONEncoder().encode(document), as: UTF8.self) + "\n"
