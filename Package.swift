@@ -72,7 +72,7 @@ let package = Package(
         ], exclude: ["README.md"]),
         // Diagnostics of a built zoo: one fine-tune's answers explained, accuracy ceilings.
         .target(name: "Diagnostics", dependencies: [
-            "AttributionCore", "Calibration", "Common", "Corpora", "Engine", "Experiments", "LanguageModels", "Simulation", "Workflow",
+            "AttributionCore", "Calibration", "Common", "Corpora", "Engine", "Experiments", "LanguageModels", "ServerModels", "Simulation", "Workflow",
         ], exclude: ["README.md"]),
 
         // Command line.

@@ -204,15 +204,7 @@ public struct Calibration: Codable, Sendable, Equatable {
                 return scorer.leaveOneOutLogLikelihoods(history: history, indices: Array(0..<responsesPerModel), observation: atOne, space: space)
             }
         } else {
-            // One lockstep walk per share of at most `answersPerWalk` answers, a share per core
-            // at a time (a model on a worker is asked one request per byte position for a whole
-            // share); the sums do not depend on the sharing.
-            let shares = max(1, min(drawn.count, max(ProcessInfo.processInfo.activeProcessorCount,
-                                                     (drawn.count + Self.answersPerWalk - 1) / Self.answersPerWalk)))
-            let bounds = (0...shares).map { $0 * drawn.count / shares }
-            scores = try parallelMap(shares, threads: ProcessInfo.processInfo.activeProcessorCount) { c in
-                scorer.logLikelihoods(pairs: drawn[bounds[c]..<bounds[c + 1]].map { ($0.prompt, $0.response) }, observation: atOne, space: space)
-            }.flatMap { $0 }
+            scores = try scorer.logLikelihoodsInWalks(pairs: drawn.map { ($0.prompt, $0.response) }, observation: atOne, space: space)
         }
         let trajectories = stride(from: 0, to: drawn.count, by: responsesPerModel).map {
             CalibrationTrajectory(truth: drawn[$0].truth, scores: Array(scores[$0..<($0 + responsesPerModel)]))
@@ -223,11 +215,6 @@ public struct Calibration: Codable, Sendable, Equatable {
 }
 
 extension Calibration {
-    /// Answers scored in one lockstep walk at most: a walk's paths at one byte position are one
-    /// batch on a worker, kept for the positions after it (its key/value caches, about 1.5 GB for
-    /// 210 SmolLM2 answers, must fit the worker's cache several positions deep).
-    static let answersPerWalk = 32
-
     /// The settings `fit` reads (their values enter the fingerprint).
     static let settingsRead = ["eps", "latentGrid", "noneMass", "segmentationBeam", "answerDrift", "answerCap", "hypothesisOffsets", "threshold"]
 

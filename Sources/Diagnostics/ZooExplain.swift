@@ -80,8 +80,12 @@ public struct ZooExplain: Sendable {
             throw AttribError.invalid(file: zooDir.path, field: "model", reason: "\(model) is not a public id in 0..<\(manifest.fineTunes.count)")
         }
         let record = manifest.fineTunes[model]
-        let fineTune = try ZooManifest.loadModel(record.model, directory: zooDir)
+        let fineTune = try ZooModels.load(record.model, manifest: manifest, directory: zooDir)
         var basesFile = try BasesFile.load(path: dir.appendingPathComponent("bases-\(zoo).json").path)
+        if manifest.isNeural {
+            // The file names the worker of the demo that wrote it: this process starts its own.
+            basesFile.bases = try manifest.bases.map { try ZooModels.basesEntry($0, manifest: manifest, directory: zooDir) }
+        }
         if !settings.observation.contextualDrift { basesFile = basesFile.withoutDrift }
         var models = try basesFile.hypothesisModels(directory: dir)
         let pool = try PromptPool.load(path: dir.appendingPathComponent("default-pool.jsonl").path)
@@ -98,12 +102,22 @@ public struct ZooExplain: Sendable {
             models = try models.withDomainDrift(domains: NoneReference.driftDomains(NoneReference.sources) { try Corpus.load($0) })
         }
         if let strengths = fineTunedStrengths {
+            guard !manifest.isNeural else {
+                throw AttribError.option(flag: "--fine-tuned-strengths", reason: "a neural zoo's fine-tunes have recipes (steps and rates), not n-gram strengths: ask for oracle worlds instead")
+            }
             let documents = try (fineTuneDomain.map { [$0] } ?? NoneReference.sources).flatMap {
                 try Corpus.load($0).text(in: .heldout, maxBytes: fineTuneBytes).components(separatedBy: "\n\n").filter { !$0.isEmpty }
             }
             models = try models.withFineTunedComponents(documents: documents, strengths: strengths, seed: settings.seed)
         }
-        if oracleWorlds {
+        var made = [any ReleasableLanguageModel]()
+        defer { for m in made { try? m.release() } }
+        if oracleWorlds && manifest.isNeural {
+            guard let base = manifest.answerKey[model].base else {
+                throw AttribError.invalid(file: zooDir.path, field: "model", reason: "oracle worlds need a fine-tune with a listed base; \(model) is None")
+            }
+            (models, made) = try NeuralOracle.world(models: models, truth: base, fineTune: fineTune, record: record.model, zooDirectory: zooDir)
+        } else if oracleWorlds {
             let truth = manifest.answerKey[model]
             guard truth.base != nil else {
                 throw AttribError.invalid(file: zooDir.path, field: "model", reason: "oracle worlds need a fine-tune with a listed base; \(model) is None")
@@ -112,7 +126,7 @@ public struct ZooExplain: Sendable {
                 .components(separatedBy: "\n\n").filter { !$0.isEmpty }
             models = try models.withFineTunedComponents(documents: documents, strengths: [truth.strength], seed: manifest.seed, keepOriginal: false)
             // The truth's world is the fine-tune itself, so its expected margin over any other is a KL, never negative.
-            models = models.replacingBase(named: truth.base!, with: fineTune, identity: "oracle:" + fineTune.contentHash)!
+            models = models.replacingBase(named: truth.base!, with: fineTune, identity: "oracle:" + ((fineTune as? any FineTunableLanguageModel)?.contentHash ?? record.model.file))!
         }
         if let strengths = genreLibrary {
             models = try Self.withGenreLibrary(models, tokenizer: fineTune.tokenizer.identifier, strengths: strengths,
@@ -121,7 +135,6 @@ public struct ZooExplain: Sendable {
         let space = settings.observation.space(models: models)
         let scorer = settings.observation.answerScorer(models: models)
         var rng = SeededGenerator(seed: settings.seed)
-        var rows = [[Double]]()
         var chosen = pool.prompts
         if let prompts {
             if let bad = prompts.first(where: { !pool.prompts.indices.contains($0) }) {
@@ -129,10 +142,19 @@ public struct ZooExplain: Sendable {
             }
             chosen = prompts.map { pool.prompts[$0] }
         }
-        for prompt in chosen {
-            let sampled = (0..<answers).map { _ in fineTune.sample(prompt: prompt, settings: record.decoding, using: &rng).text }
-            rows += scorer.logLikelihoods(prompt: prompt, responses: sampled, observation: settings.observation.driftMixture, space: space)
+        var pairs = [(prompt: String, response: String)]()
+        if let served = fineTune as? any BatchServedLanguageModel {
+            // One request for every answer, each seeded by one draw of the generator.
+            let requests = chosen.flatMap { prompt in (0..<answers).map { _ in (prompt: prompt, seed: rng.next()) } }
+            let drawn = try served.sampleBatch(requests.map { SamplingRequest(prompt: served.tokenizer.encode($0.prompt), seed: $0.seed) },
+                                               settings: record.decoding)
+            pairs = zip(requests, drawn).map { ($0.prompt, $1.text) }
+        } else {
+            for prompt in chosen {
+                for _ in 0..<answers { pairs.append((prompt, fineTune.sample(prompt: prompt, settings: record.decoding, using: &rng).text)) }
+            }
         }
+        let rows = try scorer.logLikelihoodsInWalks(pairs: pairs, observation: settings.observation.driftMixture, space: space)
         let count = rows.count
         var totals = [Double](repeating: 0, count: space.stateCount)
         for row in rows { for j in row.indices { totals[j] += row[j] } }

@@ -89,6 +89,14 @@ extension HypothesisModels {
 }
 
 extension HypothesisModels {
+    /// The same hypotheses with every component of every candidate base but `except` replaced
+    /// by `transform` of it (`None` as it is): oracle worlds fine-tune the competitors of the truth.
+    public func mappingCandidates(except: String, _ transform: (HypothesisModel) throws -> HypothesisModel) rethrows -> HypothesisModels {
+        var copy = self
+        for (h, name) in baseNames.enumerated() where name != except { copy.components[h] = try components[h].map(transform) }
+        return copy
+    }
+
     /// The same hypotheses with base `name`'s model(s) replaced by `model` alone (a diagnostic:
     /// `attrib zoo explain --oracle-worlds` puts the fine-tune itself in its true base's place).
     /// Returns nil when no base has that name.

@@ -86,11 +86,7 @@ public struct SimulatedWorld: Sendable {
         var basesFile = BasesFile(
             decoding: DecodingSpec(temperature: d.temperature, topK: d.topK, topP: d.topP, maxNewTokens: d.maxNewTokens,
                                    maxTotalTokens: d.maxTotalTokens, minNewTokens: d.minNewTokens),
-            bases: try zoo.manifest.bases.map { record in
-                guard record.format == "transformer" else { return .init(name: record.name, model: "zoo-\(name)/models/\(record.file)") }
-                let url = try ZooModels.worker(manifest: zoo.manifest, directory: zooDirectory).endpoints[0].url
-                return .init(name: record.name, worker: ServerEndpoint(url: url, model: record.name))
-            },
+            bases: try zoo.manifest.bases.map { try ZooModels.basesEntry($0, manifest: zoo.manifest, directory: zooDirectory) },
             none: noneFiles.map { .init(name: "None", model: $0) })
         var models = try basesFile.hypothesisModels(directory: workDirectory)
         if observation.contextualDrift {

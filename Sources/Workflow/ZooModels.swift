@@ -13,6 +13,15 @@ public enum ZooModels {
         return try WorkerLanguageModel.connect(try worker(manifest: manifest, directory: directory), name: record.name)
     }
 
+    /// The bases-file entry of candidate `record` of the zoo in `directory` (a `zoo-NAME` folder
+    /// of the working folder the bases file lives in): its model file, or its model on the zoo's
+    /// worker (started if needed; a bases file on disk names a worker of the process that wrote it).
+    public static func basesEntry(_ record: ZooManifest.ModelRecord, manifest: ZooManifest, directory: URL) throws -> BasesFile.Entry {
+        guard record.format == "transformer" else { return .init(name: record.name, model: "\(directory.lastPathComponent)/models/\(record.file)") }
+        let url = try worker(manifest: manifest, directory: directory).endpoints[0].url
+        return .init(name: record.name, worker: ServerEndpoint(url: url, model: record.name))
+    }
+
     /// The worker serving every transformer of the zoo in `directory` (started on first use).
     public static func worker(manifest: ZooManifest, directory: URL) throws -> ReplicaSet {
         let models = (manifest.bases + manifest.references + manifest.fineTunes.map(\.model)).filter { $0.format == "transformer" }

@@ -1,4 +1,6 @@
 import Common
+import Diagnostics
+import Engine
 import Foundation
 import Simulation
 import Testing
@@ -49,6 +51,33 @@ struct NeuralZooTests {
         for cell in report.cells {
             #expect(cell.rows.count == 3 && cell.rows.allSatisfy { (1...4).contains($0.queries) })
         }
+        // Its ceiling. In an oracle world the truth is the fine-tune itself and the other
+        // candidate is fine-tuned on the worker by the fine-tune's recipe; `None` is as it was.
+        // The same seed draws the same answers in both worlds, so exactly those two rows move.
+        try FileManager.default.copyItem(at: work.appendingPathComponent("default-pool-8.jsonl"),
+                                         to: work.appendingPathComponent("default-pool.jsonl"))
+        var settings = EngineSettings()
+        settings.observation.beta = 1
+        settings.observation.contextualDrift = false
+        let id = try #require(manifest.fineTunes.first { $0.model.name == "ft-fa" }?.id)
+        var explain = ZooExplain(work: work, zoo: "nano", model: id, settings: settings)
+        let pristine = try explain.execute()
+        explain.oracleWorlds = true
+        let oracle = try explain.execute()
+        func mean(_ r: ZooExplain.Result, _ name: String) throws -> Double {
+            try #require(r.rows.first { $0.hypothesis == name }?.meanLogLikelihood)
+        }
+        #expect(pristine.answers == 16 && oracle.answers == 16 && oracle.truth == "fa")
+        #expect(try mean(oracle, "None") == mean(pristine, "None"))
+        #expect(try mean(oracle, "fa") != mean(pristine, "fa"))
+        #expect(try mean(oracle, "ja") != mean(pristine, "ja"))
+        var ceiling = ZooCeiling(work: work, zoo: "nano", settings: settings)
+        ceiling.answers = 1
+        ceiling.counts = [1, 10]
+        let result = try ceiling.execute()
+        #expect(result.rows.map(\.name).sorted() == ["ft-fa", "ft-ja"] && result.poolSize == 8)
+        #expect(result.rows.allSatisfy { row in ["oracle", "pristine"].allSatisfy { row.rates[$0]?.count == 2 } })
+        #expect(result.ceiling.expected_right["oracle"]!.allSatisfy { (1...3).contains($0) })  // the None fine-tune counts right
         // The n-gram zoo steps refuse it, naming what serves it.
         #expect(throws: SimulationError.self) { try ZooManifest.loadModel(manifest.bases[0], directory: work.appendingPathComponent("zoo-nano")) }
     }
