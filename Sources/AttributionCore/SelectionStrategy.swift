@@ -82,6 +82,11 @@ public enum StrategyKind: String, CaseIterable, Codable, Sendable {
     case fixed
     /// The 8 prompts of largest prior EIG, each asked once (`ProbeSelection`).
     case probes
+    /// Robust acquisition (`RobustSelection.swift`): EIG under a tempered posterior, mixed with
+    /// exploration, over an ensemble of drift levels.
+    case eigTempered = "eig-tempered"
+    case eigExplore = "eig-explore"
+    case eigEnsemble = "eig-ensemble"
 
     /// The strategy itself.
     public var strategy: any SelectionStrategy {
@@ -92,6 +97,9 @@ public enum StrategyKind: String, CaseIterable, Codable, Sendable {
         case .disagreement: return DisagreementSelection()
         case .fixed: return FixedOrderSelection()
         case .probes: return ProbeSelection()
+        case .eigTempered: return TemperedEIG()
+        case .eigExplore: return ExploringEIG()
+        case .eigEnsemble: return EnsembleEIG()
         }
     }
 }
