@@ -45,6 +45,8 @@ let package = Package(
         .target(name: "Corpora", dependencies: ["Common"], exclude: ["README.md"]),
         .target(name: "Simulation", dependencies: ["Common", "LanguageModels", "Corpora"], exclude: ["README.md"]),
         .target(name: "Engine", dependencies: ["Common", "AttributionCore", "LanguageModels"], exclude: ["README.md"]),
+        // Candidate prompt pools composed from generators (pool specifications).
+        .target(name: "Pools", dependencies: ["Common", "Corpora", "Engine"], exclude: ["README.md"]),
 
         // I/O modules.
         .target(name: "Transport", dependencies: ["CCurlShim", "Common"], exclude: ["README.md"]),
@@ -68,7 +70,7 @@ let package = Package(
         ], exclude: ["README.md"]),
         // Simulated worlds and grids of runs over them: the demo, experiments, zoo logs.
         .target(name: "Experiments", dependencies: [
-            "AttributionCore", "Calibration", "Common", "Corpora", "Engine", "LanguageModels", "Oracles", "ServerModels", "Simulation", "SimulatorServer", "Workflow",
+            "AttributionCore", "Calibration", "Common", "Corpora", "Engine", "LanguageModels", "Oracles", "Pools", "ServerModels", "Simulation", "SimulatorServer", "Workflow",
         ], exclude: ["README.md"]),
         // Diagnostics of a built zoo: one fine-tune's answers explained, accuracy ceilings.
         .target(name: "Diagnostics", dependencies: [
@@ -97,6 +99,7 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "CorporaTests", dependencies: ["Common", "Corpora"]),
+        .testTarget(name: "PoolsTests", dependencies: ["Common", "Corpora", "Pools"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Common", "Corpora", "LanguageModels"]),
         .testTarget(name: "EngineTests", dependencies: ["AttributionCore", "Common", "Engine", "LanguageModels"]),
         .testTarget(name: "WorkflowTests", dependencies: [

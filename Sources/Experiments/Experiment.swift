@@ -85,6 +85,7 @@ public struct Experiment: Sendable {
         let corpora = CorpusCache()
         let zooWorld = try SimulatedWorld.build(zooSpec: URL(fileURLWithPath: spec.zooPath), workDirectory: work,
                                                 poolSize: spec.settings?.poolSize ?? Demo.defaultPoolSize,
+                                                poolSpec: spec.settings?.poolSpec.map { URL(fileURLWithPath: $0) },
                                                 observation: spec.settings(of: todo[0]).observation, corpora: corpora,
                                                 log: { events(.step($0)) })
         // The world under each decoding, then calibration and tensors once per (decoding, threshold, variant, calibration length).

@@ -3,6 +3,7 @@ import Common
 import Engine
 import Foundation
 import LanguageModels
+import Pools
 
 /// An experiment: a grid of runs over a simulated zoo, every cell a full job (calibrated,
 /// precomputed, run over HTTP against the simulator, scored). JSON, documented in
@@ -80,7 +81,8 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
     /// Engine settings by their names in snake_case (`eig_floor`, `calibration_answers`, ...:
     /// every key of `EngineSettings`), read over the defaults; `engine_seed` is the engine's
     /// `seed`, an `eig_floor` of 0 turns the floor off, and `pool_size` (prompts in the built-in
-    /// pool) shapes the world, not the engine.
+    /// pool) or `pool` (a pool specification's path, `Experiments/pools/`) shapes the world, not
+    /// the engine.
     public struct Overrides: Codable, Sendable, Equatable {
         public var values: [String: JSONValue]
 
@@ -90,6 +92,10 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
 
         /// Prompts in the built-in pool, when given.
         public var poolSize: Int? { values["pool_size"].flatMap { try? $0.decode(Int.self) } }
+        /// The pool specification's path, when given.
+        public var poolSpec: String? { values["pool"].flatMap { try? $0.decode(String.self) } }
+        /// The keys that shape the world rather than the engine.
+        static let worldKeys: Set<String> = ["pool_size", "pool"]
 
         /// The spec's name of a settings key (`eigFloorAfter` is `eig_floor_after`).
         static func specName(_ key: String) -> String {
@@ -100,7 +106,7 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
         func applied(to settings: EngineSettings, field: String, file: String) throws -> EngineSettings {
             var engine: [String: JSONValue] = [:]
             let names = Dictionary(uniqueKeysWithValues: EngineSettings.keys.map { (Self.specName($0), $0) })
-            for (key, value) in values where key != "pool_size" {
+            for (key, value) in values where !Self.worldKeys.contains(key) {
                 guard let name = names[key] else {
                     let near = EngineSettings.nearestKey(to: key).map { " (did you mean \(Self.specName($0))?)" } ?? ""
                     throw AttribError.invalid(file: file, field: "\(field).\(key)", reason: "is not a setting\(near)")
@@ -148,6 +154,11 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
         }
         _ = try settings.map { try $0.applied(to: EngineSettings(), field: "settings", file: file) }
         if let p = settings?.poolSize, !(2...4096).contains(p) { throw bad("settings.pool_size", "must be in 2...4096") }
+        if settings?.values["pool"] != nil {
+            guard let path = settings?.poolSpec else { throw bad("settings.pool", "must be the path of a pool specification") }
+            if settings?.poolSize != nil { throw bad("settings.pool", "names its own size: leave pool_size out") }
+            do { _ = try PoolSpec.load(URL(fileURLWithPath: path)) } catch { throw bad("settings.pool", "\(error)") }
+        }
         if let variants {
             if variants.isEmpty { throw bad("variants", "needs at least one variant (or leave it out: none)") }
             for (k, v) in variants.enumerated() {
@@ -158,6 +169,7 @@ public struct ExperimentSpec: Codable, Sendable, Equatable {
                 let base = try settings.map { try $0.applied(to: EngineSettings(), field: "settings", file: file) } ?? EngineSettings()
                 _ = try v.settings.applied(to: base, field: "variants.\(k).settings", file: file)
                 if v.settings.poolSize != nil { throw bad("variants.\(k).settings.pool_size", "is shared by every cell: set it in settings") }
+                if v.settings.values["pool"] != nil { throw bad("variants.\(k).settings.pool", "is shared by every cell: set it in settings") }
             }
         }
     }

@@ -5,6 +5,7 @@ import Engine
 import Foundation
 import LanguageModels
 import ServerModels
+import Pools
 import Simulation
 import Workflow
 
@@ -39,7 +40,7 @@ public struct SimulatedWorld: Sendable {
 
     /// The zoo (built or cached), the default pool, the `None` references and the contextual
     /// drift models, in the working folder; writes the zoo's bases file there.
-    public static func build(zooSpec: URL, workDirectory: URL, poolSize: Int = Demo.defaultPoolSize, observation: ObservationSettings,
+    public static func build(zooSpec: URL, workDirectory: URL, poolSize: Int = Demo.defaultPoolSize, poolSpec: URL? = nil, observation: ObservationSettings,
                              corpora: CorpusCache, log: @escaping @Sendable (String) -> Void,
                              ended: (String) -> Void = { _ in }) throws -> SimulatedWorld {
         let fm = FileManager.default
@@ -61,16 +62,23 @@ public struct SimulatedWorld: Sendable {
                    zoo.manifest.fineTunes.count, zoo.built.count, zoo.seconds))
         ended("zoo")
 
-        // The default pool and the None reference, built once.
+        // The pool (built in, or from a pool specification: `Pools`) and the None reference, built once.
         // The default-size pool keeps its first name, so existing working folders stay valid.
-        let poolURL = workDirectory.appendingPathComponent(poolSize == Demo.defaultPoolSize ? "default-pool.jsonl" : "default-pool-\(poolSize).jsonl")
+        let spec = try poolSpec.map { try PoolSpec.load($0) }
+        let poolURL = workDirectory.appendingPathComponent(spec.map { "pool-\($0.name)-\($0.contentHash.prefix(12)).jsonl" }
+            ?? (poolSize == Demo.defaultPoolSize ? "default-pool.jsonl" : "default-pool-\(poolSize).jsonl"))
+        if !fm.fileExists(atPath: poolURL.path) {
+            if let spec {
+                try atomicWrite(Data(try spec.make(corpora: { try corpora.corpus($0) }).jsonl().utf8), to: poolURL)
+                log("built pool \(spec.name) (\(spec.size) prompts from \(spec.generators.map(\.kind).joined(separator: ", ")))")
+            } else {
+                let sources = try NoneReference.sources.map { try corpora.corpus($0) }
+                try atomicWrite(Data(DefaultPool.make(corpora: sources, count: poolSize).jsonl().utf8), to: poolURL)
+                log("built the default pool (\(poolSize) prompts)")
+            }
+        }
         // File names carry the recipe, so a changed recipe never reuses a stale model.
         let noneFiles = NoneReference.recipes.map { "\($0.name)-o\($0.order)-\(NoneReference.bytesPerCorpus).ngram" }
-        if !fm.fileExists(atPath: poolURL.path) {
-            let sources = try NoneReference.sources.map { try corpora.corpus($0) }
-            try atomicWrite(Data(DefaultPool.make(corpora: sources, count: poolSize).jsonl().utf8), to: poolURL)
-            log("built the default pool (\(poolSize) prompts)")
-        }
         if noneFiles.contains(where: { !fm.fileExists(atPath: workDirectory.appendingPathComponent($0).path) }) {
             let sources = try NoneReference.sources.map { try corpora.corpus($0) }
             for (file, (_, model)) in zip(noneFiles, try NoneReference.train(corpora: sources)) {
