@@ -116,6 +116,7 @@ struct RunOptions: ParsableArguments {
     @Option(help: StoppingSettings.help("eigFloorAfter")) var eigFloorAfter = StoppingSettings().eigFloorAfter
     @Flag(inversion: .prefixedNo, help: SchedulingSettings.help("repeatPrompts")) var repeatPrompts = SchedulingSettings().repeatPrompts
     @Option(help: SchedulingSettings.help("concurrency")) var concurrency = SchedulingSettings().concurrency
+    @Option(parsing: .unconditional, help: SchedulingSettings.help("screenTo")) var screenTo: Int?
 
     func validate() throws {
         guard eigFloor >= 0 else { throw ValidationError("--eig-floor cannot be negative, got \(eigFloor).") }
@@ -134,6 +135,7 @@ struct RunOptions: ParsableArguments {
         s.stopping.eigFloorAfter = eigFloorAfter
         s.scheduling.repeatPrompts = repeatPrompts
         s.scheduling.concurrency = concurrency
+        s.scheduling.screenTo = screenTo
         return s
     }
 }

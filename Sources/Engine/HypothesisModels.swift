@@ -116,6 +116,19 @@ public struct HypothesisModels: Sendable {
     /// The first (for a base: the only) model of each hypothesis.
     public var hypotheses: [HypothesisModel] { components.map { $0[0] } }
     public var count: Int { components.count }
+    /// Groups of two or more candidate bases (hypothesis indices) that share a tokenizer: the
+    /// near relatives of a family (a larger or smaller model, a distilled or derived one).
+    public var tokenizerFamilies: [[Int]] {
+        let names = baseNames
+        var groups: [String: [Int]] = [:], order: [String] = []
+        for h in names.indices {
+            let id = components[h][0].model.tokenizer.identifier
+            if groups[id] == nil { order.append(id) }
+            groups[id, default: []].append(h)
+        }
+        return order.compactMap { groups[$0]!.count > 1 ? groups[$0] : nil }
+    }
+
     public var baseNames: [String] { components.prefix(hasNone ? count - 1 : count).map { $0[0].name } }
 
     /// The same hypotheses with a contextual drift model for each component (nil keeps the

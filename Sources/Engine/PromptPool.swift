@@ -27,6 +27,11 @@ public struct PromptPool: Equatable, Sendable {
 
     public var count: Int { prompts.count }
 
+    /// The pool of prompts `indices` (in that order), with their ids and costs.
+    public func subset(_ indices: [Int]) -> PromptPool {
+        PromptPool(ids: indices.map { ids[$0] }, prompts: indices.map { prompts[$0] }, costs: indices.map { costs[$0] })
+    }
+
     /// Reads a pool file.
     public static func load(path: String) throws(PromptPoolError) -> PromptPool {
         let data: Data

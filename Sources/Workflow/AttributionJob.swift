@@ -86,7 +86,14 @@ public struct AttributionJob: Sendable {
         let pre = try Precompute(builder: settings.observation.tensorBuilder(models: models, seed: settings.seed), store: store, threads: settings.threads,
                                  cap: settings.observation.likelihoodCap(space: settings.observation.space(models: models))).bank(for: pool) { events(.precompute(done: $0, total: $1)) }
         events(.step("precompute: \(pre.cached) tensors from the store, \(pre.computed) computed"))
-        return Prepared(settings: settings, calibration: fitted, scoringModels: scoring, pool: pool, bank: pre.bank,
+        var pool = self.pool, bank = pre.bank
+        if let n = settings.scheduling.screenTo, n < pool.count {
+            let kept = PoolScreening(families: models.tokenizerFamilies).keep(n, of: bank)
+            pool = pool.subset(kept)
+            bank = bank.subset(kept)
+            events(.step("screened the pool: kept \(n) of \(self.pool.count) prompts (prior EIG, divergence between candidates sharing a tokenizer, diversity)"))
+        }
+        return Prepared(settings: settings, calibration: fitted, scoringModels: scoring, pool: pool, bank: bank,
                         cached: pre.cached, computed: pre.computed)
     }
 

@@ -18,6 +18,10 @@ public struct SchedulingSettings: SettingsGroup {
     public var repeatPrompts = false
     /// Queries in flight at once (one per model).
     public var concurrency = 4
+    /// Prompts kept of the pool by offline screening once its tensors are built
+    /// (`PoolScreening`: prior EIG, divergence between candidates sharing a tokenizer, a
+    /// diversity term); nil: the whole pool.
+    public var screenTo: Int?
 
     public init() {}
 
@@ -28,12 +32,14 @@ public struct SchedulingSettings: SettingsGroup {
         "tieTolerance": "Relative tolerance within which scores tie (1e-9: exact ties only; 0.05: within 5% of the best).",
         "repeatPrompts": "Allow asking a model a prompt again before it has been asked every prompt of the pool (every strategy alike).",
         "concurrency": "Queries in flight at once (at most one per model).",
+        "screenTo": "Keep only this many prompts of the pool, screened on the tensors before any query (prior EIG, divergence between candidates sharing a tokenizer, diversity).",
     ]
 
     public func problems() -> [(key: String, reason: String)] {
         var out: [(key: String, reason: String)] = []
         if !(tieTolerance >= 0 && tieTolerance < 1) { out.append(("tieTolerance", "must be in [0, 1), got \(tieTolerance)")) }
         if concurrency < 1 { out.append(("concurrency", "must be at least 1, got \(concurrency)")) }
+        if let n = screenTo, n < 1 { out.append(("screenTo", "must be at least 1, got \(n)")) }
         return out
     }
 }
