@@ -103,7 +103,7 @@ let package = Package(
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Common", "Corpora", "LanguageModels"]),
         .testTarget(name: "EngineTests", dependencies: ["AttributionCore", "Common", "Engine", "LanguageModels"]),
         .testTarget(name: "WorkflowTests", dependencies: [
-            "Calibration", "Common", "Diagnostics", "Experiments", "Workflow", "Engine", "Storage", "LanguageModels", "LinearAlgebra", "AttributionCore", "Oracles", "SimulatorServer", "Simulation", "Corpora", "ServerModels", "Transport",
+            "Calibration", "Common", "Diagnostics", "Experiments", "Workflow", "Engine", "Storage", "LanguageModels", "LinearAlgebra", "AttributionCore", "Oracles", "Pools", "SimulatorServer", "Simulation", "Corpora", "ServerModels", "Transport",
         ]),
         .testTarget(name: "OraclesTests", dependencies: ["Common", "Oracles", "SimulatorServer", "Storage", "Transport"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),

@@ -5,6 +5,7 @@ import Simulation
 import Engine
 @testable import Calibration
 @testable import Experiments
+import Pools
 import Foundation
 import LanguageModels
 import Oracles
@@ -306,6 +307,13 @@ extension ExperimentTests {
         let known = Set(CorpusCatalog.sources.map(\.name))
         for file in try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("Experiments/zoos").path) where file.hasSuffix(".json") {
             _ = try ZooSpec.load(contentsOf: root.appendingPathComponent("Experiments/zoos/\(file)"), knownCorpora: known)
+        }
+        for file in try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("Experiments/zoos/neural").path) where file.hasSuffix(".json") {
+            let spec = try NeuralZooSpec.load(root.appendingPathComponent("Experiments/zoos/neural/\(file)"))
+            #expect(spec.corpora.isSubset(of: known), "\(file)")
+        }
+        for file in try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("Experiments/pools").path) where file.hasSuffix(".json") {
+            _ = try PoolSpec.load(root.appendingPathComponent("Experiments/pools/\(file)"))
         }
         let zoo = root.appendingPathComponent("Experiments/zoos/round1-like.json").path
         for (json, field, nearest) in [
