@@ -194,5 +194,19 @@ class PiecesTests(unittest.TestCase):
         self.assertEqual(pieces(SentencePieceLike(), 6, end_of_text=0), [b"", b"<bos>", b" the", b"\xe6", b"cat", b""])
 
 
+
+class DefaultsTests(unittest.TestCase):
+    def test_the_cache_bound_is_a_quarter_of_the_machine_at_least_2_gib(self) -> None:
+        import os
+
+        from attrib_worker.__main__ import default_cache_mb
+
+        physical_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") >> 20
+        mb = default_cache_mb("cpu")
+        self.assertGreaterEqual(mb, 2048)
+        self.assertLessEqual(mb, max(2048, physical_mb // 4))
+        self.assertGreaterEqual(mb, physical_mb // 4)
+
+
 if __name__ == "__main__":
     unittest.main()
