@@ -31,7 +31,7 @@ public struct ZooCeiling: Sendable {
             switch self {
             case .pristine: "the pristine candidates a run uses (with the bases file's drift models)"
             case .genre: "the candidates plus copies fine-tuned on held-out text of the true domain at the true strength (the genre known)"
-            case .oracle: "oracle worlds: the true base replaced by the fine-tune itself, every other candidate fine-tuned on the fine-tune's own domain text at its true strength (the documents and the recipe known)"
+            case .oracle: "oracle worlds: the true base replaced by the fine-tune itself, every other candidate fine-tuned on the fine-tune's own domain text as it was (an n-gram fine-tune's strength, a neural one's recipe: the documents and the recipe known)"
             }
         }
     }
