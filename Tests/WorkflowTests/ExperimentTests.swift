@@ -226,6 +226,7 @@ extension ExperimentTests {
         s.calibration.hypothesisOffsets = true; s.observation.answerOffsets = [0.1, -0.1]; s.calibration.calibrationAnswers = .answers(30)
         s.observation.noneMass = 0.2; s.stopping.threshold = 0.9; s.stopping.budgetPerModel = 12; s.stopping.eigFloor = 0.2; s.stopping.eigFloorAfter = 3; s.scheduling.repeatPrompts = true
         s.stopping.globalBudget = 99; s.scheduling.strategy = .random; s.scheduling.tieBreak = .shared; s.scheduling.tieTolerance = 0.05; s.seed = 9; s.threads = 1; s.scheduling.concurrency = 2
+        s.scheduling.screenTo = 64
         let data = try attribJSONEncoder().encode(s)
         #expect(try attribJSONDecoder().decode(EngineSettings.self, from: data) == s)
         // Every stored setting is written (a new one missing from the reader would fail the round trip above).
@@ -233,11 +234,12 @@ extension ExperimentTests {
         #expect(keys.count == EngineSettings.keys.count)
         // A file written before a setting existed: the setting takes its default; an absent optional is nil.
         var object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        for key in ["tieBreak", "tieTolerance", "answerDrift", "answerCap", "hypothesisOffsets", "answerOffsets", "calibrationAnswers"] { object.removeValue(forKey: key) }
+        for key in ["tieBreak", "tieTolerance", "answerDrift", "answerCap", "hypothesisOffsets", "answerOffsets", "calibrationAnswers", "screenTo"] { object.removeValue(forKey: key) }
         let old = try attribJSONDecoder().decode(EngineSettings.self, from: JSONSerialization.data(withJSONObject: object))
         #expect(old.scheduling.tieBreak == .shuffle && old.scheduling.tieTolerance == SchedulingSettings().tieTolerance
                 && !old.observation.answerDrift && old.observation.answerCap == nil
-                && !old.calibration.hypothesisOffsets && old.observation.answerOffsets == nil && old.calibration.calibrationAnswers == .answers(12))
+                && !old.calibration.hypothesisOffsets && old.observation.answerOffsets == nil && old.calibration.calibrationAnswers == .answers(12)
+                && old.scheduling.screenTo == nil)
         #expect(old.observation.samples == 7 && old.scheduling.strategy == .random && old.stopping.eigFloor == 0.2)
         // An absent optional is nil, also where its default is not (the EIG floor).
         object.removeValue(forKey: "eigFloor")
