@@ -70,7 +70,7 @@ let package = Package(
         ], exclude: ["README.md"]),
         // Simulated worlds and grids of runs over them: the demo, experiments, zoo logs.
         .target(name: "Experiments", dependencies: [
-            "AttributionCore", "Calibration", "Common", "Corpora", "Engine", "LanguageModels", "Oracles", "Pools", "ServerModels", "Simulation", "SimulatorServer", "Workflow",
+            "AttributionCore", "Calibration", "Common", "Corpora", "Engine", "LanguageModels", "Oracles", "Pools", "Simulation", "SimulatorServer", "Workflow",
         ], exclude: ["README.md"]),
         // Diagnostics of a built zoo: one fine-tune's answers explained, accuracy ceilings.
         .target(name: "Diagnostics", dependencies: [

@@ -20,7 +20,7 @@ struct WorkerCommand: ParsableCommand {
     // The worker declares these settings' defaults (worker/attrib_worker/__main__.py); only
     // the ones given here are passed on.
     @Option(help: "Weights' dtype: float32, bfloat16 or float64 (log-softmax is float32 or better; the worker's default: float32).") var dtype: String?
-    @Option(help: "CPU threads for PyTorch (0: its default, the worker's default).") var threads: Int?
+    @Option(help: "CPU threads for PyTorch (0, the worker's default: PyTorch's own choice).") var threads: Int?
     @Option(help: "Milliseconds a batch waits for more requests (the worker's default: 5).") var maxWaitMs: Double?
     @Option(help: "Tokens per model batch at most (0, the worker's default: 4096 on a CPU, 65536 on a GPU).") var maxBatchTokens: Int?
     @Option(help: "MiB of key/value caches the worker keeps for requests that grow a batch by one token (0: none), shared by its models (the worker's default: a quarter of the device's memory, at least 2048).") var cacheMb: Int?

@@ -40,14 +40,16 @@ public struct PoolScreening: Sendable {
         guard count < n else { return Array(0..<n) }
         let hypotheses = bank.space.hypothesisCount
         let pairs = (0..<hypotheses).flatMap { a in ((a + 1)..<hypotheses).map { (a, $0) } }
-        let profiles = (0..<n).map { p -> [Double] in
-            let v = pairs.map { max(0, Self.divergence(bank, prompt: p, $0.0, $0.1)) }
+        // Each prompt's divergence over every pair, computed once: the profile and the family sum read it.
+        let divergences = (0..<n).map { p in pairs.map { max(0, Self.divergence(bank, prompt: p, $0.0, $0.1)) } }
+        let profiles = divergences.map { v -> [Double] in
             let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
             return norm > 0 ? v.map { $0 / norm } : v
         }
-        let familyPairs = families.flatMap { f in f.indices.flatMap { x in f[(x + 1)...].map { (f[x], $0) } } }
+        let inFamily = Set(families.flatMap { f in f.indices.flatMap { x in f[(x + 1)...].map { [min(f[x], $0), max(f[x], $0)] } } })
+        let familyPairs = pairs.indices.filter { inFamily.contains([pairs[$0].0, pairs[$0].1]) }
         let eig = bank.eig(logWeights: bank.space.logPriorStates)
-        let family = (0..<n).map { p in familyPairs.reduce(0) { $0 + max(0, Self.divergence(bank, prompt: p, $1.0, $1.1)) } }
+        let family = divergences.map { v in familyPairs.reduce(0) { $0 + v[$1] } }
         func scaled(_ v: [Double]) -> [Double] {
             let top = v.max() ?? 0
             return top > 0 ? v.map { $0 / top } : v.map { _ in 0 }

@@ -112,21 +112,21 @@ public struct ZooExplain: Sendable {
         }
         var made = [any ReleasableLanguageModel]()
         defer { for m in made { try? m.release() } }
-        if oracleWorlds && manifest.isNeural {
-            guard let base = manifest.answerKey[model].base else {
-                throw AttribError.invalid(file: zooDir.path, field: "model", reason: "oracle worlds need a fine-tune with a listed base; \(model) is None")
-            }
-            (models, made) = try NeuralOracle.world(models: models, truth: base, fineTune: fineTune, record: record.model, zooDirectory: zooDir)
-        } else if oracleWorlds {
+        if oracleWorlds {
             let truth = manifest.answerKey[model]
-            guard truth.base != nil else {
+            guard let base = truth.base else {
                 throw AttribError.invalid(file: zooDir.path, field: "model", reason: "oracle worlds need a fine-tune with a listed base; \(model) is None")
             }
-            let documents = try Corpus.load(truth.domain).text(in: .finetune, maxBytes: ZooBuilder.defaultDomainBytes)
-                .components(separatedBy: "\n\n").filter { !$0.isEmpty }
-            models = try models.withFineTunedComponents(documents: documents, strengths: [truth.strength], seed: manifest.seed, keepOriginal: false)
-            // The truth's world is the fine-tune itself, so its expected margin over any other is a KL, never negative.
-            models = models.replacingBase(named: truth.base!, with: fineTune, identity: "oracle:" + ((fineTune as? any FineTunableLanguageModel)?.contentHash ?? record.model.file))!
+            if manifest.isNeural {
+                (models, made) = try NeuralOracle.world(models: models, truth: base, fineTune: fineTune, record: record.model, zooDirectory: zooDir)
+            } else {
+                let documents = try Corpus.load(truth.domain).text(in: .finetune, maxBytes: ZooBuilder.defaultDomainBytes)
+                    .components(separatedBy: "\n\n").filter { !$0.isEmpty }
+                models = try models.withFineTunedComponents(documents: documents, strengths: [truth.strength], seed: manifest.seed, keepOriginal: false)
+                // The truth's world is the fine-tune itself, so its expected margin over any other is a KL, never negative.
+                let hash = (fineTune as? any FineTunableLanguageModel)?.contentHash ?? record.model.file
+                models = models.replacingBase(named: base, with: fineTune, identity: "oracle:" + hash)!
+            }
         }
         if let strengths = genreLibrary {
             models = try Self.withGenreLibrary(models, tokenizer: fineTune.tokenizer.identifier, strengths: strengths,

@@ -4,7 +4,6 @@ import Corpora
 import Engine
 import Foundation
 import LanguageModels
-import ServerModels
 import Pools
 import Simulation
 import Workflow
