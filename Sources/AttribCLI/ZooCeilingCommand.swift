@@ -26,6 +26,7 @@ struct ZooCeilingCommand: ParsableCommand {
     @Option(help: "Zoo name (the demo's zoo-NAME folder; `attrib demo --zoo Experiments/zoos/NAME.json` builds it).") var zoo = "round1-like"
     @Option(help: "Observation models, comma-separated: pristine (what runs use), genre (plus copies fine-tuned on the true domain's held-out text; slow), oracle (the fine-tune's own training text known).")
     var models = "pristine,oracle"
+    @Option(help: "Prompt pool (JSON lines, e.g. an experiment's pool-NAME-HASH.jsonl; default: the demo's default-pool.jsonl in --work). Another pool's report is OUTPUT/ZOO-POOL-oracle.md and makes no ceiling file.") var pool: String?
     @Option(help: "Answers sampled per pool prompt, the set the counts are drawn from.") var answers = 4
     @Option(help: "Answers per fine-tune at which the truth's win rate is estimated (comma-separated, ascending).")
     var counts = ZooCeiling.defaultCounts.map(String.init).joined(separator: ",")
@@ -72,6 +73,7 @@ struct ZooCeilingCommand: ParsableCommand {
         ceiling.counts = try ZooExplainCommand.list(counts, "--counts", Int.self) { $0 >= 1 }
         ceiling.budget = budget
         ceiling.floor = floor
+        ceiling.pool = pool.map { URL(fileURLWithPath: $0) }
         ceiling.draws = draws
         let result = try ceiling.execute { done, total, line in
             FileHandle.standardError.write(Data("[\(done)/\(total)] \(line)\n".utf8))
@@ -83,7 +85,8 @@ struct ZooCeilingCommand: ParsableCommand {
         let command = "attrib " + CommandLine.arguments.dropFirst().joined(separator: " ")
         let folder = URL(fileURLWithPath: DefaultPaths.resolve(output, default: DefaultPaths.floorResults), isDirectory: true)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let report = folder.appendingPathComponent("\(zoo)-oracle\(floor == nil ? "" : "-best-prompts").md")
+        let poolPart = pool.map { "-" + URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent } ?? ""
+        let report = folder.appendingPathComponent("\(zoo)\(poolPart)-oracle\(floor == nil ? "" : "-best-prompts").md")
         try atomicWrite(Data(result.markdown(command: command).utf8), to: report)
         print("wrote \(report.path)")
         if result.makesTheCeilingFile {
@@ -91,7 +94,7 @@ struct ZooCeilingCommand: ParsableCommand {
             try atomicWrite(try attribJSONEncoder(pretty: true).encode(result.ceiling), to: file)
             print("wrote \(file.path)")
         } else {
-            print("\(zoo)-ceiling.json not written: it needs the oracle model at every default count, from random prompts")
+            print("\(zoo)-ceiling.json not written: it needs the oracle model at every default count, from random prompts of the default pool")
         }
     }
 }

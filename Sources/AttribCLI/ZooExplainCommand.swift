@@ -12,7 +12,7 @@ struct ZooExplainCommand: ParsableCommand {
         commandName: "explain",
         abstract: "Mean log-likelihood of one fine-tune's answers under every hypothesis state (after `attrib demo`).",
         discussion: """
-            Samples answers of a fine-tune of the demo's zoo to the demo's default pool and scores \
+            Samples answers of a fine-tune of the demo's zoo to the demo's default pool (or --pool) and scores \
             them the way a run does (at beta 1 unless --beta is given), printing the mean log-likelihood per answer under \
             each hypothesis at its best latent drift value, best first. The state a run converges \
             to is the first line: when it is not the true base, the observation model, not the \
@@ -22,6 +22,7 @@ struct ZooExplainCommand: ParsableCommand {
     @Option(help: "The demo's working folder.") var work = DefaultPaths.demoWork
     @Option(help: "Zoo name (the demo's zoo-NAME folder).") var zoo = "round1-like"
     @Option(help: "Public id of the fine-tune.") var model: Int
+    @Option(help: "Prompt pool (JSON lines, e.g. an experiment's pool-NAME-HASH.jsonl; default: the demo's default-pool.jsonl in --work).") var pool: String?
     @Option(help: "Answers sampled per prompt of the pool.") var answers = 2
     @Option(help: "Only these prompts of the pool (0-based indices, comma-separated; default: all).") var prompts: String?
     @Option(help: "Add components fine-tuned on generic text at these strengths (comma-separated).") var fineTunedStrengths: String?
@@ -71,6 +72,7 @@ struct ZooExplainCommand: ParsableCommand {
         var settings = engine.settings()
         settings.observation.beta = engine.beta ?? 1
         var explain = ZooExplain(work: URL(fileURLWithPath: DefaultPaths.resolve(work, default: DefaultPaths.demoWork), isDirectory: true), zoo: zoo, model: model, settings: settings)
+        explain.pool = pool.map { URL(fileURLWithPath: $0) }
         explain.answers = answers
         explain.prompts = try prompts.map { try Self.list($0, "--prompts", Int.self) { $0 >= 0 } }
         explain.fineTunedStrengths = try fineTunedStrengths.map { try Self.list($0, "--fine-tuned-strengths", Double.self) { $0 > 0 && $0 < 1 } }

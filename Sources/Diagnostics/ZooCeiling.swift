@@ -51,6 +51,9 @@ public struct ZooCeiling: Sendable {
     /// The JSON of `attrib zoo floor --json`: each fine-tune asked only its best prompts there
     /// (`floorBestPrompts`); nil: the whole pool.
     public var floor: String?
+    /// The prompt pool file (nil: the demo's `default-pool.jsonl` in `work`). Only the default
+    /// pool's oracle ceiling is the zoo's ceiling file (`Result.makesTheCeilingFile`).
+    public var pool: URL?
     public var draws = 2000
     public var settings: EngineSettings
 
@@ -86,12 +89,14 @@ public struct ZooCeiling: Sendable {
         /// Expected right (of `total`) at each count, per model.
         public var ceiling: OracleCeiling
         public var bestPrompts: Bool
+        /// The pool's file name when it is not the demo's default pool (nil: the default).
+        public var pool: String?
 
         /// Whether `ceiling` may be the zoo's ceiling file, which experiment summaries read: from
         /// random prompts, with the oracle model, at every default count (a narrower run never
         /// replaces it).
         public var makesTheCeilingFile: Bool {
-            !bestPrompts && models.contains(.oracle) && Set(ZooCeiling.defaultCounts).isSubset(of: counts)
+            !bestPrompts && pool == nil && models.contains(.oracle) && Set(ZooCeiling.defaultCounts).isSubset(of: counts)
         }
     }
 
@@ -105,7 +110,8 @@ public struct ZooCeiling: Sendable {
             throw AttribError.option(flag: "--budget",
                                         reason: "\(budget) answers cannot give each of the \(listed.count) listed fine-tunes even \(counts.first ?? 0)")
         }
-        let poolSize = try PromptPool.load(path: work.appendingPathComponent("default-pool.jsonl").path).count
+        let poolFile = pool ?? ZooExplain.defaultPool(work: work)
+        let poolSize = try PromptPool.load(path: poolFile.path).count
         let bestPrompts = try floor.map { try Self.floorBestPrompts(path: $0, poolSize: poolSize, fineTunes: manifest.answerKey.count) }
         var rows = [Row]()
         for (k, entry) in listed.enumerated() {
@@ -115,6 +121,7 @@ public struct ZooCeiling: Sendable {
                 var explain = ZooExplain(work: work, zoo: zoo, model: entry.id, settings: settings)
                 explain.resample = counts
                 explain.draws = draws
+                explain.pool = poolFile
                 explain.prompts = prompts
                 // As many answers in all from the chosen prompts as from the whole pool.
                 explain.answers = prompts.map { max(1, answers * poolSize / $0.count) } ?? answers
@@ -141,7 +148,7 @@ public struct ZooCeiling: Sendable {
         return Result(zoo: zoo, total: manifest.answerKey.count, poolSize: poolSize, answersPerPrompt: answers, counts: counts, models: models, rows: rows,
                       budget: budget, bestSplit: split,
                       ceiling: OracleCeiling(zoo: zoo, total: manifest.answerKey.count, counts: counts, expected_right: expected),
-                      bestPrompts: bestPrompts != nil)
+                      bestPrompts: bestPrompts != nil, pool: pool.map(\.lastPathComponent))
     }
 
     /// The largest sum of win rates when every fine-tune takes one of `counts` answers (its

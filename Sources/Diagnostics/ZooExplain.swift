@@ -20,7 +20,9 @@ public struct ZooExplain: Sendable {
     public var model: Int
     /// Answers sampled per prompt.
     public var answers = 2
-    /// Indices into the demo's pool (nil: every prompt).
+    /// The prompt pool file (JSON lines; nil: the demo's `default-pool.jsonl` in `work`).
+    public var pool: URL?
+    /// Indices into the pool (nil: every prompt).
     public var prompts: [Int]?
     public var fineTunedStrengths: [Double]?
     public var fineTuneDomain: String?
@@ -72,6 +74,9 @@ public struct ZooExplain: Sendable {
         }
     }
 
+    /// The pool the demo writes in its working folder, which explain and ceiling ask by default.
+    public static func defaultPool(work: URL) -> URL { work.appendingPathComponent("default-pool.jsonl") }
+
     public func execute() throws -> Result {
         let dir = work
         let zooDir = dir.appendingPathComponent("zoo-\(zoo)")
@@ -88,7 +93,7 @@ public struct ZooExplain: Sendable {
         }
         if !settings.observation.contextualDrift { basesFile = basesFile.withoutDrift }
         var models = try basesFile.hypothesisModels(directory: dir)
-        let pool = try PromptPool.load(path: dir.appendingPathComponent("default-pool.jsonl").path)
+        let pool = try PromptPool.load(path: (self.pool ?? Self.defaultPool(work: dir)).path)
         if let order = selfDriftOrder {
             models = try models.withDriftModels { _, hm in
                 guard let m = hm.model as? any TextModellingLanguageModel else {

@@ -88,6 +88,14 @@ import Testing
         var full = result
         full.counts = ZooCeiling.defaultCounts
         #expect(full.makesTheCeilingFile)
+        // Another pool's ceiling is named in the report and never replaces the zoo's ceiling file.
+        var otherPool = full
+        otherPool.pool = "pool-mixed-1024-abc.jsonl"
+        #expect(!otherPool.makesTheCeilingFile)
+        var named = result
+        named.pool = otherPool.pool
+        #expect(named.markdown(command: "c").contains("4 answers per prompt of the 64-prompt pool `pool-mixed-1024-abc.jsonl`"))
+        #expect(!result.markdown(command: "c").contains("`pool-"))
         full.bestPrompts = true
         #expect(!full.makesTheCeilingFile)
         full.bestPrompts = false
