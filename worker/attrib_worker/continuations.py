@@ -52,8 +52,10 @@ class Continuations:
             return
         batch_id = self.next_id
         self.next_id += 1
-        # The last logits were answered already; kept, they would hold rows x vocabulary more.
-        batch = Batch(cache=batch.cache, mask=batch.mask, lengths=batch.lengths, last=batch.last[:0])
+        # The last logits were answered already; kept, they would hold rows x vocabulary more
+        # (a view such as ``last[:0]`` would still hold all of them, uncounted: a new empty tensor).
+        empty = batch.last.new_empty((0, *batch.last.shape[1:]))
+        batch = Batch(cache=batch.cache, mask=batch.mask, lengths=batch.lengths, last=empty)
         self.batches[batch_id] = (batch, contexts)
         self.total += batch.cache_bytes
         for row, c in enumerate(contexts):

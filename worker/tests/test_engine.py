@@ -174,6 +174,18 @@ class EngineTests(unittest.TestCase):
             self.assertLess(float((got - want).abs().max()), 1e-5)
         self.assertEqual(both.counts["cache_hits"], 2)
 
+    def test_kept_batches_hold_only_the_bytes_they_count(self) -> None:
+        engine = Engine(self.model)
+        engine.distributions([t[:4] for t in self.texts])
+        engine.distributions([t[:4] + [65] for t in self.texts])
+        self.assertEqual(len(engine.continuations.batches), 2)
+        for batch, _ in engine.continuations.batches.values():
+            # The answered logits are gone, not hidden behind an empty view of them.
+            self.assertEqual(batch.last.untyped_storage().nbytes(), 0)
+            held = sum(getattr(layer, name).untyped_storage().nbytes()
+                       for layer in batch.cache.layers for name in ("keys", "values"))
+            self.assertEqual(held, batch.cache_bytes)
+
     def test_token_log_probs_are_the_distributions_entries_under_each_decoding(self) -> None:
         engine = Engine(self.exact)
         queries = [(t[:k], [t[k], 3, 200, t[k]]) for t in self.texts for k in (0, 2, 5)]
