@@ -20,6 +20,14 @@ import Testing
         #expect(try PromptPool.parse(pool.jsonl(), file: "again") == pool)
     }
 
+    @Test func jsonlKeepsInvisibleCharactersAtEitherEnd() throws {
+        // A byte-order mark alone or first is a prompt of its own (a tokenizer-boundary probe), never dropped.
+        let prompts = ["\u{FEFF}", "\u{FEFF}a", "a\u{FEFF}", "\u{200B}\u{200B}", "e\u{0301}"]
+        let pool = PromptPool(ids: prompts.indices.map(String.init), prompts: prompts, costs: prompts.map { _ in 1 })
+        let again = try PromptPool.parse(pool.jsonl(), file: "pool.jsonl")
+        #expect(again.prompts.map { Array($0.unicodeScalars) } == prompts.map { Array($0.unicodeScalars) })
+    }
+
     @Test func badInputNamesFileLineAndField() {
         func message(_ text: String) -> String {
             do { _ = try PromptPool.parse(text, file: "p.jsonl"); return "" } catch { return error.description }
