@@ -17,7 +17,7 @@ import sys
 from collections import defaultdict
 
 DEFAULT = ["round1-like-robust-acquisition", "round2-like-robust-acquisition", "check-a-robust-acquisition",
-           "check-b-robust-acquisition", "neural-micro-budget-sweep", "neural-check-b-budget-sweep"]
+           "check-b-robust-acquisition", "neural-micro-budget-sweep", "neural-check-b-low-budgets"]
 
 
 def zoo_of(folder: str) -> str:
