@@ -3,6 +3,7 @@ import Calibration
 import Common
 import Corpora
 import Engine
+import Experiments
 import Foundation
 import LanguageModels
 import Simulation
@@ -75,7 +76,7 @@ public struct ZooExplain: Sendable {
     }
 
     /// The pool the demo writes in its working folder, which explain and ceiling ask by default.
-    public static func defaultPool(work: URL) -> URL { work.appendingPathComponent("default-pool.jsonl") }
+    public static func defaultPool(work: URL) -> URL { work.appendingPathComponent(Demo.defaultPoolFile) }
 
     public func execute() throws -> Result {
         let dir = work

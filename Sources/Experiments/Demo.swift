@@ -25,6 +25,8 @@ public struct Demo: Sendable {
     /// Prompts in the built-in pool.
     public var poolSize = Demo.defaultPoolSize
     public static let defaultPoolSize = 64
+    /// The built-in pool's file in a working folder (written by `SimulatedWorld`, read by `attrib zoo explain` and `ceiling`).
+    public static let defaultPoolFile = "default-pool.jsonl"
     /// The text calibration models are fine-tuned on, to fit beta and the answer cap before the
     /// runs; nil: no calibration (`settings.observation.beta` and `settings.observation.answerCap` are used).
     public var calibrationText: CalibrationText? = .builtIn

@@ -65,7 +65,7 @@ public struct SimulatedWorld: Sendable {
         // The default-size pool keeps its first name, so existing working folders stay valid.
         let spec = try poolSpec.map { try PoolSpec.load($0) }
         let poolURL = workDirectory.appendingPathComponent(spec.map { "pool-\($0.name)-\($0.contentHash.prefix(12)).jsonl" }
-            ?? (poolSize == Demo.defaultPoolSize ? "default-pool.jsonl" : "default-pool-\(poolSize).jsonl"))
+            ?? (poolSize == Demo.defaultPoolSize ? Demo.defaultPoolFile : "default-pool-\(poolSize).jsonl"))
         if !fm.fileExists(atPath: poolURL.path) {
             if let spec {
                 try atomicWrite(Data(try spec.make(corpora: { try corpora.corpus($0) }).jsonl().utf8), to: poolURL)

@@ -58,6 +58,12 @@ class Batch:
         return total
 
 
+def no_logits(last: torch.Tensor) -> torch.Tensor:
+    """No rows of ``last`` (logits answered already): a new empty tensor, not a view such as
+    ``last[:0]``, which would keep all rows x vocabulary of them alive, uncounted."""
+    return last.new_empty((0, *last.shape[1:]))
+
+
 def left_padded(rows: list[list[int]], device: torch.device) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """(ids, mask, positions) for rows padded on the left to the longest (built as one
     tensor each: a row at a time costs more than the model for thousands of short rows)."""
@@ -159,6 +165,6 @@ def merge(batches: list[Batch]) -> Batch | None:
         if hasattr(layer, "cumulative_length"):
             layer.cumulative_length = width
     lasts = [b.last for b in batches]
-    last = torch.cat(lasts, dim=0) if all(t.shape[0] for t in lasts) else lasts[0][:0]
+    last = torch.cat(lasts, dim=0) if all(t.shape[0] for t in lasts) else no_logits(lasts[0])
     return Batch(cache=cache, mask=torch.cat([padded(b.mask, 1) for b in batches], dim=0),
                  lengths=[n for b in batches for n in b.lengths], last=last)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
-from .batches import Batch
+from .batches import Batch, no_logits
 
 
 class Continuations:
@@ -52,10 +52,8 @@ class Continuations:
             return
         batch_id = self.next_id
         self.next_id += 1
-        # The last logits were answered already; kept, they would hold rows x vocabulary more
-        # (a view such as ``last[:0]`` would still hold all of them, uncounted: a new empty tensor).
-        empty = batch.last.new_empty((0, *batch.last.shape[1:]))
-        batch = Batch(cache=batch.cache, mask=batch.mask, lengths=batch.lengths, last=empty)
+        # The last logits were answered already; kept, they would hold rows x vocabulary more.
+        batch = Batch(cache=batch.cache, mask=batch.mask, lengths=batch.lengths, last=no_logits(batch.last))
         self.batches[batch_id] = (batch, contexts)
         self.total += batch.cache_bytes
         for row, c in enumerate(contexts):
