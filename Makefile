@@ -16,12 +16,13 @@ worker:
 demo: release
 	.build/release/attrib demo
 
-# Every test of every module (the Swift ones against a real worker process included) and the
-# worker's own Python tests; then, alone (they load the CPU), the tests against the real models
+# Every test of every module (the Swift ones against a real worker process included), the
+# worker's own Python tests and the results-table scripts' tests; then, alone (they load the CPU), the tests against the real models
 # on workers, which run where scripts/install-real-models.sh has run (CI runs it).
 test: deps worker
 	$(SWIFT) build --build-tests
 	PYTHONPATH=worker $$(bash scripts/install-worker.sh) -m unittest discover -s worker/tests
+	python3 -m unittest discover -s scripts/tests
 	$(SWIFT) test --skip-build --skip RealModel
 	ATTRIB_REAL_MODEL_TESTS=1 $(SWIFT) test --skip-build --filter RealModel
 
