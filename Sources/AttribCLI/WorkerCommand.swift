@@ -20,8 +20,8 @@ struct WorkerCommand: ParsableCommand {
     // The worker declares these settings' defaults (worker/attrib_worker/__main__.py); only
     // the ones given here are passed on.
     @Option(help: "Weights' dtype: float32, bfloat16 or float64 (log-softmax is float32 or better; the worker's default: float32).") var dtype: String?
-    @Option(help: "CPU threads for PyTorch (0, the worker's default: PyTorch's own choice).") var threads: Int?
-    @Option(help: "Milliseconds a batch waits for more requests (the worker's default: 5).") var maxWaitMs: Double?
+    @Option(help: "CPU threads for PyTorch (0, the worker's default: one on a CPU when every model is small, under 20 million parameters; else PyTorch's own choice).") var threads: Int?
+    @Option(help: "Milliseconds a batch waits at most for requests still being read (the worker's default: 5; a lone client is never held).") var maxWaitMs: Double?
     @Option(help: "Tokens per model batch at most (0, the worker's default: 4096 on a CPU, 65536 on a GPU).") var maxBatchTokens: Int?
     @Option(help: "MiB of key/value caches the worker keeps for requests that grow a batch by one token (0: none), shared by its models (the worker's default: a quarter of the device's memory, at least 2048).") var cacheMb: Int?
     @Option(help: "The worker environment's python (default: $ATTRIB_WORKER_PYTHON or ~/.cache/attrib/worker-venv).") var python: String?

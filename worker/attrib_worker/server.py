@@ -210,11 +210,13 @@ def serve(worker: Worker, host: str, port: int) -> ThreadingHTTPServer:
 
         def do_POST(self) -> None:  # noqa: N802
             try:
-                length = int(self.headers.get("Content-Length", "0"))
-                body = json.loads(self.rfile.read(length) or b"{}")
-                if not isinstance(body, dict):
-                    raise ProtocolError("the request body must be a JSON object")
-                self._answer(200, worker.handle(self.path, body))
+                with worker.batcher.expecting():
+                    length = int(self.headers.get("Content-Length", "0"))
+                    body = json.loads(self.rfile.read(length) or b"{}")
+                    if not isinstance(body, dict):
+                        raise ProtocolError("the request body must be a JSON object")
+                    answer = worker.handle(self.path, body)
+                self._answer(200, answer)
             except (ProtocolError, KeyError, TypeError, ValueError) as error:
                 self._answer(400, {"error": str(error) if not isinstance(error, KeyError) else f"field {error} is missing"})
             except Exception as error:  # a model failure: the worker stays up for the next request
