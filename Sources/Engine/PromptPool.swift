@@ -1,3 +1,4 @@
+import Common
 import Foundation
 
 /// Candidate prompts with ids and costs.
@@ -62,12 +63,10 @@ public struct PromptPool: Equatable, Sendable {
                 guard let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] else {
                     throw .malformed(file: file, line: number, field: nil, reason: "not a JSON object")
                 }
-                guard let p = object["prompt"] as? String else {
+                guard let p = ExactJSONStrings.exact(object, from: Data(line.utf8))["prompt"] as? String else {
                     throw .malformed(file: file, line: number, field: "prompt", reason: "missing or not a string")
                 }
-                // JSONSerialization drops a string's leading U+FEFF on Linux (a tokenizer-boundary
-                // probe of `Pools`); JSONDecoder keeps every character, so the prompt is read by it.
-                prompt = (try? JSONDecoder().decode(PromptText.self, from: Data(line.utf8)).prompt) ?? p
+                prompt = p
                 if let rawID = object["id"] {
                     if let s = rawID as? String { id = s } else if let n = rawID as? NSNumber { id = n.stringValue } else {
                         throw .malformed(file: file, line: number, field: "id", reason: "must be a string or a number")
@@ -93,8 +92,6 @@ public struct PromptPool: Equatable, Sendable {
         guard !prompts.isEmpty else { throw .empty(file: file) }
         return PromptPool(ids: ids, prompts: prompts, costs: costs)
     }
-
-    private struct PromptText: Decodable { var prompt: String }
 
     /// The pool as JSONL text (the lossless format).
     public func jsonl() -> String {

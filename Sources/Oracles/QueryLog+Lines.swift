@@ -1,3 +1,4 @@
+import Common
 import Foundation
 
 /// The line formats: JSONL and CSV readers, and the JSONL writer (`attrib log export`).
@@ -28,7 +29,7 @@ extension QueryLog {
                 guard let parsed = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]) as? [String: Any] else {
                     fail("is not a JSON object"); continue
                 }
-                object = parsed
+                object = ExactJSONStrings.exact(parsed, from: Data(bytes))
             } catch {
                 fail("is not valid JSON (truncated?)"); continue
             }

@@ -1,3 +1,4 @@
+import Common
 import Foundation
 import Hummingbird
 
@@ -51,7 +52,8 @@ struct SimulatorResponder: HTTPResponder {
         }
         let bytes = try await request.body.collect(upTo: 1 << 22)
         // The spec makes `input` optional: a missing one is the empty prompt.
-        guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: bytes)) as? [String: Any],
+        guard let parsed = try? JSONSerialization.jsonObject(with: Data(buffer: bytes)) as? [String: Any],
+              case let object = ExactJSONStrings.exact(parsed, from: Data(buffer: bytes)),
               let prompt = object["input"] == nil ? "" : object["input"] as? String else {
             return (Self.badRequest("the body must be a JSON object with a string field input"), "")
         }
@@ -106,7 +108,8 @@ struct SimulatorResponder: HTTPResponder {
     private func completions(_ request: Request, user: String?) async throws -> (Response, String) {
         guard let user else { return (Self.openAIError(.unauthorized, "invalid API key"), "") }
         let bytes = try await request.body.collect(upTo: 1 << 22)
-        guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: bytes)) as? [String: Any],
+        guard let parsed = try? JSONSerialization.jsonObject(with: Data(buffer: bytes)) as? [String: Any],
+              case let object = ExactJSONStrings.exact(parsed, from: Data(buffer: bytes)),
               let prompt = object["prompt"] as? String else {
             return (Self.openAIError(.badRequest, "the body must be a JSON object with a string field prompt"), "")
         }

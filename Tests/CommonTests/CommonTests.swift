@@ -140,3 +140,24 @@ struct FileLockTests {
     }
 }
 
+
+struct ExactJSONStringsTests {
+    @Test func keepsEveryCharacterOfTopLevelStrings() {
+        // Raw (unescaped) and escaped byte-order marks, zero-width and combining characters.
+        let data = Data("{\"raw\": \"\u{FEFF}ab\", \"escaped\": \"\\ufeffcd\", \"zw\": \"\u{200B}e\u{0301}\", \"n\": 3, \"o\": {\"p\": \"q\"}}".utf8)
+        let strings = ExactJSONStrings.strings(in: data)
+        #expect(strings == ["raw": "\u{FEFF}ab", "escaped": "\u{FEFF}cd", "zw": "\u{200B}e\u{0301}"])
+        #expect(ExactJSONStrings.strings(in: Data("[\"a\"]".utf8)).isEmpty)
+        #expect(ExactJSONStrings.strings(in: Data("{\"a\": ".utf8)).isEmpty)
+    }
+
+    @Test func exactReplacesOnlyStringFields() throws {
+        let data = Data("{\"prompt\": \"\u{FEFF}x\", \"model\": 2, \"tag\": \"y\"}".utf8)
+        let parsed = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let exact = ExactJSONStrings.exact(parsed, from: data)
+        #expect(exact["prompt"] as? String == "\u{FEFF}x")
+        #expect(exact["tag"] as? String == "y")
+        #expect((exact["model"] as? NSNumber)?.intValue == 2)
+        #expect(exact.count == 3)
+    }
+}

@@ -47,6 +47,17 @@ private func temporary(_ name: String) -> URL {
         #expect(LogInspection(log).sets[dir.lastPathComponent]?["3"]?.empty_continuations == 1)
     }
 
+    @Test func jsonlKeepsALeadingByteOrderMark() throws {
+        // Written raw, as JSONEncoder and JSONSerialization write it; JSONSerialization alone would read "ab".
+        let file = temporary("bom.jsonl")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try "{\"model\": 1, \"prompt\": \"\u{FEFF}ab\", \"response\": \"\u{FEFF}\", \"note\": \"\u{FEFF}n\"}\n".write(to: file, atomically: true, encoding: .utf8)
+        let log = try QueryLog.load(path: file.path)
+        #expect(log.records.map(\.prompt) == ["\u{FEFF}ab"])
+        #expect(log.records.map(\.response) == ["\u{FEFF}"])
+        #expect(log.records[0].extra["note"] == "\"\u{FEFF}n\"")
+    }
+
     @Test func jsonlRoundTripsAndKeepsUnknownFields() throws {
         let file = temporary("log.jsonl")
         defer { try? FileManager.default.removeItem(at: file) }

@@ -52,6 +52,15 @@ struct SimulatorServerTests {
         await server.stop()
     }
 
+    @Test func aPromptThatStartsWithAByteOrderMarkIsAnsweredAsSent() async throws {
+        // Foundation's JSONSerialization on Linux drops a raw leading U+FEFF: the prompt would be answered as "Hi".
+        let (server, _) = try await start()
+        let answer = try await RawHTTP.query(server.baseURL, model: "1", body: "{\"input\":\"\u{FEFF}Hi\"}", token: token)
+        #expect(answer.status == 200)
+        #expect(answer.body == "{\"queries\":{\"1\":1},\"result\":{\"generated_text\":\"\u{FEFF}Hi m1s0\"},\"status\":\"success\"}")
+        await server.stop()
+    }
+
     @Test func refusesBadRequests() async throws {
         let (server, lines) = try await start()
         #expect(try await RawHTTP.query(server.baseURL, model: "0", body: #"{"input":"x"}"#, token: nil).status == 401)
