@@ -16,7 +16,7 @@ import sys
 from results_table import ceiling, fine_tune_count, means, rows, threshold_stops, totals, zoo_name
 
 DEFAULT = ["round1-like-robust-acquisition", "round2-like-robust-acquisition", "check-a-robust-acquisition",
-           "check-b-robust-acquisition", "neural-micro-budget-sweep", "neural-check-b-low-budgets"]
+           "check-b-robust-acquisition", "neural-micro-budget-sweep", "neural-check-b-calibration-12"]
 
 
 def table(folder: str) -> list[str]:
