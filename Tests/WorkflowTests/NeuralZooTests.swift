@@ -8,7 +8,8 @@ import Testing
 @testable import ServerModels
 @testable import Workflow
 
-/// A neural zoo end to end: transformers trained by the worker's builder from a spec, its
+/// A neural zoo end to end: transformers trained by the worker's builder from a spec (a
+/// unigram, a character-level and a byte tokenizer, served and scored over their pieces), its
 /// manifest (public ids, the answer key from the builder: a reference's fine-tune is None),
 /// the bases and fine-tunes served by one worker, and a grid of runs attributing its
 /// fine-tunes through the simulator. Runs where `scripts/install-worker.sh` has run.
@@ -18,11 +19,11 @@ struct NeuralZooTests {
     static let shape = #"{"family": "gpt2", "layers": 1, "width": 32, "heads": 2, "context": 64}"#
     static let nano = """
         {"name": "nano", "kind": "neural", "seed": 4, "decoding": {"temperature": 3.0, "maxTotalTokens": 12, "minNewTokens": 1},
-         "bases": [{"name": "fa", "corpus": "fortunes", "tokenizer": "byte", "shape": \(shape), "steps": 30, "batch": 8, "window": 32},
-                   {"name": "ja", "corpus": "jargon", "tokenizer": "byte", "shape": \(shape), "steps": 30, "batch": 8, "window": 32}],
+         "bases": [{"name": "fa", "corpus": "fortunes", "tokenizer": "unigram-300", "shape": \(shape), "steps": 30, "batch": 8, "window": 32},
+                   {"name": "ja", "corpus": "jargon", "tokenizer": "char", "shape": \(shape), "steps": 30, "batch": 8, "window": 32}],
          "references": [{"name": "ka", "corpus": "bible-kjv", "tokenizer": "byte", "shape": \(shape), "steps": 30, "batch": 8, "window": 32}],
-         "fineTunes": [{"name": "ft-fa", "base": "fa", "domain": "devil", "method": "full", "steps": 10, "learningRate": 0.003, "batch": 8, "window": 32},
-                       {"name": "ft-ja", "base": "ja", "domain": "devil", "method": "lora", "steps": 10, "learningRate": 0.01, "batch": 8, "window": 32},
+         "fineTunes": [{"name": "ft-fa", "base": "fa", "domain": "devil", "method": "lora", "steps": 20, "learningRate": 0.02, "batch": 8, "window": 32},
+                       {"name": "ft-ja", "base": "ja", "domain": "devil", "method": "full", "steps": 10, "learningRate": 0.003, "batch": 8, "window": 32},
                        {"name": "ft-ka", "base": "ka", "domain": "devil", "method": "full", "steps": 10, "learningRate": 0.003, "batch": 8, "window": 32}]}
         """
 

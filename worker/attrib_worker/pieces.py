@@ -34,12 +34,23 @@ def _byte_table() -> dict[str, int]:
     return {character: byte for byte, character in bytes_to_unicode().items()}
 
 
+def _byte_level(tokenizer: PreTrainedTokenizerBase, tokens: list[str | None], table: dict[str, int]) -> bool:
+    """Whether tokens are written in GPT-2's byte table: the decoder says so where there is one
+    (a character-level vocabulary is mostly printable ASCII too, yet ``é`` is its own character,
+    not byte 0xE9); else most tokens are spelt in the table."""
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+    decoder = getattr(backend, "decoder", None) if backend is not None else None
+    if decoder is not None:
+        return type(decoder).__name__ == "ByteLevel"
+    return sum(1 for t in tokens if t is not None and all(c in table for c in t)) > 0.9 * len(tokens)
+
+
 def pieces(tokenizer: PreTrainedTokenizerBase, vocab_size: int, end_of_text: int) -> list[bytes]:
     """One piece per id in ``0..<vocab_size`` (ids past the tokenizer's own are empty)."""
     table = _byte_table()
     tokens = tokenizer.convert_ids_to_tokens(list(range(min(vocab_size, len(tokenizer)))))
     special = set(tokenizer.all_special_ids)
-    byte_level = sum(1 for t in tokens if t is not None and all(c in table for c in t)) > 0.9 * len(tokens)
+    byte_level = _byte_level(tokenizer, tokens, table)
     out: list[bytes] = []
     for token_id, token in enumerate(tokens):
         if token_id == end_of_text or token is None:

@@ -27,23 +27,58 @@ class PretrainError(Exception):
 
 
 def train_tokenizer(kind: str, texts: list[str]) -> PreTrainedTokenizerFast:
-    """``byte`` (one id per byte, no merges) or ``bpe-N`` (byte-level BPE of N ids, trained on
-    ``texts``); end-of-text is ``<|endoftext|>``. Byte-level, so every text round-trips."""
+    """A tokenizer trained on ``texts``; end-of-text is ``<|endoftext|>``; every text round-trips.
+
+    - ``byte``: one id per byte, no merges;
+    - ``bpe-N``: byte-level BPE of N ids;
+    - ``unigram-N``: a byte-level unigram model of N ids (SentencePiece's algorithm: the
+      vocabulary pruned from many candidates by likelihood, and a text read as its likeliest
+      segmentation);
+    - ``char``: one id per character of ``texts`` (at most ``CHAR_VOCABULARY``, the most
+      frequent), any other character as its UTF-8 bytes ``<0xNN>`` (SentencePiece's byte
+      fallback).
+    """
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 
-    if kind == "byte":
-        size = 257
-    elif kind.startswith("bpe-") and kind[4:].isdigit() and 257 <= int(kind[4:]) <= 65536:
-        size = int(kind[4:])
+    def sized(prefix: str) -> int | None:
+        tail = kind[len(prefix):]
+        return int(tail) if kind.startswith(prefix) and tail.isdigit() and 257 <= int(tail) <= 65536 else None
+
+    if kind == "char":
+        core = Tokenizer(models.BPE(vocab=char_vocabulary(texts), merges=[], byte_fallback=True))
+        core.decoder = decoders.Sequence([decoders.ByteFallback(), decoders.Fuse()])
+        return PreTrainedTokenizerFast(tokenizer_object=core, eos_token=END_OF_TEXT, bos_token=END_OF_TEXT)
+    alphabet = pre_tokenizers.ByteLevel.alphabet()
+    if kind == "byte" or (size := sized("bpe-")) is not None:
+        core = Tokenizer(models.BPE())
+        size = 257 if kind == "byte" else size
+        trainer = trainers.BpeTrainer(vocab_size=size, special_tokens=[END_OF_TEXT], show_progress=False, initial_alphabet=alphabet)
+    elif (size := sized("unigram-")) is not None:
+        core = Tokenizer(models.Unigram())
+        trainer = trainers.UnigramTrainer(vocab_size=size, special_tokens=[END_OF_TEXT], show_progress=False, initial_alphabet=alphabet)
     else:
-        raise PretrainError(f"tokenizer {kind!r} is not byte or bpe-N with N in 257...65536")
-    core = Tokenizer(models.BPE())
+        raise PretrainError(f"tokenizer {kind!r} is not byte, char, bpe-N or unigram-N with N in 257...65536")
     core.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     core.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(vocab_size=size, special_tokens=[END_OF_TEXT], show_progress=False,
-                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
     core.train_from_iterator(texts if size > 257 else [""], trainer=trainer)
     return PreTrainedTokenizerFast(tokenizer_object=core, eos_token=END_OF_TEXT, bos_token=END_OF_TEXT)
+
+
+#: Characters a ``char`` tokenizer gives an id of their own, the most frequent first.
+CHAR_VOCABULARY = 4096
+
+
+def char_vocabulary(texts: list[str]) -> dict[str, int]:
+    """End-of-text, the 256 byte-fallback ids ``<0x00>``...``<0xFF>``, then the characters of
+    ``texts`` by falling count (ties by code point). ``▁`` is left to its bytes: SentencePiece
+    reads it as a space."""
+    from collections import Counter
+
+    counts = Counter(c for text in texts for c in text if c != "\u2581")
+    vocabulary = {END_OF_TEXT: 0} | {f"<0x{b:02X}>": 1 + b for b in range(256)}
+    for character, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:CHAR_VOCABULARY]:
+        vocabulary.setdefault(character, len(vocabulary))
+    return vocabulary
 
 
 @dataclass(frozen=True)

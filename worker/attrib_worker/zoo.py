@@ -3,8 +3,9 @@ transformer bases trained here from nothing, their near relatives, and fine-tune
 descent, each saved as a model directory the worker serves.
 
 A model's recipe is exactly one of:
-- trained: ``corpus``, ``tokenizer`` (``byte`` or ``bpe-N``) or ``tokenizerFrom``, ``shape``,
-  ``steps`` (and ``learningRate``, ``seed``): trained from random weights on the corpus;
+- trained: ``corpus``, ``tokenizer`` (``byte``, ``bpe-N``, ``unigram-N`` or ``char``:
+  ``pretrain.train_tokenizer``) or ``tokenizerFrom``, ``shape``, ``steps`` (and
+  ``learningRate``, ``seed``): trained from random weights on the corpus;
 - distilled: ``distilFrom`` (a teacher), ``shape``, ``steps``: a student of the teacher's
   tokenizer trained toward its next-token distributions on the teacher's corpus;
 - derived: ``from``, ``domain``, ``method`` (``lora`` or ``full``), ``steps``: a fine-tune of

@@ -29,7 +29,7 @@ def corpus(seed: int, count: int = 300) -> list[str]:
 class PretrainTests(unittest.TestCase):
     def test_tokenizers_round_trip_and_their_pieces_spell_every_text(self) -> None:
         texts = corpus(1) + ["tabs\tand  spaces, émoji 🙂, 中文"]
-        for kind, most in [("byte", 257), ("bpe-300", 300)]:
+        for kind, most in [("byte", 257), ("bpe-300", 300), ("unigram-300", 300), ("char", 257 + 60)]:
             tokenizer = train_tokenizer(kind, texts[:-1])
             self.assertLessEqual(len(tokenizer), most)
             table = pieces(tokenizer, len(tokenizer), tokenizer.eos_token_id)
@@ -41,6 +41,20 @@ class PretrainTests(unittest.TestCase):
         self.assertLess(len(merged.encode(texts[0])), len(texts[0].encode("utf-8")))
         with self.assertRaises(PretrainError):
             train_tokenizer("bpe-12", texts)
+        with self.assertRaises(PretrainError):
+            train_tokenizer("unigram", texts)
+
+    def test_a_char_tokenizer_gives_each_seen_character_one_id_and_the_rest_bytes(self) -> None:
+        tokenizer = train_tokenizer("char", ["aab é", "b\u2581"])
+        table = pieces(tokenizer, len(tokenizer), tokenizer.eos_token_id)
+        # End-of-text, 256 bytes, then by falling count: a (2), b (2), then ' ' and 'é' (1 each, by code point).
+        self.assertEqual(len(tokenizer), 1 + 256 + 4)
+        self.assertEqual([table[257 + k] for k in range(4)], [b"a", b"b", b" ", "é".encode()])
+        for text, expected in [("ab", [257, 258]), ("é", [260]), ("z", [1 + ord("z")]), ("\u2581", [1 + 0xE2, 1 + 0x96, 1 + 0x81])]:
+            ids = tokenizer.encode(text, add_special_tokens=False)
+            self.assertEqual(ids, expected)
+            self.assertEqual(b"".join(table[i] for i in ids), text.encode("utf-8"))
+            self.assertEqual(tokenizer.decode(ids), text)
 
     def test_pretraining_learns_the_corpus_seeded_in_both_families(self) -> None:
         texts, held_out = corpus(2), corpus(3, 60)
