@@ -71,6 +71,16 @@ def matched_ratio(folder: str) -> str:
     return "–"
 
 
+def fano_floor(folder: str) -> str:
+    """The summary's Fano floor per model (its first ranked row), or "–"."""
+    with open(os.path.join(folder, "summary.md")) as f:
+        lines = [line for line in f if line.startswith("|")]
+    if len(lines) < 3 or "Fano floor per model" not in lines[0]:
+        return "–"
+    column = [c.strip() for c in lines[0].strip().strip("|").split("|")].index("Fano floor per model")
+    return [c.strip() for c in lines[2].strip().strip("|").split("|")][column]
+
+
 def table(folder: str) -> list[str]:
     zoo = zoo_name(folder)
     family = families(zoo_spec(folder))
@@ -96,7 +106,8 @@ def table(folder: str) -> list[str]:
             f"{ceiling(zoo, 'pristine', budget)} | {ceiling(zoo, 'oracle', budget)} | "
             f"{eig_stops[1]} of {eig_stops[0]}; {random_stops[1]} of {random_stops[0]} | "
             + " / ".join(str(e[k]) for k in KINDS) + " |")
-    lines.append(f"| {zoo} | EIG's queries over random's at matched accuracy: {matched_ratio(folder)} | | | | | | | | | |")
+    lines.append(f"| {zoo} | EIG's queries over random's at matched accuracy: {matched_ratio(folder)}; "
+                 f"Fano floor {fano_floor(folder)} queries per model | | | | | | | | | |")
     return lines
 
 
