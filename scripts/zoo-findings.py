@@ -11,7 +11,9 @@ what the wrong attributions were:
 - None→base: a fine-tune of a model not in the list put on a candidate;
 - base→None: a listed base's fine-tune answered `None`.
 
-    python3 scripts/zoo-findings.py [Results/NAME ...] > Results/neural/findings-table.md
+    python3 scripts/zoo-findings.py [Results/NAME ...]
+
+Then the most frequent wrong attributions per zoo.
 
 Families come from the zoo spec the summary names (`bases`, `references`: `corpus`, else the
 family of `from` or `distilFrom`). Standard library only.
@@ -111,6 +113,17 @@ def table(folder: str) -> list[str]:
     return lines
 
 
+def confusions(folder: str, top: int = 4) -> list[str]:
+    """The `top` most frequent wrong attributions (truth → attribution) over every budget,
+    strategy and seed, with their kind."""
+    zoo = zoo_name(folder)
+    family = families(zoo_spec(folder))
+    table_rows = [r for r in rows(folder) if r["strategy"] in ("eig", "random") and not r["variant"]]
+    counts = Counter((r["truth"], r["attribution"]) for r in table_rows if r["truth"] != r["attribution"])
+    return [f"| {zoo} | {t} → {a} | {n} of {len(table_rows)} | {error_kind(t, a, family)} |"
+            for (t, a), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]]
+
+
 def main() -> None:
     folders = sys.argv[1:] or [os.path.join("Results", name) for name in DEFAULT]
     print("| zoo (fine-tunes) | budget | random right | eig right | eig − random, paired by seed | random queries | eig queries "
@@ -121,6 +134,12 @@ def main() -> None:
             print(f"zoo-findings: {folder}/results.csv not found (run its experiment first)", file=sys.stderr)
             continue
         print("\n".join(table(folder)))
+    print("\nThe most frequent wrong attributions (over both strategies, every budget and seed):\n")
+    print("| zoo | truth → attribution | times (of attributions) | kind |")
+    print("|---|---|---|---|")
+    for folder in folders:
+        if os.path.exists(os.path.join(folder, "results.csv")):
+            print("\n".join(confusions(folder)))
 
 
 if __name__ == "__main__":

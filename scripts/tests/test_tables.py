@@ -90,6 +90,11 @@ class TablesTest(unittest.TestCase):
         self.assertEqual(cells[10], "2 / 1 / 1 / 1")  # near: a-distil, b-dialog; other: a→b; None→b; b→None
         self.assertIn("1.50 (2 of 2 seeds); Fano floor 0.82 queries per model", lines[1])
 
+    def test_confusions_most_frequent_first(self) -> None:
+        lines = zoo_findings.confusions(self.folder, top=2)
+        # Five errors, once each: ties by (truth, attribution).
+        self.assertEqual(lines, ["| zoo-x | None → b | 1 of 8 | None→base |", "| zoo-x | a → a-distil | 1 of 8 | near |"])
+
     def test_missing_results_name_the_file(self) -> None:
         with self.assertRaises(SystemExit) as raised:
             results_table.rows(os.path.join(self.dir.name, "absent"))
