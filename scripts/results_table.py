@@ -114,3 +114,16 @@ def ceiling(zoo: str, model: str, budget: int) -> str:
     if values is None or budget not in c["counts"]:
         return "–"
     return f"{values[c['counts'].index(budget)]:.2f}"
+
+
+def folders_with_results(given: list[str], default: list[str], script: str) -> list[str]:
+    """The folders asked for (else `Results/NAME` for each default name) that hold a
+    results.csv; each one that does not is named on standard error by `script`."""
+    import sys
+
+    folders = given or [os.path.join("Results", name) for name in default]
+    present = [f for f in folders if os.path.exists(os.path.join(f, "results.csv"))]
+    for folder in folders:
+        if folder not in present:
+            print(f"{script}: {folder}/results.csv not found (run its experiment first)", file=sys.stderr)
+    return present

@@ -10,10 +10,9 @@ many threshold stops were right. Reads each experiment's results.csv and the zoo
 
 from __future__ import annotations
 
-import os
 import sys
 
-from results_table import ceiling, fine_tune_count, means, rows, threshold_stops, totals, zoo_name
+from results_table import ceiling, fine_tune_count, folders_with_results, means, rows, threshold_stops, totals, zoo_name
 
 DEFAULT = ["round1-like-robust-acquisition", "round2-like-robust-acquisition", "check-a-robust-acquisition",
            "check-b-robust-acquisition", "neural-micro-budget-sweep", "neural-check-b-calibration-12"]
@@ -37,13 +36,10 @@ def table(folder: str) -> list[str]:
 
 
 def main() -> None:
-    folders = sys.argv[1:] or [os.path.join("Results", name) for name in DEFAULT]
+    folders = folders_with_results(sys.argv[1:], DEFAULT, "selection-table")
     print("| zoo (fine-tunes) | budget | random | eig | best robust strategy | pristine ceiling | oracle ceiling | eig threshold stops right |")
     print("|---|---|---|---|---|---|---|---|")
     for folder in folders:
-        if not os.path.exists(os.path.join(folder, "results.csv")):
-            print(f"selection-table: {folder}/results.csv not found (run its experiment first)", file=sys.stderr)
-            continue
         print("\n".join(table(folder)))
 
 

@@ -26,7 +26,8 @@ import statistics
 import sys
 from collections import Counter
 
-from results_table import ceiling, fine_tune_count, interval, means, paired, rows, threshold_stops, totals, zoo_name, zoo_spec
+from results_table import (ceiling, fine_tune_count, folders_with_results, interval, means, paired, rows, threshold_stops, totals,
+                           zoo_name, zoo_spec)
 
 DEFAULT = ["round1-like-robust-acquisition", "check-b-robust-acquisition",
            "neural-round1-like-budget-sweep", "neural-check-b-budget-sweep"]
@@ -125,21 +126,17 @@ def confusions(folder: str, top: int = 4) -> list[str]:
 
 
 def main() -> None:
-    folders = sys.argv[1:] or [os.path.join("Results", name) for name in DEFAULT]
+    folders = folders_with_results(sys.argv[1:], DEFAULT, "zoo-findings")
     print("| zoo (fine-tunes) | budget | random right | eig right | eig − random, paired by seed | random queries | eig queries "
           "| pristine ceiling | oracle ceiling | threshold stops right (eig; random) | errors: " + " / ".join(KINDS) + " |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for folder in folders:
-        if not os.path.exists(os.path.join(folder, "results.csv")):
-            print(f"zoo-findings: {folder}/results.csv not found (run its experiment first)", file=sys.stderr)
-            continue
         print("\n".join(table(folder)))
     print("\nThe most frequent wrong attributions (over both strategies, every budget and seed):\n")
     print("| zoo | truth → attribution | times (of attributions) | kind |")
     print("|---|---|---|---|")
     for folder in folders:
-        if os.path.exists(os.path.join(folder, "results.csv")):
-            print("\n".join(confusions(folder)))
+        print("\n".join(confusions(folder)))
 
 
 if __name__ == "__main__":
