@@ -127,3 +127,11 @@ def folders_with_results(given: list[str], default: list[str], script: str) -> l
         if folder not in present:
             print(f"{script}: {folder}/results.csv not found (run its experiment first)", file=sys.stderr)
     return present
+
+
+def print_table(columns: list[str], lines: list[str]) -> None:
+    """A markdown table: the header of `columns`, its rule, then `lines` (rows already written)."""
+    print("| " + " | ".join(columns) + " |")
+    print("|" + "---|" * len(columns))
+    for line in lines:
+        print(line)

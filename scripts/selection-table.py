@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 
-from results_table import ceiling, fine_tune_count, folders_with_results, means, rows, threshold_stops, totals, zoo_name
+from results_table import ceiling, fine_tune_count, folders_with_results, means, print_table, rows, threshold_stops, totals, zoo_name
 
 DEFAULT = ["round1-like-robust-acquisition", "round2-like-robust-acquisition", "check-a-robust-acquisition",
            "check-b-robust-acquisition", "neural-micro-budget-sweep", "neural-check-b-calibration-12"]
@@ -37,10 +37,8 @@ def table(folder: str) -> list[str]:
 
 def main() -> None:
     folders = folders_with_results(sys.argv[1:], DEFAULT, "selection-table")
-    print("| zoo (fine-tunes) | budget | random | eig | best robust strategy | pristine ceiling | oracle ceiling | eig threshold stops right |")
-    print("|---|---|---|---|---|---|---|---|")
-    for folder in folders:
-        print("\n".join(table(folder)))
+    print_table(["zoo (fine-tunes)", "budget", "random", "eig", "best robust strategy", "pristine ceiling", "oracle ceiling",
+                 "eig threshold stops right"], [line for folder in folders for line in table(folder)])
 
 
 if __name__ == "__main__":

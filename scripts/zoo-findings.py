@@ -26,8 +26,8 @@ import statistics
 import sys
 from collections import Counter
 
-from results_table import (ceiling, fine_tune_count, folders_with_results, interval, means, paired, rows, threshold_stops, totals,
-                           zoo_name, zoo_spec)
+from results_table import (ceiling, fine_tune_count, folders_with_results, interval, means, paired, print_table, rows, threshold_stops,
+                           totals, zoo_name, zoo_spec)
 
 DEFAULT = ["round1-like-robust-acquisition", "check-b-robust-acquisition",
            "neural-round1-like-budget-sweep", "neural-check-b-budget-sweep"]
@@ -127,16 +127,12 @@ def confusions(folder: str, top: int = 4) -> list[str]:
 
 def main() -> None:
     folders = folders_with_results(sys.argv[1:], DEFAULT, "zoo-findings")
-    print("| zoo (fine-tunes) | budget | random right | eig right | eig − random, paired by seed | random queries | eig queries "
-          "| pristine ceiling | oracle ceiling | threshold stops right (eig; random) | errors: " + " / ".join(KINDS) + " |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
-    for folder in folders:
-        print("\n".join(table(folder)))
+    print_table(["zoo (fine-tunes)", "budget", "random right", "eig right", "eig − random, paired by seed", "random queries",
+                 "eig queries", "pristine ceiling", "oracle ceiling", "threshold stops right (eig; random)",
+                 "errors: " + " / ".join(KINDS)], [line for folder in folders for line in table(folder)])
     print("\nThe most frequent wrong attributions (over both strategies, every budget and seed):\n")
-    print("| zoo | truth → attribution | times (of attributions) | kind |")
-    print("|---|---|---|---|")
-    for folder in folders:
-        print("\n".join(confusions(folder)))
+    print_table(["zoo", "truth → attribution", "times (of attributions)", "kind"],
+                [line for folder in folders for line in confusions(folder)])
 
 
 if __name__ == "__main__":
