@@ -20,7 +20,7 @@ DEFAULT = ["round1-like-robust-acquisition", "round2-like-robust-acquisition", "
 
 def table(folder: str) -> list[str]:
     zoo = zoo_name(folder)
-    table_rows = rows(folder)
+    table_rows = [r for r in rows(folder) if not r["variant"]]  # variants are other experiments' business
     mean = means(totals(table_rows))
     stops = threshold_stops(table_rows)
     lines = []

@@ -68,7 +68,7 @@ def matched_ratio(folder: str) -> str:
     """The summary's "Mean ratio R over the N of M seeds" line, shortened, or "–"."""
     with open(os.path.join(folder, "summary.md")) as f:
         for line in f:
-            if line.startswith("Mean ratio "):
+            if line.startswith("Mean ratio ") and "where eig reaches" in line:
                 words = line.split()
                 return f"{words[2]} ({words[5]} of {words[7]} seeds)"
     return "–"
@@ -99,6 +99,8 @@ def table(folder: str) -> list[str]:
     lines = []
     for budget in sorted({b for (s, b) in right if s == "eig"} & {b for (s, b) in right if s == "random"}):
         seeds, dc, _ = paired(sums, "eig", "random", budget)
+        if not seeds:
+            continue
         worst = min(dc)
         e = errors.get(budget, Counter())
         eig_stops, random_stops = stops[("eig", budget)], stops[("random", budget)]
@@ -129,7 +131,7 @@ def main() -> None:
     folders = folders_with_results(sys.argv[1:], DEFAULT, "zoo-findings")
     print_table(["zoo (fine-tunes)", "budget", "random right", "eig right", "eig − random, paired by seed", "random queries",
                  "eig queries", "pristine ceiling", "oracle ceiling", "threshold stops right (eig; random)",
-                 "errors: " + " / ".join(KINDS)], [line for folder in folders for line in table(folder)])
+                 "errors (eig + random): " + " / ".join(KINDS)], [line for folder in folders for line in table(folder)])
     print("\nThe most frequent wrong attributions (over both strategies, every budget and seed):\n")
     print_table(["zoo", "truth → attribution", "times (of attributions)", "kind"],
                 [line for folder in folders for line in confusions(folder)])

@@ -60,10 +60,11 @@ public struct PromptPool: Equatable, Sendable {
             let number = k + 1
             var id = String(number), prompt = line, cost = 1.0
             if jsonl {
-                guard let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] else {
+                guard let parsed = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] else {
                     throw .malformed(file: file, line: number, field: nil, reason: "not a JSON object")
                 }
-                guard let p = ExactJSONStrings.exact(object, from: Data(line.utf8))["prompt"] as? String else {
+                let object = ExactJSONStrings.exact(parsed, from: Data(line.utf8))
+                guard let p = object["prompt"] as? String else {
                     throw .malformed(file: file, line: number, field: "prompt", reason: "missing or not a string")
                 }
                 prompt = p

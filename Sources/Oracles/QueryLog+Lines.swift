@@ -143,7 +143,9 @@ extension QueryLog {
             var object: [String: Any] = ["model": r.model, "prompt": r.prompt, "response": r.response, "set": r.set]
             if let time = r.time { object["time"] = time }
             for (key, json) in r.extra where object[key] == nil {
-                object[key] = (try? JSONSerialization.jsonObject(with: Data(json.utf8), options: [.fragmentsAllowed])) ?? json
+                // A string field is read by JSONDecoder, which keeps a leading U+FEFF (see `ExactJSONStrings`).
+                object[key] = (try? JSONDecoder().decode(String.self, from: Data(json.utf8)))
+                    ?? (try? JSONSerialization.jsonObject(with: Data(json.utf8), options: [.fragmentsAllowed])) ?? json
             }
             let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
             return String(decoding: data, as: UTF8.self) + "\n"

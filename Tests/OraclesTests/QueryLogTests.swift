@@ -56,6 +56,12 @@ private func temporary(_ name: String) -> URL {
         #expect(log.records.map(\.prompt) == ["\u{FEFF}ab"])
         #expect(log.records.map(\.response) == ["\u{FEFF}"])
         #expect(log.records[0].extra["note"] == "\"\u{FEFF}n\"")
+        // And written back as read.
+        let again = temporary("bom-again.jsonl")
+        defer { try? FileManager.default.removeItem(at: again) }
+        try log.jsonl().write(to: again, atomically: true, encoding: .utf8)
+        let reread = try QueryLog.load(path: again.path)
+        #expect(reread.records.map { [$0.prompt, $0.response, $0.extra["note"] ?? "-"] } == [["\u{FEFF}ab", "\u{FEFF}", "\"\u{FEFF}n\""]])
     }
 
     @Test func jsonlRoundTripsAndKeepsUnknownFields() throws {

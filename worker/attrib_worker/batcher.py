@@ -42,44 +42,39 @@ class Batcher:
         self.held: list[Job] = []
         self.batches = 0
         self._lock = threading.Lock()
-        self._open = 0  # requests being handled (``expecting``)
-        self._submitted = 0  # of them, those inside ``submit``
-        self._handling = threading.local()  # whether this thread is inside ``expecting``
+        self._open = 0  # requests being handled (``expecting``) that have not yet submitted a job
+        self._handling = threading.local()  # whether this thread's request is among them
         threading.Thread(target=self._loop, name="attrib-worker-batcher", daemon=True).start()
 
     def submit(self, key: tuple[Any, ...], items: list[Any], tokens: int, run: Callable[[list[Any]], list[Any]]) -> list[Any]:
         """Runs ``items`` (possibly merged with other jobs of the same key) and returns their results."""
         job = Job(key=key, items=items, tokens=tokens, run=run)
-        counted = getattr(self._handling, "open", False)
-        if counted:
+        self.jobs.put(job)
+        if getattr(self._handling, "open", False):  # the request has submitted: no longer on its way
+            self._handling.open = False
             with self._lock:
-                self._submitted += 1
-        try:
-            self.jobs.put(job)
-            return job.future.result()
-        finally:
-            if counted:
-                with self._lock:
-                    self._submitted -= 1
+                self._open -= 1
+        return job.future.result()
 
     @contextmanager
     def expecting(self) -> Iterator[None]:
-        """Marks a request being handled: until it submits its job (or ends), a batch being
-        formed waits for it, at most ``max_wait``."""
+        """Marks a request being handled: until it submits its first job (or ends), a batch
+        being formed waits for it, at most ``max_wait``."""
         with self._lock:
             self._open += 1
         self._handling.open = True
         try:
             yield
         finally:
-            self._handling.open = False
-            with self._lock:
-                self._open -= 1
+            if self._handling.open:
+                self._handling.open = False
+                with self._lock:
+                    self._open -= 1
 
     def company_coming(self) -> bool:
         """Whether a request being handled has not yet submitted its job."""
         with self._lock:
-            return self._open > self._submitted
+            return self._open > 0
 
     def _next(self, timeout: float | None) -> Job | None:
         if self.held:

@@ -40,27 +40,27 @@ def train_tokenizer(kind: str, texts: list[str]) -> PreTrainedTokenizerFast:
     """
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 
-    def sized(prefix: str) -> int | None:
+    def sized(prefix: str, least: int) -> int | None:
         tail = kind[len(prefix):]
-        return int(tail) if kind.startswith(prefix) and tail.isdigit() and 257 <= int(tail) <= 65536 else None
+        return int(tail) if kind.startswith(prefix) and tail.isdigit() and least <= int(tail) <= 65536 else None
 
     if kind == "char":
         core = Tokenizer(models.BPE(vocab=char_vocabulary(texts), merges=[], byte_fallback=True))
         core.decoder = decoders.Sequence([decoders.ByteFallback(), decoders.Fuse()])
         return PreTrainedTokenizerFast(tokenizer_object=core, eos_token=END_OF_TEXT, bos_token=END_OF_TEXT)
     alphabet = pre_tokenizers.ByteLevel.alphabet()
-    if kind == "byte" or (size := sized("bpe-")) is not None:
+    if kind == "byte" or (size := sized("bpe-", 257)) is not None:
         core = Tokenizer(models.BPE())
         size = 257 if kind == "byte" else size
         trainer = trainers.BpeTrainer(vocab_size=size, special_tokens=[END_OF_TEXT], show_progress=False, initial_alphabet=alphabet)
-    elif (size := sized("unigram-")) is not None:
+    elif (size := sized("unigram-", 258)) is not None:  # 257 ids are the bytes and end-of-text alone
         core = Tokenizer(models.Unigram())
         trainer = trainers.UnigramTrainer(vocab_size=size, special_tokens=[END_OF_TEXT], show_progress=False, initial_alphabet=alphabet)
     else:
-        raise PretrainError(f"tokenizer {kind!r} is not byte, char, bpe-N or unigram-N with N in 257...65536")
+        raise PretrainError(f"tokenizer {kind!r} is not byte, char, bpe-N with N in 257...65536 or unigram-N with N in 258...65536")
     core.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     core.decoder = decoders.ByteLevel()
-    core.train_from_iterator(texts if size > 257 else [""], trainer=trainer)
+    core.train_from_iterator(texts if kind != "byte" else [""], trainer=trainer)
     return PreTrainedTokenizerFast(tokenizer_object=core, eos_token=END_OF_TEXT, bos_token=END_OF_TEXT)
 
 

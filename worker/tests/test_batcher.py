@@ -25,9 +25,9 @@ class BatcherTests(unittest.TestCase):
         seen: list[bool] = []
         with batcher.expecting():
             self.assertTrue(batcher.company_coming())
-            # Inside its own submit the request is no longer on its way.
+            # Once it has submitted, the request is no longer on its way (building its answer holds nobody).
             batcher.submit(("k",), [1], 1, lambda items: seen.append(batcher.company_coming()) or items)
-            self.assertTrue(batcher.company_coming())  # it may submit again before it ends
+            self.assertFalse(batcher.company_coming())
         self.assertFalse(batcher.company_coming())
         self.assertEqual(seen, [False])
         # A caller outside any request (a bench, a test) is never company, nor counted against it.

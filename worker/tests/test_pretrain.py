@@ -43,6 +43,9 @@ class PretrainTests(unittest.TestCase):
             train_tokenizer("bpe-12", texts)
         with self.assertRaises(PretrainError):
             train_tokenizer("unigram", texts)
+        with self.assertRaises(PretrainError):
+            train_tokenizer("unigram-257", texts)  # the bytes and end-of-text alone: that is `byte`
+        self.assertEqual(len(train_tokenizer("unigram-258", texts)), 258)
 
     def test_a_char_tokenizer_gives_each_seen_character_one_id_and_the_rest_bytes(self) -> None:
         tokenizer = train_tokenizer("char", ["aab é", "b\u2581"])
