@@ -12,7 +12,8 @@ public enum ExactJSONStrings {
     /// The top-level fields of `data` whose values are strings; empty when `data` is not a
     /// JSON object.
     public static func strings(in data: Data) -> [String: String] {
-        (try? JSONDecoder().decode(Fields.self, from: data))?.values ?? [:]
+        guard let object = try? JSONDecoder().decode([String: JSONValue].self, from: data) else { return [:] }
+        return object.compactMapValues { if case .string(let text) = $0 { text } else { nil } }
     }
 
     /// `object` (parsed from `data` by `JSONSerialization`) with each top-level string field
@@ -21,22 +22,5 @@ public enum ExactJSONStrings {
         var out = object
         for (key, value) in strings(in: data) where object[key] is String { out[key] = value }
         return out
-    }
-
-    private struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
-    private struct Fields: Decodable {
-        var values: [String: String] = [:]
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: Key.self)
-            for key in container.allKeys {
-                if let text = try? container.decode(String.self, forKey: key) { values[key.stringValue] = text }
-            }
-        }
     }
 }

@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=0,
                         help="CPU threads for PyTorch (0: one when every model is small, under "
                              f"{SMALL_MODEL_PARAMETERS:,} parameters, on a CPU; else PyTorch's default)")
-    parser.add_argument("--max-wait-ms", type=float, default=5.0, help="how long a batch waits for more requests")
+    parser.add_argument("--max-wait-ms", type=float, default=5.0, help="how long a batch waits at most for requests still being read (a lone client is never held)")
     parser.add_argument("--max-batch-tokens", type=int, default=0,
                         help="tokens per model batch at most (0: 4096 on a CPU, 65536 on a GPU)")
     parser.add_argument("--cache-mb", type=int, default=None,

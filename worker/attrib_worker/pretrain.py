@@ -77,7 +77,7 @@ def char_vocabulary(texts: list[str]) -> dict[str, int]:
     counts = Counter(c for text in texts for c in text if c != "\u2581")
     vocabulary = {END_OF_TEXT: 0} | {f"<0x{b:02X}>": 1 + b for b in range(256)}
     for character, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:CHAR_VOCABULARY]:
-        vocabulary.setdefault(character, len(vocabulary))
+        vocabulary[character] = len(vocabulary)
     return vocabulary
 
 
